@@ -1,0 +1,312 @@
+"""The one facade the bot and the CLI use: open(home) -> ingest / search / latest / stats.
+
+Consistency: SQLite is the source of truth and is committed before anything is reported; the FAISS file is
+saved atomically at checkpoints. Opening reconciles the two (vectors of passages that are gone are dropped,
+passages without vectors are embedded again), so a process killed at any moment leaves nothing that the
+next run cannot repair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from embeddings import dedupe, sources
+from embeddings.analysis import analyse
+from embeddings.chunking import chunk
+from embeddings.encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, canonical_model_name
+from embeddings.errors import SourceError, TradewireError
+from embeddings.index import VectorIndex
+from embeddings.models import Article, ArticleSummary, Hit
+from embeddings.search import Filters, Mode, hybrid_search
+from embeddings.store import Store, embedding_text
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "tradewire.db"
+VECTORS_NAME = "vectors.faiss"
+BATCH_ARTICLES = 32
+CHECKPOINT_SECONDS = 20.0
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)  # article ids
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    merged: list[tuple[str, str]] = field(default_factory=list)  # (article id, story id): syndicated copies
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    passages: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.skipped)
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"merged {len(self.merged)} (same story, another source), skipped {len(self.skipped)}"
+            f" — {self.passages} passages embedded"
+        )
+
+
+def content_hash(article: Article) -> str:
+    parts = [article.title, article.text, article.source, article.url,
+             article.published.isoformat() if article.published else ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class Library:
+    """A knowledge base in one directory: `tradewire.db` (SQLite) and `vectors.faiss` (FAISS)."""
+
+    def __init__(self, home: Path, encoder: Encoder, store: Store):
+        self.home = home
+        self.encoder = encoder
+        self.store = store
+        self._index: VectorIndex | None = None
+        self._lock = FileLock(str(home / ".write.lock"))
+        self._last_checkpoint = time.monotonic()
+
+    @classmethod
+    def open(cls, home: str | Path, model: str = DEFAULT_MODEL, encoder: Encoder | None = None) -> Library:
+        """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model."""
+        home = Path(home).expanduser()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TradewireError(f"cannot create data directory {home}: {exc.strerror}") from None
+        encoder = encoder or SentenceTransformerEncoder(model)
+        store = Store(home / DB_NAME)
+        recorded = store.get_meta("model")
+        wanted = canonical_model_name(encoder.name)
+        if recorded and recorded != wanted:
+            store.close()
+            raise TradewireError(
+                f"the index in {home} was built with model {recorded!r}, not {wanted!r}; "
+                f"use that model, or another TRADEWIRE_HOME for a new index"
+            )
+        return cls(home, encoder, store)
+
+    # --- vectors -----------------------------------------------------------------------------------
+    @property
+    def index(self) -> VectorIndex:
+        """The FAISS index, loaded on first use and reconciled with SQLite."""
+        if self._index is None:
+            if self.store.get_meta("model") is None:
+                with self.store.transaction():
+                    self.store.set_meta("model", canonical_model_name(self.encoder.name))
+                    self.store.set_meta("dim", str(self.encoder.dim))
+            dim = int(self.store.get_meta("dim") or self.encoder.dim)
+            self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim)
+            self._reconcile()
+        return self._index
+
+    def _reconcile(self) -> None:
+        assert self._index is not None
+        count, total = self.store.passage_id_stats()
+        ids = self._index.ids()
+        if count == len(ids) and total == int(ids.sum()):
+            return
+        known = self.store.passage_ids()
+        stale = np.setdiff1d(ids, known)
+        missing = np.setdiff1d(known, ids)
+        self._index.remove(stale)
+        for start in range(0, len(missing), 256):
+            texts = self.store.passage_texts(missing[start : start + 256].tolist())
+            if texts:
+                vecs = self.encoder.encode([t for _, t in texts])
+                self._index.add(np.array([i for i, _ in texts], dtype=np.int64), vecs)
+        log.warning(
+            "repaired the vector index: dropped %d stale vectors, embedded %d passages again",
+            len(stale), len(missing),
+        )
+        try:  # persist the repair unless an ingest in another process holds the write lock
+            with self._lock.acquire(timeout=0):
+                self._index.save(self.home / VECTORS_NAME)
+        except Timeout:
+            pass
+
+    def checkpoint(self) -> None:
+        """Save the vectors if they changed (atomically)."""
+        if self._index is not None and self._index.dirty:
+            self._index.save(self.home / VECTORS_NAME)
+        self._last_checkpoint = time.monotonic()
+
+    # --- ingest ------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        targets: Iterable[str],
+        *,
+        fetcher: sources.Fetcher | None = None,
+        max_bytes: int = sources.DEFAULT_MAX_BYTES,
+        progress: Callable[[Article | SourceError], None] | None = None,
+    ) -> IngestReport:
+        """Read every target (file, directory, URL) and index what is new or changed."""
+
+        def items() -> Iterator[Article | SourceError]:
+            for target in targets:
+                yield from sources.read(target, fetcher=fetcher, max_bytes=max_bytes)
+
+        return self.ingest_articles(items(), progress=progress)
+
+    def ingest_articles(
+        self,
+        items: Iterable[Article | SourceError],
+        *,
+        progress: Callable[[Article | SourceError], None] | None = None,
+    ) -> IngestReport:
+        report = IngestReport()
+        try:
+            self._lock.acquire(timeout=60)
+        except Timeout:
+            raise TradewireError(f"another ingest is writing to {self.home}; try again when it ends") from None
+        try:
+            index = self.index
+            batch: list[Article] = []
+            for item in items:
+                if progress:
+                    progress(item)
+                if isinstance(item, SourceError):
+                    report.skipped.append((item.item, item.reason))
+                    continue
+                batch.append(item)
+                if len(batch) >= BATCH_ARTICLES:
+                    self._ingest_batch(batch, index, report)
+                    batch = []
+            if batch:
+                self._ingest_batch(batch, index, report)
+            self.checkpoint()
+        finally:
+            self._lock.release()
+        return report
+
+    def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
+        plans = []  # (article, story_id, hash, signature, bands, replaces_id, kind)
+        seen_in_batch: set[str] = set()
+        for article in batch:
+            if article.id in seen_in_batch:
+                report.unchanged.append(article.id)
+                continue
+            seen_in_batch.add(article.id)
+            digest = content_hash(article)
+            sig = dedupe.signature(article.text)
+            keys = dedupe.bands(sig)
+            existing = self.store.find_article(article.id, article.url)
+            if existing:
+                if existing.content_hash == digest:
+                    report.unchanged.append(existing.id)
+                    continue
+                article.id = existing.id
+                plans.append((article, existing.story_id, digest, sig, keys, "updated"))
+                continue
+            copy = self._near_copy(sig, keys)
+            if copy is None:
+                plans.append((article, article.id, digest, sig, keys, "added"))
+            elif copy.source.casefold() == article.source.casefold() or not article.source or not copy.source:
+                # The same outlet again: a corrected or re-sent version. Keep the newest text under the old id.
+                newer = article.published and (copy.published is None or article.published > copy.published)
+                if newer and copy.content_hash != digest:
+                    article.id = copy.id
+                    plans.append((article, copy.story_id, digest, sig, keys, "updated"))
+                else:
+                    report.unchanged.append(copy.id)
+            else:
+                plans.append((article, copy.story_id, digest, sig, keys, "merged"))
+
+        to_embed = [(plan, chunk(plan[0])) for plan in plans if plan[5] != "merged"]
+        texts = [
+            embedding_text(a.title, a.title_derived, p.text) for (a, *_), passages in to_embed for p in passages
+        ]
+        vectors = self.encoder.encode(texts) if texts else None
+
+        removed: list[int] = []
+        new_ids: list[int] = []
+        with self.store.transaction():
+            for article, story_id, digest, sig, keys, kind in plans:
+                removed += self.store.delete_passages(article.id)
+                self.store.put_article(article, story_id=story_id, content_hash=digest, minhash=sig, bands=keys)
+            for (article, *_), passages in to_embed:
+                lexical = [analyse(p.text) for p in passages]
+                new_ids += self.store.add_passages(article, passages, lexical)
+        # Committed: from here on the articles are in, whatever happens to this process.
+        index.remove(np.array(removed, dtype=np.int64))
+        if vectors is not None:
+            index.add(np.array(new_ids, dtype=np.int64), vectors)
+        for article, story_id, *_, kind in plans:
+            if kind == "merged":
+                report.merged.append((article.id, story_id))
+            else:
+                getattr(report, kind).append(article.id)
+        report.passages += len(new_ids)
+        if time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS:
+            self.checkpoint()
+
+    def _near_copy(self, sig: np.ndarray, keys: list[str]):
+        best, best_sim = None, dedupe.NEAR_COPY
+        for candidate in self.store.story_candidates(keys):
+            if candidate.minhash is None:
+                continue
+            sim = dedupe.similarity(sig, candidate.minhash)
+            if sim >= best_sim:
+                best, best_sim = candidate, sim
+        return best
+
+    # --- reading -----------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: Filters | None = None,
+        prefer_recent: bool | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        return hybrid_search(
+            self.store, self.index, self.encoder, query, k=k, filters=filters, prefer_recent=prefer_recent,
+            mode=mode,
+        )
+
+    def latest(self, n: int = 10, *, topic: str | None = None, filters: Filters | None = None) -> list[ArticleSummary]:
+        """Newest stories first; with a topic, only stories whose passages match it by meaning or words."""
+        filters = filters or Filters()
+        filter_sql, params = filters.sql()
+        if not topic:
+            return self.store.latest(n, filter_sql, params)
+        hits = self.search(topic, k=max(50, n * 5), filters=filters, prefer_recent=False)
+        relevant = [h for h in hits if h.lexical is not None or (h.dense or 0) >= 0.35]
+        ids = list(dict.fromkeys(h.article_id for h in relevant))
+        return self.store.latest(n, filter_sql, params, article_ids=ids) if ids else []
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        return self.store.document_frequencies(terms)
+
+    def article_text(self, article_id: str) -> str | None:
+        return self.store.article_text(article_id)
+
+    def stats(self) -> dict[str, object]:
+        counts = self.store.counts()
+        newest = self.store.newest_published()
+        return {
+            **counts,
+            "vectors": len(self._index) if self._index is not None else None,
+            "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
+            "newest": newest.isoformat() if newest else None,
+            "home": str(self.home),
+        }
+
+    def close(self) -> None:
+        self.checkpoint()
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

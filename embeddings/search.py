@@ -1,0 +1,136 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (FTS5 BM25) rankings fused by reciprocal rank, with date and
+source filters and, when the question asks what is current, a preference for recent articles."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from embeddings.analysis import fts_query
+from embeddings.encoder import Encoder
+from embeddings.index import VectorIndex
+from embeddings.models import Hit
+from embeddings.store import Store
+
+Mode = Literal["hybrid", "dense", "lexical"]
+RRF_K = 60
+# Words that ask for the current state of things rather than a fixed fact.
+_RECENCY = re.compile(
+    r"\b(latest|current(ly)?|now|recent(ly)?|newest|today|this week|this month|so far|still|yet|new)\b", re.I
+)
+
+
+@dataclass
+class Filters:
+    since: datetime | None = None
+    until: datetime | None = None  # "as of": articles published after this are ignored
+    source: str | None = None
+
+    def sql(self) -> tuple[str, list[object]]:
+        """A WHERE fragment over `a` (articles) and its parameters."""
+        parts, params = [], []
+        if self.since:
+            parts.append("AND a.published_ts >= ?")
+            params.append(self.since.timestamp())
+        if self.until:
+            # Undated items cannot be shown to be later, so they stay.
+            parts.append("AND (a.published_ts IS NULL OR a.published_ts <= ?)")
+            params.append(self.until.timestamp())
+        if self.source:
+            parts.append("AND a.source LIKE ? ESCAPE '\\'")
+            escaped = self.source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        return " ".join(parts), params
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.source)
+
+
+def asks_for_recent(question: str) -> bool:
+    return bool(_RECENCY.search(question))
+
+
+def hybrid_search(
+    store: Store,
+    index: VectorIndex,
+    encoder: Encoder,
+    query: str,
+    *,
+    k: int = 10,
+    filters: Filters | None = None,
+    prefer_recent: bool | None = None,
+    mode: Mode = "hybrid",
+    depth: int = 50,
+) -> list[Hit]:
+    """The k best passages for a query, best first, each with fused, dense and lexical scores."""
+    filters = filters or Filters()
+    filter_sql, params = filters.sql()
+    depth = max(depth, k)
+    dense: list[tuple[int, float]] = []
+    lexical: list[tuple[int, float]] = []
+    qvec = None
+    if mode in ("hybrid", "dense"):
+        qvec = encoder.encode([query])[0]
+        dense = _dense(store, index, qvec, depth, filters, filter_sql, params)
+    if mode in ("hybrid", "lexical"):
+        lexical = store.lexical_search(fts_query(query), depth, filter_sql, params)
+
+    fused: dict[int, float] = {}
+    for ranking in (dense, lexical):
+        for rank, (pid, _) in enumerate(ranking):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    if not fused:
+        return []
+    candidates = sorted(fused, key=fused.__getitem__, reverse=True)[: max(depth, k)]
+    hits = store.hits(candidates)
+    dense_scores, lexical_scores = dict(dense), dict(lexical)
+    if qvec is not None:
+        missing = [pid for pid in hits if pid not in dense_scores]
+        for pid, vec in index.vectors(missing).items():
+            dense_scores[pid] = float(vec @ qvec)
+    for pid, hit in hits.items():
+        hit.score = fused[pid]
+        hit.dense = dense_scores.get(pid)
+        hit.lexical = lexical_scores.get(pid)
+
+    if prefer_recent is None:
+        prefer_recent = asks_for_recent(query)
+    if prefer_recent:
+        _boost_recent(list(hits.values()))
+    ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+    return ranked[:k]
+
+
+def _dense(
+    store: Store,
+    index: VectorIndex,
+    qvec,
+    depth: int,
+    filters: Filters,
+    filter_sql: str,
+    params: list[object],
+) -> list[tuple[int, float]]:
+    if not filters:
+        return index.search(qvec, depth)
+    # Over-fetch and filter; when the filter is too selective for that, search only the allowed ids.
+    wide = index.search(qvec, depth * 8)
+    allowed = set(store.filtered_passage_ids(filter_sql + f" AND p.id IN ({','.join(str(i) for i, _ in wide)})",
+                                             params)) if wide else set()
+    kept = [(i, s) for i, s in wide if i in allowed]
+    if len(kept) >= depth or len(wide) < depth * 8:
+        return kept[:depth]
+    return index.search(qvec, depth, allowed=store.filtered_passage_ids(filter_sql, params))
+
+
+def _boost_recent(hits: list[Hit], half_life_days: float = 30.0, weight: float = 0.5) -> None:
+    """Scale fused scores by freshness relative to the newest candidate (halving every half_life_days)."""
+    dated = [h.published for h in hits if h.published]
+    if not dated:
+        return
+    newest = max(dated)
+    for hit in hits:
+        age = (newest - hit.published).total_seconds() / 86400 if hit.published else 365.0
+        hit.score *= (1 - weight) + weight * math.pow(0.5, age / half_life_days)

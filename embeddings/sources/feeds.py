@@ -1,0 +1,105 @@
+"""RSS and Atom feeds with feedparser; entries that carry only a summary get their full page fetched."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import feedparser
+import lxml.html
+
+from embeddings.errors import SourceError
+from embeddings.models import Article
+from embeddings.sources.common import derive_headline, stable_id, tidy_paragraphs
+from embeddings.sources.web import Fetcher, extract_page
+
+# An entry whose text is shorter than this is a teaser: fetch the article page for the full story.
+SUMMARY_ONLY_CHARS = 600
+_BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "blockquote")
+
+
+def looks_like_feed(head: bytes) -> bool:
+    """Sniff the first bytes of a document for an RSS, RDF or Atom root element."""
+    start = head[:2048].lstrip().lower()
+    return b"<rss" in start or b"<feed" in start or b"<rdf:rdf" in start
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Feed HTML (summaries, content:encoded) -> plain paragraphs."""
+    if "<" not in fragment:
+        return tidy_paragraphs(fragment)
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return tidy_paragraphs(fragment)
+    for el in root.iter(*_BLOCK_TAGS):
+        el.tail = "\n" + (el.tail or "")
+    return tidy_paragraphs(root.text_content())
+
+
+def _entry_time(entry: feedparser.FeedParserDict) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        if entry.get(key):
+            return datetime.fromtimestamp(calendar.timegm(entry[key]), tz=UTC)
+    return None
+
+
+def read_feed(
+    content: bytes, origin: str, fetcher: Fetcher | None, *, fetch_full: bool = True
+) -> Iterator[Article | SourceError]:
+    """Articles from a feed document; a malformed feed is one error, a bad entry is one error."""
+    parsed = feedparser.parse(content)
+    if not parsed.entries:
+        if parsed.bozo:
+            reason = str(parsed.get("bozo_exception", "unparseable")).splitlines()[0][:120]
+            yield SourceError(origin, f"malformed feed ({reason})")
+        elif not parsed.version:
+            yield SourceError(origin, "not an RSS or Atom feed")
+        return
+    feed_title = (parsed.feed.get("title") or "").strip()
+    for number, entry in enumerate(parsed.entries, 1):
+        where = f"{origin} entry {number}"
+        try:
+            yield _entry_article(entry, feed_title, origin, where, fetcher if fetch_full else None)
+        except SourceError as exc:
+            yield exc
+
+
+def _entry_article(
+    entry: feedparser.FeedParserDict, feed_title: str, origin: str, where: str, fetcher: Fetcher | None
+) -> Article:
+    link = (entry.get("link") or "").strip()
+    html = ""
+    if entry.get("content"):
+        html = max((c.get("value", "") for c in entry.content), key=len)
+    html = html or entry.get("summary", "") or entry.get("description", "")
+    text = html_fragment_to_text(html)
+    title = html_fragment_to_text(entry.get("title", "")).replace("\n", " ")
+    published = _entry_time(entry)
+    if fetcher and link.startswith(("http://", "https://")) and len(text) < SUMMARY_ONLY_CHARS:
+        try:
+            page = fetcher.get(link)
+            full = extract_page(page.content, page.url, where)
+            if len(full.text) > len(text):
+                text = full.text
+                published = published or full.published
+        except SourceError:
+            pass  # keep the summary: a teaser beats nothing, and the feed itself was fine
+    if not text:
+        raise SourceError(where, "entry has no text")
+    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
+    if not authors and entry.get("author"):
+        authors = [entry.author]
+    guid = entry.get("id") or link
+    return Article(
+        id=stable_id("url", link) if link else stable_id("feed", origin, guid or title),
+        title=title or derive_headline(text),
+        text=text,
+        source=feed_title,
+        url=link,
+        published=published,
+        authors=authors,
+        origin=origin,
+        title_derived=not title,
+    )

@@ -1,0 +1,349 @@
+"""SQLite: articles, passages, the lexical index (FTS5) and state. The source of truth: the FAISS index
+is rebuilt from here whenever the two disagree."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.models import Article, ArticleSummary, Hit, Passage
+
+
+def m001_create_tables() -> str:
+    return """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            story_id TEXT NOT NULL,            -- the story's first article; itself when it is the first
+            title TEXT NOT NULL,
+            title_derived INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            published TEXT,                    -- ISO 8601, UTC
+            published_ts REAL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            minhash BLOB,
+            ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_published ON articles(published_ts);
+        CREATE INDEX articles_url ON articles(url) WHERE url != '';
+        CREATE INDEX articles_story ON articles(story_id);
+        CREATE TABLE passages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the FAISS id; never reused
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            sentences TEXT NOT NULL                -- JSON [[start, end], ...] in the article text
+        );
+        CREATE INDEX passages_article ON passages(article_id);
+        CREATE VIRTUAL TABLE passages_fts USING fts5(title, body, tokenize = 'unicode61');
+        CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+        CREATE TABLE story_bands (band TEXT NOT NULL, article_id TEXT NOT NULL);
+        CREATE INDEX story_bands_band ON story_bands(band);
+    """
+
+
+# Numbered migrations: each returns a script; it runs with its version bump in one transaction.
+MIGRATIONS: list[Callable[[], str]] = [m001_create_tables]
+
+# bm25 column weights: a headline word counts for less than a word in the passage itself.
+_BM25 = "bm25(passages_fts, 0.4, 1.0)"
+
+
+@dataclass
+class StoredArticle:
+    id: str
+    story_id: str
+    source: str
+    published: datetime | None
+    content_hash: str
+    minhash: np.ndarray | None
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat() if dt else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """One SQLite file. Write methods run inside `transaction()` so an article and its passages land together."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+            self.db.executescript(f"BEGIN; {migration()}; PRAGMA user_version = {number}; COMMIT;")
+
+    def transaction(self):
+        return _Transaction(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- state -------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- articles ----------------------------------------------------------------------------------
+    def find_article(self, article_id: str, url: str = "") -> StoredArticle | None:
+        row = self.db.execute(
+            "SELECT id, story_id, source, published, content_hash, minhash FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if row is None and url:
+            row = self.db.execute(
+                "SELECT id, story_id, source, published, content_hash, minhash FROM articles WHERE url = ?",
+                (url,),
+            ).fetchone()
+        return self._stored(row) if row else None
+
+    def _stored(self, row: sqlite3.Row) -> StoredArticle:
+        sig = np.frombuffer(row["minhash"], dtype=np.uint32) if row["minhash"] else None
+        return StoredArticle(
+            row["id"], row["story_id"], row["source"], _from_iso(row["published"]), row["content_hash"], sig
+        )
+
+    def story_candidates(self, band_keys: Sequence[str]) -> list[StoredArticle]:
+        marks = ",".join("?" * len(band_keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT a.id, a.story_id, a.source, a.published, a.content_hash, a.minhash "
+            f"FROM story_bands b JOIN articles a ON a.id = b.article_id WHERE b.band IN ({marks})",
+            list(band_keys),
+        ).fetchall()
+        return [self._stored(r) for r in rows]
+
+    def put_article(
+        self, article: Article, *, story_id: str, content_hash: str, minhash: np.ndarray, bands: list[str]
+    ) -> None:
+        """Insert or replace an article row (its passages are handled separately)."""
+        self.db.execute(
+            """INSERT INTO articles (id, story_id, title, title_derived, source, url, origin, authors,
+                   published, published_ts, text, content_hash, minhash, ingested_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET story_id=excluded.story_id, title=excluded.title,
+                   title_derived=excluded.title_derived, source=excluded.source, url=excluded.url,
+                   origin=excluded.origin, authors=excluded.authors, published=excluded.published,
+                   published_ts=excluded.published_ts, text=excluded.text,
+                   content_hash=excluded.content_hash, minhash=excluded.minhash,
+                   ingested_at=excluded.ingested_at""",
+            (
+                article.id,
+                story_id,
+                article.title,
+                int(article.title_derived),
+                article.source,
+                article.url,
+                article.origin,
+                json.dumps(article.authors),
+                _iso(article.published),
+                article.published.timestamp() if article.published else None,
+                article.text,
+                content_hash,
+                minhash.tobytes(),
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+        self.db.execute("DELETE FROM story_bands WHERE article_id = ?", (article.id,))
+        self.db.executemany(
+            "INSERT INTO story_bands(band, article_id) VALUES (?, ?)", [(b, article.id) for b in bands]
+        )
+
+    def delete_passages(self, article_id: str) -> list[int]:
+        """Remove an article's passages and their lexical rows; returns the removed passage ids."""
+        ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
+        if ids:
+            self.db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
+            self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
+        return ids
+
+    def add_passages(self, article: Article, passages: Sequence[Passage], lexical: Sequence[str]) -> list[int]:
+        """Insert passages and their analysed text; returns their new ids (the FAISS ids)."""
+        from embeddings.analysis import analyse
+
+        title_terms = analyse(article.title) if not article.title_derived else ""
+        ids = []
+        for passage, body_terms in zip(passages, lexical, strict=True):
+            cur = self.db.execute(
+                "INSERT INTO passages(article_id, position, char_start, char_end, sentences) VALUES (?,?,?,?,?)",
+                (article.id, passage.position, passage.start, passage.end, json.dumps(passage.sentences)),
+            )
+            ids.append(cur.lastrowid)
+            self.db.execute(
+                "INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)",
+                (cur.lastrowid, title_terms, body_terms),
+            )
+        return ids
+
+    # --- reading -----------------------------------------------------------------------------------
+    def passage_id_stats(self) -> tuple[int, int]:
+        count, total = self.db.execute("SELECT count(*), coalesce(sum(id), 0) FROM passages").fetchone()
+        return int(count), int(total)
+
+    def passage_ids(self) -> np.ndarray:
+        return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM passages")), dtype=np.int64)
+
+    def passage_texts(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(id, text to embed) for the given passages: the headline, then the passage."""
+        out = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT p.id, a.title, a.title_derived,
+                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body
+                    FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})""",
+                chunk,
+            ).fetchall()
+            out += [(r["id"], embedding_text(r["title"], bool(r["title_derived"]), r["body"])) for r in rows]
+        return out
+
+    def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
+        """Hydrate passage ids into Hits (text, sentences, article metadata, syndicated sources)."""
+        out: dict[int, Hit] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT p.id, p.article_id, p.position, p.char_start, p.char_end, p.sentences,
+                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body, a.title, a.source, a.url,
+                           a.origin, a.published, a.story_id
+                    FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})""",
+                chunk,
+            ).fetchall()
+            for r in rows:
+                out[r["id"]] = Hit(
+                    passage_id=r["id"],
+                    article_id=r["article_id"],
+                    position=r["position"],
+                    text=r["body"],
+                    start=r["char_start"],
+                    sentences=[tuple(s) for s in json.loads(r["sentences"])],
+                    title=r["title"],
+                    source=r["source"],
+                    url=r["url"],
+                    origin=r["origin"],
+                    published=_from_iso(r["published"]),
+                    also_sources=self.story_sources(r["story_id"], exclude=r["article_id"]),
+                )
+        return out
+
+    def story_sources(self, story_id: str, exclude: str) -> list[str]:
+        rows = self.db.execute(
+            "SELECT DISTINCT source FROM articles WHERE story_id = ? AND id != ? AND source != ''",
+            (story_id, exclude),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def article_text(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def lexical_search(
+        self, match: str, limit: int, filter_sql: str = "", params: Sequence[object] = ()
+    ) -> list[tuple[int, float]]:
+        """(passage id, bm25 score with higher = better) for an FTS5 MATCH expression."""
+        if not match:
+            return []
+        sql = f"""SELECT f.rowid, {_BM25} AS rank FROM passages_fts f
+                  {"JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id" if filter_sql else ""}
+                  WHERE passages_fts MATCH ? {filter_sql} ORDER BY rank LIMIT ?"""
+        rows = self.db.execute(sql, [match, *params, limit]).fetchall()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def filtered_passage_ids(self, filter_sql: str, params: Sequence[object]) -> np.ndarray:
+        rows = self.db.execute(
+            f"SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id WHERE 1=1 {filter_sql}", params
+        )
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each analysed term, and how many passages there are."""
+        terms = list(dict.fromkeys(terms))
+        freq: dict[str, int] = {}
+        if terms:
+            marks = ",".join("?" * len(terms))
+            for r in self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms):
+                freq[r[0]] = int(r[1])
+        total = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return freq, int(total)
+
+    def latest(
+        self, limit: int, filter_sql: str = "", params: Sequence[object] = (), article_ids: Sequence[str] = ()
+    ) -> list[ArticleSummary]:
+        """Newest stories first (one row per story: its first article, with the other sources)."""
+        ids_sql = ""
+        if article_ids:
+            ids_sql = f" AND a.id IN ({','.join('?' * len(article_ids))})"
+            params = [*params, *article_ids]
+        rows = self.db.execute(
+            f"""SELECT a.id, a.title, a.source, a.url, a.origin, a.published, a.story_id FROM articles a
+                WHERE a.story_id = a.id {filter_sql}{ids_sql}
+                ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.ingested_at DESC LIMIT ?""",
+            [*params, limit],
+        ).fetchall()
+        return [
+            ArticleSummary(
+                r["id"], r["title"], r["source"], r["url"], r["origin"], _from_iso(r["published"]),
+                self.story_sources(r["story_id"], exclude=r["id"]),
+            )
+            for r in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "articles": one("SELECT count(*) FROM articles").fetchone()[0],
+            "stories": one("SELECT count(*) FROM articles WHERE story_id = id").fetchone()[0],
+            "passages": one("SELECT count(*) FROM passages").fetchone()[0],
+        }
+
+    def newest_published(self) -> datetime | None:
+        row = self.db.execute("SELECT max(published) FROM articles").fetchone()
+        return _from_iso(row[0])
+
+
+def embedding_text(title: str, title_derived: bool, body: str) -> str:
+    """What the encoder sees for a passage: a real headline gives every passage its story's context."""
+    return body if title_derived or not title else f"{title}. {body}"
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, exc_type, exc, tb):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
