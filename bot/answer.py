@@ -1,0 +1,253 @@
+"""Question -> Answer: recognise what kind of answer is wanted, pick the sentence that gives it and the span
+within it, resolve its date against the article, cite it, and abstain when nothing indexed answers.
+
+Extractive on purpose: every answer is a span of a sentence that is quoted exactly, so a citation can never
+say something its source does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from bot.extract import AnswerType, Candidate, candidates
+from embeddings.analysis import normalise_for_match, terms
+from embeddings.models import Hit
+
+# Thresholds on the evidence a sentence must carry before it is given as an answer (see `_judge`).
+MIN_CONTEXT_COVERAGE = 0.6  # share of the question's weighted terms found in the passage and headline
+MIN_SENTENCE_COVERAGE = 0.3  # ... found in the quoted sentence itself
+MIN_DENSE = 0.2  # cosine similarity of question and passage, when the passage was scored densely
+MAX_CITATIONS = 3
+
+_TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
+    (re.compile(r"^\s*(when|by when|until when|since when)\b|\bwhat (date|day|time|year|month)\b"
+                r"|\bwhich (date|day|year|month)\b|\bhow soon\b", re.I), AnswerType.DATE),
+    (re.compile(r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
+                r"|\bhow high\b|\bby how much\b|\bwhat share\b", re.I), AnswerType.PERCENT),
+    (re.compile(r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million)\b"
+                r"|\bwhat (price|amount|value)\b", re.I), AnswerType.MONEY),
+    (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
+    (re.compile(r"\bhow many\b", re.I), AnswerType.NUMBER),
+    (re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|city|state|province|region|place)\b",
+                re.I), AnswerType.PLACE),
+    (re.compile(r"\b(which|what) (company|companies|firm|automaker|carmaker|party|agency|organization|"
+                r"organisation|bank|group|union|outlet)\b", re.I), AnswerType.ORG),
+    (re.compile(r"^\s*(who|whom)\b|\bwho (is|was|will|would|has|had|did|does|leads|won|said)\b", re.I),
+     AnswerType.WHO),
+]
+# Question words that name the answer's type rather than its subject.
+_TYPE_WORDS = {"date", "day", "time", "year", "month", "percent", "percentag", "rate", "level", "much", "mani",
+               "countri", "nation", "citi", "state", "place", "compani", "firm", "parti", "organ", "amount"}
+
+
+@dataclass
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published: str | None  # ISO 8601
+    url: str  # the article's URL, or a file:// URL of the file it was read from
+    quote: str  # the supporting sentence, exactly as in the article
+    also_sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str | None
+    abstained: bool
+    as_of: str | None  # date of the newest cited article
+    citations: list[Citation]
+    answer_type: str = AnswerType.GENERIC.value
+    note: str = ""  # why it abstained, or a caveat
+
+    def to_json(self) -> dict[str, object]:
+        """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
+        published, url, quote]."""
+        data = asdict(self)
+        data["citations"] = [
+            {k: c[k] for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
+            for c in data["citations"]
+        ]
+        return {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
+
+
+@dataclass
+class _Scored:
+    hit: Hit
+    start: int  # sentence offsets in the article
+    end: int
+    sentence: str
+    score: float
+    sentence_coverage: float
+    context_coverage: float
+    missing_names: list[str]
+    candidate: Candidate | None
+
+
+def answer_type(question: str) -> AnswerType:
+    for pattern, atype in _TYPE_RULES:
+        if pattern.search(question):
+            return atype
+    return AnswerType.GENERIC
+
+
+def _question_names(question: str) -> dict[str, str]:
+    """Proper names in the question (capitalised words past the first): analysed term -> word as written."""
+    names = {}
+    words = re.findall(r"[A-Za-z][\w'’.&-]*", question)
+    for i, word in enumerate(words):
+        if word[0].isupper() and (i > 0 or word.lower() not in {"when", "who", "what", "where", "which", "how"}):
+            for term in terms(word):
+                names[term] = re.sub(r"['’]s$", "", word)
+    return names
+
+
+def answer(
+    question: str,
+    hits: list[Hit],
+    document_frequencies: tuple[dict[str, int], int] | None = None,
+) -> Answer:
+    """Answer a question from retrieved passages, or abstain. `document_frequencies` weighs rare words up."""
+    atype = answer_type(question)
+    q_terms = [t for t in dict.fromkeys(terms(question)) if t not in _TYPE_WORDS] or list(
+        dict.fromkeys(terms(question))
+    )
+    if not hits or not q_terms:
+        return _abstain(question, atype, "nothing indexed matches the question")
+    freq, total = document_frequencies or ({}, 0)
+    weight = {t: math.log(1 + (total + 1) / (freq.get(t, 0) + 0.5)) if total else 1.0 for t in q_terms}
+    total_weight = sum(weight.values())
+    names = {t: w for t, w in _question_names(question).items() if t in q_terms}
+    q_norm = normalise_for_match(question)
+
+    scored: list[_Scored] = []
+    for rank, hit in enumerate(hits):
+        context_terms = set(terms(hit.title)) | set(terms(hit.text))
+        context_cov = sum(w for t, w in weight.items() if t in context_terms) / total_weight
+        missing = sorted(w for t, w in names.items() if t not in context_terms)
+        for start, end, sentence in hit.sentence_texts():
+            s_terms = set(terms(sentence))
+            sent_cov = sum(w for t, w in weight.items() if t in s_terms) / total_weight
+            cand = None
+            if atype != AnswerType.GENERIC:
+                found = [c for c in candidates(sentence, atype, hit.published)
+                         if normalise_for_match(c.text) not in q_norm]
+                cand = _closest(found, sentence, q_terms)
+            score = (
+                0.45 * sent_cov
+                + 0.2 * context_cov
+                + 0.3 * max(hit.dense or 0.0, 0.0)
+                + (0.25 if cand else 0.0)
+                + 0.05 / (1 + rank)
+                - 0.3 * len(missing)
+            )
+            scored.append(_Scored(hit, start, end, sentence, score, sent_cov, context_cov, missing, cand))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    best = next((s for s in scored if _judge(s, atype) is None), None)
+    if best is None:
+        return _abstain(question, atype, _judge(scored[0], atype) if scored else "no sentences to read")
+
+    value = best.candidate.value if best.candidate else best.sentence
+    chosen = [best]
+    if best.candidate:  # other outlets or stories that give the same answer, for corroboration
+        key = normalise_for_match(best.candidate.value)
+        for s in scored:
+            if len(chosen) >= MAX_CITATIONS:
+                break
+            if s.hit.article_id in {c.hit.article_id for c in chosen} or _judge(s, atype) is not None:
+                continue
+            if s.candidate and normalise_for_match(s.candidate.value) == key:
+                chosen.append(s)
+    citations = [
+        Citation(
+            n=i,
+            article_id=s.hit.article_id,
+            title=s.hit.title,
+            source=s.hit.source,
+            published=s.hit.published.isoformat() if s.hit.published else None,
+            url=s.hit.url or (Path(s.hit.origin).resolve().as_uri() if s.hit.origin else ""),
+            quote=s.sentence,
+            also_sources=s.hit.also_sources,
+        )
+        for i, s in enumerate(chosen, 1)
+    ]
+    dated = [s.hit.published for s in chosen if s.hit.published]
+    return Answer(
+        question=question,
+        answer=value,
+        abstained=False,
+        as_of=max(dated).date().isoformat() if dated else None,
+        citations=citations,
+        answer_type=atype.value,
+    )
+
+
+def _judge(s: _Scored, atype: AnswerType) -> str | None:
+    """None when the sentence may be given as the answer, else why not."""
+    if s.missing_names:
+        return f"nothing indexed mentions {', '.join(s.missing_names)} in this context"
+    if s.context_coverage < MIN_CONTEXT_COVERAGE:
+        return "the closest passages do not cover the question"
+    if s.sentence_coverage < MIN_SENTENCE_COVERAGE:
+        return "no sentence addresses the question directly"
+    if s.hit.dense is not None and s.hit.dense < MIN_DENSE:
+        return "the closest passages are about something else"
+    if atype != AnswerType.GENERIC and s.candidate is None:
+        return f"no {atype.value} is given where the question's subject is discussed"
+    return None
+
+
+def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candidate | None:
+    """The candidate nearest to where the question's words appear in the sentence."""
+    if not found:
+        return None
+    from embeddings.analysis import tokens
+
+    anchors = [s for s, _, w in tokens(sentence) if set(terms(w)) & set(q_terms)]
+    if not anchors:
+        return found[0]
+    return min(found, key=lambda c: min(abs(c.start - a) for a in anchors))
+
+
+def _abstain(question: str, atype: AnswerType, why: str) -> Answer:
+    return Answer(question=question, answer=None, abstained=True, as_of=None, citations=[],
+                  answer_type=atype.value, note=why)
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A user's date ("2025-04-01", "April 1, 2025", "yesterday") as the end of that day, UTC."""
+    if not value:
+        return None
+    import dateparser
+
+    from embeddings.errors import TradewireError
+
+    parsed = dateparser.parse(value, languages=["en"], settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True})
+    if parsed is None:
+        raise TradewireError(f"cannot read the date {value!r} (try 2025-04-01)")
+    if not re.search(r"\d{1,2}:\d{2}", value):
+        parsed = parsed.replace(hour=23, minute=59, second=59)
+    return parsed
+
+
+def ask(library, question: str, *, as_of: datetime | None = None, source: str | None = None,
+        k: int = 8, mode: str = "hybrid") -> Answer:
+    """Retrieve and answer: the one path the CLI, the bot and the benchmarks share."""
+    from embeddings.search import Filters
+
+    question = " ".join(question.split())
+    if not question:
+        from embeddings.errors import TradewireError
+
+        raise TradewireError("the question is empty")
+    hits = library.search(question, k=k, filters=Filters(until=as_of, source=source), mode=mode)
+    result = answer(question, hits, library.document_frequencies(terms(question)))
+    if result.abstained and library.store.counts()["passages"] == 0:
+        result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
+    return result

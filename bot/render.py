@@ -1,0 +1,75 @@
+"""Answer -> terminal text or JSON. (Discord embeds join here with the bot; limits and escaping live here.)"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.answer import Answer, Citation
+from embeddings.models import ArticleSummary
+
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return "undated"
+    dt = datetime.fromisoformat(iso)
+    return f"{dt:%b} {dt.day}, {dt.year} {dt:%H:%M} UTC" if (dt.hour, dt.minute) != (0, 0) else f"{dt:%b} {dt.day}, {dt.year}"
+
+
+def citation_line(c: Citation) -> str:
+    source = c.source or "unknown source"
+    if c.also_sources:
+        source += f" (also {', '.join(c.also_sources)})"
+    return f"[{c.n}] {source} — {c.title} — {_date(c.published)} — {c.url}"
+
+
+def text(ans: Answer) -> str:
+    """Answer line, the quoted sentence(s), then numbered citations."""
+    if ans.abstained:
+        return (
+            "No answer in the indexed news.\n"
+            f"({ans.note}. Ingest more with `tradewire ingest`, or rephrase.)"
+        )
+    lines = [ans.answer or ""]
+    if ans.citations and ans.citations[0].quote != ans.answer:
+        lines.append("")
+        lines += [f"  “{c.quote}” [{c.n}]" for c in ans.citations]
+    lines.append("")
+    lines += [citation_line(c) for c in ans.citations]
+    if ans.as_of:
+        lines.append(f"As of {_date(ans.as_of)}.")
+    return "\n".join(lines)
+
+
+def as_json(ans: Answer) -> str:
+    return json.dumps(ans.to_json(), ensure_ascii=False)
+
+
+def latest_text(items: list[ArticleSummary]) -> str:
+    if not items:
+        return "No articles match."
+    lines = []
+    for a in items:
+        source = a.source or "unknown source"
+        if a.also_sources:
+            source += f" (+{len(a.also_sources)}: {', '.join(a.also_sources)})"
+        when = _date(a.published.isoformat() if a.published else None)
+        lines.append(f"{when} · {source}\n  {a.title}\n  {a.url or a.origin}")
+    return "\n".join(lines)
+
+
+def latest_json(items: list[ArticleSummary]) -> str:
+    return json.dumps(
+        [
+            {
+                "article_id": a.id,
+                "title": a.title,
+                "source": a.source,
+                "also_sources": a.also_sources,
+                "published": a.published.isoformat() if a.published else None,
+                "url": a.url or a.origin,
+            }
+            for a in items
+        ],
+        ensure_ascii=False,
+    )
