@@ -209,10 +209,15 @@ def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candi
         return None
     from embeddings.analysis import tokens
 
-    anchors = [s for s, _, w in tokens(sentence) if set(terms(w)) & set(q_terms)]
-    if not anchors:
-        return found[0]
-    return min(found, key=lambda c: min(abs(c.start - a) for a in anchors))
+    anchors = [s for s, _, w in tokens(sentence) if set(terms(w)) & set(q_terms)] or [0]
+
+    def cost(c: Candidate) -> float:
+        distance = min(abs(c.start - a) for a in anchors)
+        # "rose to 50% from 25%", "cut to 30% from 145%": the figure after "from" is the old one.
+        before = sentence[max(0, c.start - 6) : c.start].lower()
+        return distance + (200 if re.search(r"\bfrom\s*$", before) else 0)
+
+    return min(found, key=cost)
 
 
 def _abstain(question: str, atype: AnswerType, why: str) -> Answer:

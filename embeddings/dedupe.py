@@ -13,7 +13,7 @@ BANDS = 16
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 # Estimated Jaccard at or above which two texts are the same story (syndicated or lightly edited).
-NEAR_COPY = 0.7
+NEAR_COPY = 0.6
 
 _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.default_rng(20250328)  # fixed: signatures must match across runs and machines

@@ -19,14 +19,14 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from embeddings import dedupe, sources
-from embeddings.analysis import analyse
+from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, canonical_model_name
 from embeddings.errors import SourceError, TradewireError
 from embeddings.index import VectorIndex
 from embeddings.models import Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
-from embeddings.store import Store, embedding_text
+from embeddings.store import Store, StoredArticle, embedding_text
 
 log = logging.getLogger(__name__)
 
@@ -188,8 +188,9 @@ class Library:
         return report
 
     def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
-        plans = []  # (article, story_id, hash, signature, bands, replaces_id, kind)
+        plans = []  # (article, story_id, hash, signature, bands, kind)
         seen_in_batch: set[str] = set()
+        pending: list[StoredArticle] = []  # this batch's new stories, for near-copies within the batch
         for article in batch:
             if article.id in seen_in_batch:
                 report.unchanged.append(article.id)
@@ -206,9 +207,10 @@ class Library:
                 article.id = existing.id
                 plans.append((article, existing.story_id, digest, sig, keys, "updated"))
                 continue
-            copy = self._near_copy(sig, keys)
+            copy = self._near_copy(sig, keys, pending)
             if copy is None:
                 plans.append((article, article.id, digest, sig, keys, "added"))
+                pending.append(StoredArticle(article.id, article.id, article.source, article.published, digest, sig))
             elif copy.source.casefold() == article.source.casefold() or not article.source or not copy.source:
                 # The same outlet again: a corrected or re-sent version. Keep the newest text under the old id.
                 newer = article.published and (copy.published is None or article.published > copy.published)
@@ -248,9 +250,10 @@ class Library:
         if time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS:
             self.checkpoint()
 
-    def _near_copy(self, sig: np.ndarray, keys: list[str]):
+    def _near_copy(self, sig: np.ndarray, keys: list[str], pending: list[StoredArticle]) -> StoredArticle | None:
+        """The stored (or pending) article this text is a near-copy of, if any."""
         best, best_sim = None, dedupe.NEAR_COPY
-        for candidate in self.store.story_candidates(keys):
+        for candidate in [*self.store.story_candidates(keys), *pending]:
             if candidate.minhash is None:
                 continue
             sim = dedupe.similarity(sig, candidate.minhash)
@@ -280,7 +283,14 @@ class Library:
         if not topic:
             return self.store.latest(n, filter_sql, params)
         hits = self.search(topic, k=max(50, n * 5), filters=filters, prefer_recent=False)
-        relevant = [h for h in hits if h.lexical is not None or (h.dense or 0) >= 0.35]
+        wanted = set(terms(topic))
+
+        def about(hit: Hit) -> bool:  # most of the topic's words, or clearly the same meaning
+            found = wanted & (set(terms(hit.text)) | set(terms(hit.title)))
+            share = len(found) / len(wanted) if wanted else 0.0
+            return (hit.dense or 0.0) >= 0.5 or (share >= 0.5 and (hit.dense or 0.0) >= 0.25)
+
+        relevant = [h for h in hits if about(h)]
         ids = list(dict.fromkeys(h.article_id for h in relevant))
         return self.store.latest(n, filter_sql, params, article_ids=ids) if ids else []
 
