@@ -28,7 +28,8 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
                 r"|\bwhich (date|day|year|month)\b|\bhow soon\b", re.I), AnswerType.DATE),
     (re.compile(r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
                 r"|\bhow high\b|\bby how much\b|\bwhat share\b", re.I), AnswerType.PERCENT),
-    (re.compile(r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million)\b"
+    (re.compile(r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
+                r"|investment|buy|purchase|collect)"
                 r"|\bwhat (price|amount|value)\b", re.I), AnswerType.MONEY),
     (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
     (re.compile(r"\bhow many\b", re.I), AnswerType.NUMBER),

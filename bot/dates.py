@@ -37,7 +37,7 @@ _PATTERNS = [
 _COMPILED = [(kind, re.compile(p)) for kind, p in _PATTERNS]
 _FUTURE = re.compile(
     r"\b(will|would|shall|is set|are set|scheduled|planned|plans?|expected|due|upcoming|to take effect|"
-    r"to begin|starting|set for|takes effect|goes into effect)\b",
+    r"to begin|starting|set for|takes effect|goes into effect|expires?|ends|begins|starts|runs until)\b",
     re.I,
 )
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -139,11 +139,13 @@ def _entity_runs(sentence: str) -> list[tuple[int, int, str, bool]]:
     return runs
 
 
-def _entity_kind(text: str, titled: bool) -> AnswerType:
+def _entity_kind(text: str, titled: bool, before: str = "") -> AnswerType:
     low = text.lower()
     words = low.split()
     if low in place_names():
         return AnswerType.PLACE
+    if not titled and re.search(r"\b(in|at|near|outside|to|from|visited|visit)\s*$", before, re.I):
+        return AnswerType.PLACE  # "talks in Geneva", "flew to Busan"
     if words[-1] in ORG_WORDS or (text.replace(".", "").isupper() and len(text) > 1):
         return AnswerType.ORG
     if titled or (2 <= len(words) <= 4 and all(w[0].isalpha() for w in words)):
@@ -172,7 +174,7 @@ def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> 
             out.append(Candidate(m.start(), m.end(), m.group(), m.group(), AnswerType.NUMBER))
     if atype in (AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE):
         for start, end, text, titled in _entity_runs(sentence):
-            kind = _entity_kind(text, titled)
+            kind = _entity_kind(text, titled, sentence[max(0, start - 12) : start])
             wanted = {
                 AnswerType.PERSON: {AnswerType.PERSON, AnswerType.WHO},
                 AnswerType.ORG: {AnswerType.ORG, AnswerType.PLACE, AnswerType.WHO},

@@ -58,12 +58,18 @@ def read_feed(
             yield SourceError(origin, "not an RSS or Atom feed")
         return
     feed_title = (parsed.feed.get("title") or "").strip()
+    results: list[Article | SourceError] = []
     for number, entry in enumerate(parsed.entries, 1):
         where = f"{origin} entry {number}"
         try:
-            yield _entry_article(entry, feed_title, origin, where, fetcher if fetch_full else None)
+            results.append(_entry_article(entry, feed_title, origin, where, fetcher if fetch_full else None))
         except SourceError as exc:
-            yield exc
+            results.append(exc)
+    if parsed.bozo and not any(isinstance(r, Article) for r in results):
+        reason = str(parsed.get("bozo_exception", "unparseable")).splitlines()[0][:120]
+        yield SourceError(origin, f"malformed feed ({reason})")
+        return
+    yield from results
 
 
 def _entry_article(

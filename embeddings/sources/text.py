@@ -42,9 +42,10 @@ def parse_text(text: str, origin: str, *, markdown: bool = False) -> Article:
     """A text or Markdown file -> Article. The title is the front matter's, the first heading, or the lead."""
     meta, body = _front_matter(text)
     title = meta.get("title", "")
-    if markdown and not title and (m := _MD_HEADING.search(body)) and not body[: m.start()].strip():
-        title = m.group(1).strip()
-        body = body[m.end() :]
+    if markdown and (m := _MD_HEADING.search(body)) and not body[: m.start()].strip():
+        if not title or m.group(1).strip() == title:  # the leading heading is the headline
+            title = m.group(1).strip()
+            body = body[m.end() :]
     if markdown:
         body = markdown_to_text(body)
     body = tidy_paragraphs(body)

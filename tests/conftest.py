@@ -1,0 +1,70 @@
+"""Shared fixtures: a deterministic fake encoder for fast tests, the real model once per session for
+integration tests, and the read-only ../shared data (skipped when absent, as on a user's machine)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings import Library
+from embeddings.analysis import terms
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("TRADEWIRE_SHARED", ROOT.parent / "shared"))
+SEED_DIR = SHARED / "seed"
+
+
+class FakeEncoder:
+    """Bag of analysed words hashed into 64 dimensions: texts sharing words are close, deterministically."""
+
+    name = "test/fake-bag-of-words"
+    dim = 64
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.texts_encoded = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        self.texts_encoded += len(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in terms(text):
+                h = int(hashlib.md5(term.encode()).hexdigest(), 16)
+                out[row, h % self.dim] += 1.0 if (h >> 8) & 1 else -1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+        return out
+
+
+@pytest.fixture
+def fake_encoder() -> FakeEncoder:
+    return FakeEncoder()
+
+
+@pytest.fixture
+def library(tmp_path, fake_encoder) -> Library:
+    lib = Library.open(tmp_path / "home", encoder=fake_encoder)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def real_encoder():
+    from embeddings.encoder import SentenceTransformerEncoder
+
+    encoder = SentenceTransformerEncoder()
+    encoder.encode(["warm up"])
+    return encoder
+
+
+@pytest.fixture
+def seed_dir() -> Path:
+    if not SEED_DIR.is_dir() or not any(SEED_DIR.iterdir()):
+        pytest.skip(f"../shared/seed not found at {SEED_DIR}")
+    return SEED_DIR

@@ -1,0 +1,126 @@
+"""Answer typing, span extraction, date resolution and abstention, on hand-made passages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.answer import AnswerType, answer, answer_type
+from bot.dates import find_dates
+from bot.extract import candidates
+from embeddings.chunking import split_sentences
+from embeddings.models import Hit
+
+PUBLISHED = datetime(2025, 3, 28, 17, 15, tzinfo=UTC)  # a Friday
+
+
+def hit(text: str, *, title="A story", published=PUBLISHED, article_id="a1", dense=0.6, pid=1) -> Hit:
+    sentences = split_sentences(text)
+    return Hit(passage_id=pid, article_id=article_id, position=0, text=text, start=0, sentences=sentences,
+               title=title, source="Example Wire", url=f"https://x.test/{article_id}", origin="",
+               published=published, score=1.0, dense=dense)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When is Canada's election?", AnswerType.DATE),
+        ("What date do the auto tariffs take effect?", AnswerType.DATE),
+        ("Who is Canada's finance minister?", AnswerType.WHO),
+        ("What tariff rate applies to steel?", AnswerType.PERCENT),
+        ("How much will the EU invest in the US?", AnswerType.MONEY),
+        ("How many cars can the UK ship at the lower rate?", AnswerType.NUMBER),
+        ("Where did the US and China meet?", AnswerType.PLACE),
+        ("Which country buys the most US soybeans?", AnswerType.PLACE),
+        ("Which party won the election?", AnswerType.ORG),
+        ("Why did markets fall?", AnswerType.GENERIC),
+    ],
+)
+def test_answer_types(question, expected):
+    assert answer_type(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "values"),
+    [
+        ("The vote is set for April 28.", ["April 28, 2025"]),
+        ("Talks were held on Sunday.", ["Sunday, March 23, 2025"]),
+        ("The tariffs will take effect on Wednesday.", ["Wednesday, April 2, 2025"]),
+        ("Duties rise next month and fell last week.", ["April 2025", "the week of March 17, 2025"]),
+        ("The review is due in July 2026; it began Jan. 5, 2026.", ["July 2026", "January 5, 2026"]),
+        ("He said it may happen tomorrow.", ["March 29, 2025"]),
+        ("The deal expires in early December.", ["December 2025"]),
+    ],
+)
+def test_dates_resolve_against_the_publish_date(sentence, values):
+    assert [d.value for d in find_dates(sentence, PUBLISHED)] == values
+
+
+def test_newswire_dates_roll_into_the_next_year():
+    late = datetime(2025, 12, 20, tzinfo=UTC)
+    assert [d.value for d in find_dates("The cut applies from Jan. 2.", late)] == ["January 2, 2026"]
+
+
+def test_candidates_by_type():
+    s = "U.S. Trade Representative Jamieson Greer met officials in Geneva, Switzerland, and said $2.5 billion of goods face a 25% duty."
+    assert [c.text for c in candidates(s, AnswerType.PERSON, None)] == ["Jamieson Greer"]
+    assert [c.value for c in candidates(s, AnswerType.PLACE, None)] == ["Geneva", "Switzerland"]
+    assert [c.text for c in candidates(s, AnswerType.QUANTITY, None)] == ["$2.5 billion", "25%"]
+    assert [c.text for c in candidates("The count rose to three plants in 2025.", AnswerType.NUMBER, None)] == [
+        "three"
+    ]
+
+
+def test_date_answer_is_resolved_quoted_and_cited():
+    h = hit("Carney is seeking a mandate in an election set for April 28. Polls show a tight race.")
+    ans = answer("When is Canada's election?", [h])
+    assert ans.answer is None  # "Canada" is named in the question but not in the passage: abstain
+    h2 = hit("Canada's prime minister is seeking a mandate in an election set for April 28. Polls show a tight race.")
+    ans = answer("When is Canada's election?", [h2])
+    assert not ans.abstained and ans.answer == "April 28, 2025"
+    assert ans.citations[0].quote == "Canada's prime minister is seeking a mandate in an election set for April 28."
+    assert ans.citations[0].quote in h2.text and ans.as_of == "2025-03-28"
+
+
+def test_new_figure_beats_the_old_one():
+    h = hit("The U.S. tariff on steel doubles to 50% from 25% on June 4.")
+    assert answer("What tariff rate applies to US steel imports?", [h]).answer == "50%"
+    h = hit("The U.S. tariff on steel was raised from 25% to 50% on June 4.")
+    assert answer("What tariff rate applies to US steel imports?", [h]).answer == "50%"
+
+
+def test_who_answer_strips_titles():
+    h = hit("Talks between Canadian Finance Minister Dominic LeBlanc and Commerce Secretary Howard Lutnick will intensify.")
+    assert answer("Who is Canada's finance minister?", [h]).answer == "Dominic LeBlanc"
+
+
+def test_abstains_when_the_news_does_not_hold_the_answer():
+    h = hit("Canada's prime minister is seeking a mandate in an election set for April 28.")
+    for question in ("Who won the 2024 World Series?", "When is Germany's election?",
+                     "What tariff rate did Canada put on steel?"):
+        ans = answer(question, [h])
+        assert ans.abstained and ans.answer is None and ans.citations == [] and ans.note
+    assert answer("When is Canada's election?", []).abstained
+
+
+def test_abstains_when_the_passage_is_about_something_else():
+    h = hit("Canada's hockey team said the election of a new captain is set for April 28.", dense=0.05)
+    assert answer("When is Canada's election?", [h]).abstained
+
+
+def test_corroborating_sources_are_cited_and_as_of_is_the_newest():
+    a = hit("Canada's election is set for April 28, officials said.", article_id="a1", pid=1)
+    b = hit("Canadians vote in an election on April 28, 2025.", article_id="a2", pid=2,
+            published=datetime(2025, 4, 2, tzinfo=UTC))
+    ans = answer("When is Canada's election?", [a, b])
+    assert ans.answer == "April 28, 2025"
+    assert [c.article_id for c in ans.citations] == ["a1", "a2"] and ans.as_of == "2025-04-02"
+    assert [c.n for c in ans.citations] == [1, 2]
+
+
+def test_json_contract():
+    ans = answer("When is Canada's election?", [hit("Canada's election is set for April 28.")])
+    data = ans.to_json()
+    assert list(data) == ["question", "answer", "abstained", "as_of", "citations"]
+    assert list(data["citations"][0]) == ["n", "article_id", "title", "source", "published", "url", "quote"]

@@ -1,0 +1,140 @@
+"""The knowledge base with the fake encoder: incremental ingest, updates, near-copies, filters, repair."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from embeddings import Library, TradewireError
+from embeddings.chunking import chunk
+from embeddings.models import Article
+from embeddings.search import Filters
+from tests.conftest import FIXTURES, FakeEncoder
+
+
+def story(i: int, text: str, *, source="Example Wire", day=1, url="") -> Article:
+    return Article(id=f"a{i}", title=f"Headline {i}", text=text, source=source, url=url,
+                   published=datetime(2025, 4, day, 12, tzinfo=UTC))
+
+
+LUMBER = ("Canada said on Tuesday it would answer the new lumber duty with tariffs of its own. "
+          "The duty on softwood lumber rises to 34.5% next month, officials said. "
+          "Mills in British Columbia expect to cut shifts.")
+STEEL = "The steel tariff doubled to 50% on June 4. Appliance makers warned of higher prices."
+
+
+def consistent(lib: Library) -> bool:
+    return set(lib.index.ids().tolist()) == set(lib.store.passage_ids().tolist())
+
+
+def test_ingest_is_idempotent_and_does_no_embedding_the_second_time(library, fake_encoder):
+    first = library.ingest([str(FIXTURES)])
+    assert len(first.added) >= 6 and len(first.skipped) == 2  # mixed.jsonl holds two bad lines
+    calls = fake_encoder.texts_encoded
+    second = library.ingest([str(FIXTURES)])
+    assert not second.added and not second.updated
+    assert len(second.unchanged) == len(first.added) + len(first.updated)
+    assert fake_encoder.texts_encoded == calls
+    assert consistent(library)
+
+
+def test_changed_article_replaces_its_passages(library):
+    library.ingest_articles([story(1, LUMBER, url="https://x.test/1")])
+    old_ids = set(library.store.passage_ids().tolist())
+    report = library.ingest_articles([story(1, STEEL, url="https://x.test/1")])
+    assert report.updated == ["a1"]
+    new_ids = set(library.store.passage_ids().tolist())
+    assert not old_ids & new_ids
+    assert set(library.index.ids().tolist()) == new_ids
+    assert library.search("lumber duty", k=5, mode="lexical") == []
+    assert library.search("steel tariff", k=1)[0].text.startswith("The steel tariff doubled")
+
+
+def test_same_url_under_another_id_is_an_update(library):
+    library.ingest_articles([story(1, LUMBER, url="https://x.test/1")])
+    report = library.ingest_articles([story(2, STEEL, url="https://x.test/1")])
+    assert report.updated == ["a1"] and library.store.counts()["articles"] == 1
+
+
+def test_syndicated_copy_is_one_story_with_two_sources(library):
+    library.ingest_articles([story(1, LUMBER, source="Wire A")])
+    copy = story(2, LUMBER.replace("officials said", "officials told reporters"), source="Paper B")
+    report = library.ingest_articles([copy])
+    assert report.merged == [("a2", "a1")] and report.passages == 0
+    (hit,) = library.search("lumber duty", k=1)
+    assert hit.article_id == "a1" and hit.also_sources == ["Paper B"]
+    (item,) = library.latest(5)
+    assert item.also_sources == ["Paper B"]
+
+
+def test_newer_copy_from_the_same_source_updates_the_story(library):
+    library.ingest_articles([story(1, LUMBER, day=1)])
+    newer = story(2, LUMBER.replace("34.5%", "35%"), day=2)
+    report = library.ingest_articles([newer])
+    assert report.updated == ["a1"]
+    assert "35%" in library.search("lumber duty", k=1)[0].text
+
+
+def test_as_of_and_source_filters(library):
+    library.ingest_articles([story(1, LUMBER, day=1, source="Wire A"), story(2, STEEL, day=20, source="Paper B")])
+    until = Filters(until=datetime(2025, 4, 10, tzinfo=UTC))
+    assert {h.article_id for h in library.search("tariff duty", k=5, filters=until)} == {"a1"}
+    assert {h.article_id for h in library.search("tariff duty", k=5, filters=Filters(source="paper"))} == {"a2"}
+    for mode in ("dense", "lexical"):
+        assert {h.article_id for h in library.search("tariff", k=5, filters=until, mode=mode)} <= {"a1"}
+
+
+def test_latest_is_newest_first_and_topic_filters(library):
+    library.ingest_articles([story(1, LUMBER, day=1), story(2, STEEL, day=20)])
+    assert [a.id for a in library.latest(5)] == ["a2", "a1"]
+    assert [a.id for a in library.latest(5, topic="softwood lumber duty")] == ["a1"]
+
+
+def test_other_model_is_refused(tmp_path, fake_encoder):
+    with Library.open(tmp_path, encoder=fake_encoder) as lib:
+        lib.ingest_articles([story(1, LUMBER)])
+
+    class Other(FakeEncoder):
+        name = "some/other-model"
+
+    with pytest.raises(TradewireError, match="built with model 'test/fake-bag-of-words'"):
+        Library.open(tmp_path, encoder=Other())
+
+
+def test_missing_and_stale_vectors_are_repaired_on_open(tmp_path, fake_encoder):
+    with Library.open(tmp_path, encoder=fake_encoder) as lib:
+        lib.ingest_articles([story(1, LUMBER), story(2, STEEL)])
+        keep = lib.store.passage_ids()
+    (tmp_path / "vectors.faiss").unlink()  # as if killed before the first checkpoint
+    with Library.open(tmp_path, encoder=FakeEncoder()) as lib:
+        assert sorted(lib.index.ids().tolist()) == sorted(keep.tolist())
+        lib.index.add(np.array([10_000]), np.ones((1, 64), dtype=np.float32) / 8)  # a vector with no row
+        lib.checkpoint()
+    with Library.open(tmp_path, encoder=FakeEncoder()) as lib:
+        assert consistent(lib) and 10_000 not in lib.index.ids()
+
+
+def test_bad_items_do_not_touch_what_is_stored(library, tmp_path):
+    library.ingest_articles([story(1, LUMBER)])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": ""}\nnot json\n' + json.dumps({"title": "ok", "text": STEEL}) + "\n")
+    report = library.ingest([str(bad), str(tmp_path / "missing.txt")])
+    assert report.failed and len(report.skipped) == 3 and len(report.added) == 1
+    assert library.store.counts()["articles"] == 2 and consistent(library)
+
+
+def test_chunks_are_whole_sentences_with_exact_offsets():
+    text = " ".join(f"Sentence number {i} says the tariff is {i}%." for i in range(60))
+    article = Article(id="x", title="t", text=text)
+    passages = chunk(article, max_words=40, overlap=1)
+    assert len(passages) > 3
+    for p in passages:
+        assert p.text == text[p.start : p.end]
+        assert all(text[s:e].startswith("Sentence number") and text[s:e].endswith("%.") for s, e in p.sentences)
+        assert len(p.text.split()) <= 40
+    for a, b in zip(passages, passages[1:], strict=False):
+        assert b.sentences[0] == a.sentences[-1]  # one sentence of overlap
+    assert passages[-1].sentences[-1][1] == len(text)
