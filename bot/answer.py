@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.extract import AnswerType, Candidate, candidates
+from bot.extract import TITLES, AnswerType, Candidate, candidates, places_named
 from embeddings.analysis import normalise_for_match, terms
 from embeddings.models import Hit
 
@@ -27,7 +27,9 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"^\s*(when|by when|until when|since when)\b|\bwhat (date|day|time|year|month)\b"
                 r"|\bwhich (date|day|year|month)\b|\bhow soon\b", re.I), AnswerType.DATE),
     (re.compile(r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
-                r"|\bhow high\b|\bby how much\b|\bwhat share\b", re.I), AnswerType.PERCENT),
+                r"|\bhow high\b|\bby how much\b|\bwhat share\b"
+                r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,3}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
+                re.I), AnswerType.PERCENT),
     (re.compile(r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
                 r"|investment|buy|purchase|collect)"
                 r"|\bwhat (price|amount|value)\b", re.I), AnswerType.MONEY),
@@ -43,6 +45,9 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
 # Question words that name the answer's type rather than its subject.
 _TYPE_WORDS = {"date", "day", "time", "year", "month", "percent", "percentag", "rate", "level", "much", "mani",
                "countri", "nation", "citi", "state", "place", "compani", "firm", "parti", "organ", "amount"}
+
+
+_ENTITY_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE}
 
 
 @dataclass
@@ -65,6 +70,7 @@ class Answer:
     as_of: str | None  # date of the newest cited article
     citations: list[Citation]
     answer_type: str = AnswerType.GENERIC.value
+    span: str = ""  # the answer as written in the first quote ("Monday" for "April 28, 2025")
     note: str = ""  # why it abstained, or a caveat
 
     def to_json(self) -> dict[str, object]:
@@ -125,7 +131,13 @@ def answer(
     weight = {t: math.log(1 + (total + 1) / (freq.get(t, 0) + 0.5)) if total else 1.0 for t in q_terms}
     total_weight = sum(weight.values())
     names = {t: w for t, w in _question_names(question).items() if t in q_terms}
+    for t in names:  # a name says more about what is asked than a verb does
+        weight[t] *= 1.5
+    total_weight = sum(weight.values())
     q_norm = normalise_for_match(question)
+    months = _months(question)
+    q_set = set(q_terms)
+    q_places = places_named(question)
 
     scored: list[_Scored] = []
     for rank, hit in enumerate(hits):
@@ -139,12 +151,15 @@ def answer(
             if atype != AnswerType.GENERIC:
                 found = [c for c in candidates(sentence, atype, hit.published)
                          if normalise_for_match(c.text) not in q_norm]
+                if atype in _ENTITY_TYPES:  # a name the question already uses is its subject, not its answer
+                    found = [c for c in found if not set(terms(c.text)) & q_set and c.value not in q_places]
                 cand = _closest(found, sentence, q_terms)
             score = (
                 0.45 * sent_cov
                 + 0.2 * context_cov
                 + 0.3 * max(hit.dense or 0.0, 0.0)
-                + (0.25 if cand else 0.0)
+                + (0.25 if cand and cand.exact else 0.15 if cand else 0.0)
+                + ((0.15 if _in_months(hit, sentence, months) else -0.15) if months else 0.0)
                 + 0.05 / (1 + rank)
                 - 0.3 * len(missing)
             )
@@ -186,16 +201,35 @@ def answer(
         as_of=max(dated).date().isoformat() if dated else None,
         citations=citations,
         answer_type=atype.value,
+        span=best.candidate.text if best.candidate else best.sentence,
     )
+
+
+_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december"]
+
+
+def _months(question: str) -> set[int]:
+    """Months the question pins its time to ("... in May?")."""
+    found = re.findall(r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b",
+                       question, re.I)
+    return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
+
+
+def _in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
+    if hit.published and hit.published.month in months:
+        return True
+    return any(re.search(rf"\b{_MONTH_NAMES[m - 1]}\b", sentence, re.I) for m in months)
 
 
 def _judge(s: _Scored, atype: AnswerType) -> str | None:
     """None when the sentence may be given as the answer, else why not."""
     if s.missing_names:
         return f"nothing indexed mentions {', '.join(s.missing_names)} in this context"
-    if s.context_coverage < MIN_CONTEXT_COVERAGE:
+    paraphrase = (s.hit.dense or 0.0) >= 0.6 and s.context_coverage >= MIN_CONTEXT_COVERAGE - 0.2
+    if s.context_coverage < MIN_CONTEXT_COVERAGE and not paraphrase:
         return "the closest passages do not cover the question"
-    if s.sentence_coverage < MIN_SENTENCE_COVERAGE:
+    if s.sentence_coverage < MIN_SENTENCE_COVERAGE - (0.1 if paraphrase else 0.0):
         return "no sentence addresses the question directly"
     if s.hit.dense is not None and s.hit.dense < MIN_DENSE:
         return "the closest passages are about something else"
@@ -210,13 +244,17 @@ def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candi
         return None
     from embeddings.analysis import tokens
 
-    anchors = [s for s, _, w in tokens(sentence) if set(terms(w)) & set(q_terms)] or [0]
+    anchors = [(s, e) for s, e, w in tokens(sentence) if set(terms(w)) & set(q_terms)] or [(0, 0)]
+
+    def gap(a: int, b: int) -> int:
+        """Words between two offsets, not counting titles ("Commission President Ursula ...")."""
+        return sum(1 for w in sentence[a:b].split() if w.lower().strip(",") not in TITLES)
 
     def cost(c: Candidate) -> float:
-        distance = min(abs(c.start - a) for a in anchors)
+        distance = min(gap(e, c.start) if e <= c.start else gap(c.end, s) for s, e in anchors)
         # "rose to 50% from 25%", "cut to 30% from 145%": the figure after "from" is the old one.
         before = sentence[max(0, c.start - 6) : c.start].lower()
-        return distance + (200 if re.search(r"\bfrom\s*$", before) else 0)
+        return distance + (50 if re.search(r"\bfrom\s*$", before) else 0)
 
     return min(found, key=cost)
 

@@ -158,7 +158,7 @@ def demo(
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)  # returns the exit code of a typer.Exit
     except TradewireError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -174,6 +174,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":

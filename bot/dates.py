@@ -49,7 +49,7 @@ class DateMention:
     end: int
     text: str
     kind: str
-    value: str  # resolved, for display: "April 28, 2025", "Sunday, March 30, 2025", "April 2025"
+    value: str  # resolved, for display: "April 28, 2025", "April 2025", "the week of March 31, 2025"
     day: date | None  # the resolved day when there is one
 
 
@@ -134,7 +134,7 @@ def _resolve(kind: str, text: str, published: datetime | None, future: bool) -> 
             dt = base_day + timedelta(days=delta % 7)
         else:
             dt = base_day - timedelta(days=(-delta) % 7)
-        return f"{dt:%A}, {fmt_day(dt)}", dt.date()
+        return fmt_day(dt), dt.date()
     if kind == "relday":
         shift = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}[low]
         dt = base_day + timedelta(days=shift)

@@ -36,6 +36,7 @@ class Candidate:
     text: str
     value: str  # what the answer line shows
     kind: AnswerType
+    exact: bool = True  # False for relative or partial dates ("on Monday", "in May")
 
 
 _PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
@@ -54,8 +55,8 @@ _NUMBER = re.compile(
     re.I,
 )
 _CAPS_RUN = re.compile(
-    r"(?<![\w])(?:[A-Z][\w'’.&-]*|\d+(?:st|nd|th|rd))(?:\s+(?:of|and|the|de|for|du|von|van|al|bin|&|"
-    r"[A-Z][\w'’.&-]*)){0,6}"
+    r"(?<![\w])(?:[A-Z][\w'’.&-]*|\d+(?:st|nd|th|rd))(?:\s+(?:(?:of|and|the|der|den|de|la|le|da|di|for|du|von|"
+    r"van|al|bin|&)(?=\s)|[A-Z][\w'’.&-]*)){0,10}"
 )
 TITLES = {
     "president", "vice", "prime", "minister", "secretary", "chancellor", "premier", "governor", "senator",
@@ -124,6 +125,9 @@ def _entity_runs(sentence: str) -> list[tuple[int, int, str, bool]]:
                 titled = True
                 words = words[last_title + 1 :]
             while words and (words[0].lower().strip(",") in _SKIP_WORDS | _DEMONYMS | TITLES):
+                name = " ".join(words).rstrip(".,'’").lower()
+                if name in place_names() or name.split()[-1] in ORG_WORDS:
+                    break  # "European Union", "Canadian Senate": the modifier is part of the name
                 words.pop(0)
             while words and words[-1].lower() in {"of", "and", "the", "de", "for", "&", "du", "al"}:
                 words.pop()
@@ -153,12 +157,20 @@ def _entity_kind(text: str, titled: bool, before: str = "") -> AnswerType:
     return AnswerType.WHO  # a single unknown name: a surname or a company
 
 
+def places_named(text: str) -> set[str]:
+    """The places a text names, as shown names ("US" -> "United States", "Canada's" -> "Canada")."""
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"[A-Za-z][\w.’'-]*", text)]
+    grams = words + [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    names = place_names()
+    return {names[key] for g in grams if (key := g.lower().rstrip("?.,")) in names}
+
+
 def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> list[Candidate]:
     """Spans of the sentence that could answer a question of this type, in order of appearance."""
     out: list[Candidate] = []
     if atype == AnswerType.DATE:
         for d in find_dates(sentence, published):
-            out.append(Candidate(d.start, d.end, d.text, d.value, atype))
+            out.append(Candidate(d.start, d.end, d.text, d.value, atype, d.kind in ("full", "monthday")))
         return out
     if atype in (AnswerType.PERCENT, AnswerType.QUANTITY):
         out += [Candidate(m.start(), m.end(), m.group(), m.group(), AnswerType.PERCENT)

@@ -69,10 +69,11 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     out = []
     for _, _, word in tokens(text):
         low = word.lower()
-        if not keep_stopwords and low in STOPWORDS:
+        # "US" the country and "May" the month are not the stopwords "us" and "may".
+        if not keep_stopwords and low in STOPWORDS and word not in ("US", "May"):
             continue
         term = _term(word)
-        if term and (keep_stopwords or term not in STOPWORDS):
+        if term and (keep_stopwords or term not in STOPWORDS or word in ("US", "May")):
             out.append(term)
     return out
 

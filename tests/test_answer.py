@@ -45,8 +45,8 @@ def test_answer_types(question, expected):
     ("sentence", "values"),
     [
         ("The vote is set for April 28.", ["April 28, 2025"]),
-        ("Talks were held on Sunday.", ["Sunday, March 23, 2025"]),
-        ("The tariffs will take effect on Wednesday.", ["Wednesday, April 2, 2025"]),
+        ("Talks were held on Sunday.", ["March 23, 2025"]),
+        ("The tariffs will take effect on Wednesday.", ["April 2, 2025"]),
         ("Duties rise next month and fell last week.", ["April 2025", "the week of March 17, 2025"]),
         ("The review is due in July 2026; it began Jan. 5, 2026.", ["July 2026", "January 5, 2026"]),
         ("He said it may happen tomorrow.", ["March 29, 2025"]),

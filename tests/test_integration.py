@@ -1,0 +1,104 @@
+"""With the real bundled model: the seed story, the demo corpus, and the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.answer import ask, parse_when
+from bot.cli import DEMO_DIR
+from embeddings import Library
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def demo_library(tmp_path_factory, real_encoder):
+    lib = Library.open(tmp_path_factory.mktemp("demo"), encoder=real_encoder)
+    report = lib.ingest([str(DEMO_DIR)])
+    assert not report.failed and len(report.merged) == 1
+    yield lib
+    lib.close()
+
+
+def test_seed_question_is_answered_from_the_seed(tmp_path, real_encoder, seed_dir):
+    with Library.open(tmp_path, encoder=real_encoder) as lib:
+        assert len(lib.ingest([str(seed_dir)]).added) == 1
+        result = ask(lib, "When is Canada's election?")
+    assert result.answer == "April 28, 2025"
+    first = result.citations[0]
+    assert first.published.startswith("2025-03-28") and first.source == "Dow Jones Newswires"
+    assert "April 28" in first.quote and first.quote in (seed_dir / next(os.walk(seed_dir))[2][0]).read_text()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When is Canada's election?", "April 28, 2025"),
+        ("When did the 25% tariffs on imported cars take effect?", "April 3, 2025"),
+        ("What tariff rate did the US put on steel and aluminum imports in June?", "50%"),
+        ("How much will the EU buy in US energy?", "$750 billion"),
+        ("Where did US and Chinese officials meet to cut tariffs in May?", "Geneva"),
+        ("What are US tariffs on Chinese goods after the Geneva talks?", "30%"),
+        ("Who leads the European Commission?", "Ursula von der Leyen"),
+    ],
+)
+def test_demo_answers_quote_a_sentence_that_holds_them(demo_library, question, expected):
+    result = ask(demo_library, question)
+    assert result.answer == expected, result
+    assert result.span and result.span in result.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who won the 2024 World Series?", "When is Germany's next election?", "What is the tariff on Brazilian coffee?"],
+)
+def test_demo_abstains_on_what_it_does_not_know(demo_library, question):
+    result = ask(demo_library, question)
+    assert result.abstained and not result.citations
+
+
+def test_as_of_ignores_later_news(demo_library):
+    before = ask(demo_library, "What are US tariffs on Chinese goods?", as_of=parse_when("2025-04-20"))
+    assert all(c.published < "2025-04-21" for c in before.citations)
+    after = ask(demo_library, "What are US tariffs on Chinese goods now?", as_of=parse_when("2025-05-20"))
+    assert after.answer == "30%"
+
+
+def run_cli(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TRADEWIRE_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
+                          input=stdin, timeout=300)
+
+
+def test_cli_seed_ingest_then_ask_json(tmp_path, seed_dir):
+    ingest = run_cli("ingest", "-q", str(seed_dir), home=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    assert ingest.stdout.startswith("added 1, updated 0, unchanged 0")
+    out = run_cli("ask", "When is Canada's election?", "--json", home=tmp_path)
+    data = json.loads(out.stdout)
+    assert "April 28" in data["answer"] and data["as_of"] == "2025-03-28" and not data["abstained"]
+    assert data["citations"][0]["n"] == 1 and data["citations"][0]["published"].startswith("2025-03-28")
+    batch = run_cli("ask", "--batch", "-", home=tmp_path, stdin=(
+        '{"question": "When is Canada\'s election?"}\n'
+        '{"question": "When is Canada\'s election?", "as_of": "2025-03-01"}\nnot json\n'))
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert lines[0]["answer"] == "April 28, 2025" and lines[1]["abstained"] and "error" in lines[2]
+    assert batch.returncode == 1
+
+
+def test_cli_reports_bad_input_and_exit_status(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.txt").write_bytes(b"\xff\xfe\x00\x00binary")
+    (tmp_path / "in" / "good.md").write_text("# Duty news\n\nThe duty on widgets rose to 15% on Friday.\n")
+    out = run_cli("ingest", "-q", str(tmp_path / "in"), home=tmp_path / "home")
+    assert out.returncode == 1
+    assert "bad.txt: binary file, not text" in out.stderr
+    assert out.stdout.startswith("added 1,")
+    wrong = run_cli("ask", "Anything?", "--as-of", "not a date at all", home=tmp_path / "home")
+    assert wrong.returncode == 1 and wrong.stderr.startswith("error: cannot read the date")
