@@ -1,0 +1,30 @@
+# tradewire: the Discord bot and CLI, CPU-only PyTorch, the bundled model inside, running as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    TRADEWIRE_HOME=/data
+
+WORKDIR /app
+
+# CPU wheel first, so sentence-transformers does not pull a multi-GB CUDA build.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
+
+COPY pyproject.toml README.md ./
+COPY embeddings ./embeddings
+COPY bot ./bot
+RUN pip install . \
+    && python -c "from embeddings.encoder import SentenceTransformerEncoder as E; E().encode(['ok'])"
+
+RUN useradd --create-home --uid 10001 tradewire \
+    && mkdir -p /data \
+    && chown tradewire:tradewire /data
+USER tradewire
+VOLUME ["/data"]
+
+ENTRYPOINT ["tradewire"]
+CMD ["serve"]
