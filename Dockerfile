@@ -23,7 +23,7 @@ RUN pip install . \
 RUN useradd --create-home --uid 10001 tradewire \
     && mkdir -p /data \
     && chown tradewire:tradewire /data
-USER tradewire
+USER 10001
 VOLUME ["/data"]
 
 ENTRYPOINT ["tradewire"]

@@ -24,27 +24,75 @@ MIN_DENSE = 0.2  # cosine similarity of question and passage, when the passage w
 MAX_CITATIONS = 3
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
-    (re.compile(r"^\s*(when|by when|until when|since when)\b|\bwhat (date|day|time|year|month)\b"
-                r"|\bwhich (date|day|year|month)\b|\bhow soon\b", re.I), AnswerType.DATE),
-    (re.compile(r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
-                r"|\bhow high\b|\bby how much\b|\bwhat share\b"
-                r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,3}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
-                re.I), AnswerType.PERCENT),
-    (re.compile(r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
-                r"|investment|buy|purchase|collect)"
-                r"|\bwhat (price|amount|value)\b", re.I), AnswerType.MONEY),
+    (
+        re.compile(
+            r"^\s*(when|by when|until when|since when)\b|\bwhat (date|day|time|year|month)\b"
+            r"|\bwhich (date|day|year|month)\b|\bhow soon\b",
+            re.I,
+        ),
+        AnswerType.DATE,
+    ),
+    (
+        re.compile(
+            r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
+            r"|\bhow high\b|\bby how much\b|\bwhat share\b"
+            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,3}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
+            re.I,
+        ),
+        AnswerType.PERCENT,
+    ),
+    (
+        re.compile(
+            r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
+            r"|investment|buy|purchase|collect)"
+            r"|\bwhat (price|amount|value)\b",
+            re.I,
+        ),
+        AnswerType.MONEY,
+    ),
     (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
     (re.compile(r"\bhow many\b", re.I), AnswerType.NUMBER),
-    (re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|city|state|province|region|place)\b",
-                re.I), AnswerType.PLACE),
-    (re.compile(r"\b(which|what) (company|companies|firm|automaker|carmaker|party|agency|organization|"
-                r"organisation|bank|group|union|outlet)\b", re.I), AnswerType.ORG),
-    (re.compile(r"^\s*(who|whom)\b|\bwho (is|was|will|would|has|had|did|does|leads|won|said)\b", re.I),
-     AnswerType.WHO),
+    (
+        re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|city|state|province|region|place)\b", re.I),
+        AnswerType.PLACE,
+    ),
+    (
+        re.compile(
+            r"\b(which|what) (company|companies|firm|automaker|carmaker|party|agency|organization|"
+            r"organisation|bank|group|union|outlet)\b",
+            re.I,
+        ),
+        AnswerType.ORG,
+    ),
+    (
+        re.compile(r"^\s*(who|whom)\b|\bwho (is|was|will|would|has|had|did|does|leads|won|said)\b", re.I),
+        AnswerType.WHO,
+    ),
 ]
 # Question words that name the answer's type rather than its subject.
-_TYPE_WORDS = {"date", "day", "time", "year", "month", "percent", "percentag", "rate", "level", "much", "mani",
-               "countri", "nation", "citi", "state", "place", "compani", "firm", "parti", "organ", "amount"}
+_TYPE_WORDS = {
+    "date",
+    "day",
+    "time",
+    "year",
+    "month",
+    "percent",
+    "percentag",
+    "rate",
+    "level",
+    "much",
+    "mani",
+    "countri",
+    "nation",
+    "citi",
+    "state",
+    "place",
+    "compani",
+    "firm",
+    "parti",
+    "organ",
+    "amount",
+}
 
 
 _ENTITY_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE}
@@ -149,8 +197,9 @@ def answer(
             sent_cov = sum(w for t, w in weight.items() if t in s_terms) / total_weight
             cand = None
             if atype != AnswerType.GENERIC:
-                found = [c for c in candidates(sentence, atype, hit.published)
-                         if normalise_for_match(c.text) not in q_norm]
+                found = [
+                    c for c in candidates(sentence, atype, hit.published) if normalise_for_match(c.text) not in q_norm
+                ]
                 if atype in _ENTITY_TYPES:  # a name the question already uses is its subject, not its answer
                     found = [c for c in found if not set(terms(c.text)) & q_set and c.value not in q_places]
                 cand = _closest(found, sentence, q_terms)
@@ -205,14 +254,27 @@ def answer(
     )
 
 
-_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                "october", "november", "december"]
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 def _months(question: str) -> set[int]:
     """Months the question pins its time to ("... in May?")."""
-    found = re.findall(r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b",
-                       question, re.I)
+    found = re.findall(
+        r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b", question, re.I
+    )
     return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
 
 
@@ -260,8 +322,15 @@ def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candi
 
 
 def _abstain(question: str, atype: AnswerType, why: str) -> Answer:
-    return Answer(question=question, answer=None, abstained=True, as_of=None, citations=[],
-                  answer_type=atype.value, note=why)
+    return Answer(
+        question=question,
+        answer=None,
+        abstained=True,
+        as_of=None,
+        citations=[],
+        answer_type=atype.value,
+        note=why,
+    )
 
 
 def parse_when(value: str | None) -> datetime | None:
@@ -280,8 +349,15 @@ def parse_when(value: str | None) -> datetime | None:
     return parsed
 
 
-def ask(library, question: str, *, as_of: datetime | None = None, source: str | None = None,
-        k: int = 8, mode: str = "hybrid") -> Answer:
+def ask(
+    library,
+    question: str,
+    *,
+    as_of: datetime | None = None,
+    source: str | None = None,
+    k: int = 8,
+    mode: str = "hybrid",
+) -> Answer:
     """Retrieve and answer: the one path the CLI, the bot and the benchmarks share."""
     from embeddings.search import Filters
 

@@ -13,7 +13,11 @@ def _date(iso: str | None) -> str:
     if not iso:
         return "undated"
     dt = datetime.fromisoformat(iso)
-    return f"{dt:%b} {dt.day}, {dt.year} {dt:%H:%M} UTC" if (dt.hour, dt.minute) != (0, 0) else f"{dt:%b} {dt.day}, {dt.year}"
+    return (
+        f"{dt:%b} {dt.day}, {dt.year} {dt:%H:%M} UTC"
+        if (dt.hour, dt.minute) != (0, 0)
+        else f"{dt:%b} {dt.day}, {dt.year}"
+    )
 
 
 def citation_line(c: Citation) -> str:
@@ -26,10 +30,7 @@ def citation_line(c: Citation) -> str:
 def text(ans: Answer) -> str:
     """Answer line, the quoted sentence(s), then numbered citations."""
     if ans.abstained:
-        return (
-            "No answer in the indexed news.\n"
-            f"({ans.note}. Ingest more with `tradewire ingest`, or rephrase.)"
-        )
+        return f"No answer in the indexed news.\n({ans.note}. Ingest more with `tradewire ingest`, or rephrase.)"
     lines = [ans.answer or ""]
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")

@@ -51,9 +51,7 @@ def chunk(article: Article, max_words: int = MAX_WORDS, overlap: int = OVERLAP_S
             j += 1
         span = sentences[i:j]
         start, end = span[0][0], span[-1][1]
-        passages.append(
-            Passage(article.id, len(passages), start, end, list(span), text[start:end])
-        )
+        passages.append(Passage(article.id, len(passages), start, end, list(span), text[start:end]))
         if j >= len(sentences):
             break
         i = max(j - overlap, i + 1)

@@ -46,9 +46,7 @@ class VectorIndex:
         self.dirty = self.dirty or removed > 0
         return removed
 
-    def search(
-        self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(id, cosine) best first; `allowed` restricts the search to those ids."""
         if len(self) == 0 or k <= 0:
             return []

@@ -58,8 +58,13 @@ class IngestReport:
 
 
 def content_hash(article: Article) -> str:
-    parts = [article.title, article.text, article.source, article.url,
-             article.published.isoformat() if article.published else ""]
+    parts = [
+        article.title,
+        article.text,
+        article.source,
+        article.url,
+        article.published.isoformat() if article.published else "",
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -125,7 +130,8 @@ class Library:
                 self._index.add(np.array([i for i, _ in texts], dtype=np.int64), vecs)
         log.warning(
             "repaired the vector index: dropped %d stale vectors, embedded %d passages again",
-            len(stale), len(missing),
+            len(stale),
+            len(missing),
         )
         try:  # persist the repair unless an ingest in another process holds the write lock
             with self._lock.acquire(timeout=0):
@@ -223,15 +229,13 @@ class Library:
                 plans.append((article, copy.story_id, digest, sig, keys, "merged"))
 
         to_embed = [(plan, chunk(plan[0])) for plan in plans if plan[5] != "merged"]
-        texts = [
-            embedding_text(a.title, a.title_derived, p.text) for (a, *_), passages in to_embed for p in passages
-        ]
+        texts = [embedding_text(a.title, a.title_derived, p.text) for (a, *_), passages in to_embed for p in passages]
         vectors = self.encoder.encode(texts) if texts else None
 
         removed: list[int] = []
         new_ids: list[int] = []
         with self.store.transaction():
-            for article, story_id, digest, sig, keys, kind in plans:
+            for article, story_id, digest, sig, keys, _kind in plans:
                 removed += self.store.delete_passages(article.id)
                 self.store.put_article(article, story_id=story_id, content_hash=digest, minhash=sig, bands=keys)
             for (article, *_), passages in to_embed:
@@ -272,7 +276,13 @@ class Library:
         mode: Mode = "hybrid",
     ) -> list[Hit]:
         return hybrid_search(
-            self.store, self.index, self.encoder, query, k=k, filters=filters, prefer_recent=prefer_recent,
+            self.store,
+            self.index,
+            self.encoder,
+            query,
+            k=k,
+            filters=filters,
+            prefer_recent=prefer_recent,
             mode=mode,
         )
 

@@ -117,8 +117,11 @@ def _dense(
         return index.search(qvec, depth)
     # Over-fetch and filter; when the filter is too selective for that, search only the allowed ids.
     wide = index.search(qvec, depth * 8)
-    allowed = set(store.filtered_passage_ids(filter_sql + f" AND p.id IN ({','.join(str(i) for i, _ in wide)})",
-                                             params)) if wide else set()
+    allowed = (
+        set(store.filtered_passage_ids(filter_sql + f" AND p.id IN ({','.join(str(i) for i, _ in wide)})", params))
+        if wide
+        else set()
+    )
     kept = [(i, s) for i, s in wide if i in allowed]
     if len(kept) >= depth or len(wide) < depth * 8:
         return kept[:depth]

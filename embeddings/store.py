@@ -170,9 +170,7 @@ class Store:
             ),
         )
         self.db.execute("DELETE FROM story_bands WHERE article_id = ?", (article.id,))
-        self.db.executemany(
-            "INSERT INTO story_bands(band, article_id) VALUES (?, ?)", [(b, article.id) for b in bands]
-        )
+        self.db.executemany("INSERT INTO story_bands(band, article_id) VALUES (?, ?)", [(b, article.id) for b in bands])
 
     def delete_passages(self, article_id: str) -> list[int]:
         """Remove an article's passages and their lexical rows; returns the removed passage ids."""
@@ -229,7 +227,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             rows = self.db.execute(
                 f"""SELECT p.id, p.article_id, p.position, p.char_start, p.char_end, p.sentences,
-                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body, a.title, a.source, a.url,
+                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body,
+                           a.title, a.source, a.url,
                            a.origin, a.published, a.story_id
                     FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})""",
                 chunk,
@@ -276,7 +275,8 @@ class Store:
 
     def filtered_passage_ids(self, filter_sql: str, params: Sequence[object]) -> np.ndarray:
         rows = self.db.execute(
-            f"SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id WHERE 1=1 {filter_sql}", params
+            f"SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id WHERE 1=1 {filter_sql}",
+            params,
         )
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
@@ -307,7 +307,12 @@ class Store:
         ).fetchall()
         return [
             ArticleSummary(
-                r["id"], r["title"], r["source"], r["url"], r["origin"], _from_iso(r["published"]),
+                r["id"],
+                r["title"],
+                r["source"],
+                r["url"],
+                r["origin"],
+                _from_iso(r["published"]),
                 self.story_sources(r["story_id"], exclude=r["id"]),
             )
             for r in rows

@@ -17,9 +17,21 @@ PUBLISHED = datetime(2025, 3, 28, 17, 15, tzinfo=UTC)  # a Friday
 
 def hit(text: str, *, title="A story", published=PUBLISHED, article_id="a1", dense=0.6, pid=1) -> Hit:
     sentences = split_sentences(text)
-    return Hit(passage_id=pid, article_id=article_id, position=0, text=text, start=0, sentences=sentences,
-               title=title, source="Example Wire", url=f"https://x.test/{article_id}", origin="",
-               published=published, score=1.0, dense=dense)
+    return Hit(
+        passage_id=pid,
+        article_id=article_id,
+        position=0,
+        text=text,
+        start=0,
+        sentences=sentences,
+        title=title,
+        source="Example Wire",
+        url=f"https://x.test/{article_id}",
+        origin="",
+        published=published,
+        score=1.0,
+        dense=dense,
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,13 +75,14 @@ def test_newswire_dates_roll_into_the_next_year():
 
 
 def test_candidates_by_type():
-    s = "U.S. Trade Representative Jamieson Greer met officials in Geneva, Switzerland, and said $2.5 billion of goods face a 25% duty."
+    s = (
+        "U.S. Trade Representative Jamieson Greer met officials in Geneva, Switzerland, "
+        "and said $2.5 billion of goods face a 25% duty."
+    )
     assert [c.text for c in candidates(s, AnswerType.PERSON, None)] == ["Jamieson Greer"]
     assert [c.value for c in candidates(s, AnswerType.PLACE, None)] == ["Geneva", "Switzerland"]
     assert [c.text for c in candidates(s, AnswerType.QUANTITY, None)] == ["$2.5 billion", "25%"]
-    assert [c.text for c in candidates("The count rose to three plants in 2025.", AnswerType.NUMBER, None)] == [
-        "three"
-    ]
+    assert [c.text for c in candidates("The count rose to three plants in 2025.", AnswerType.NUMBER, None)] == ["three"]
 
 
 def test_date_answer_is_resolved_quoted_and_cited():
@@ -91,14 +104,19 @@ def test_new_figure_beats_the_old_one():
 
 
 def test_who_answer_strips_titles():
-    h = hit("Talks between Canadian Finance Minister Dominic LeBlanc and Commerce Secretary Howard Lutnick will intensify.")
+    h = hit(
+        "Talks between Canadian Finance Minister Dominic LeBlanc and Commerce Secretary Howard Lutnick will intensify."
+    )
     assert answer("Who is Canada's finance minister?", [h]).answer == "Dominic LeBlanc"
 
 
 def test_abstains_when_the_news_does_not_hold_the_answer():
     h = hit("Canada's prime minister is seeking a mandate in an election set for April 28.")
-    for question in ("Who won the 2024 World Series?", "When is Germany's election?",
-                     "What tariff rate did Canada put on steel?"):
+    for question in (
+        "Who won the 2024 World Series?",
+        "When is Germany's election?",
+        "What tariff rate did Canada put on steel?",
+    ):
         ans = answer(question, [h])
         assert ans.abstained and ans.answer is None and ans.citations == [] and ans.note
     assert answer("When is Canada's election?", []).abstained
@@ -111,8 +129,12 @@ def test_abstains_when_the_passage_is_about_something_else():
 
 def test_corroborating_sources_are_cited_and_as_of_is_the_newest():
     a = hit("Canada's election is set for April 28, officials said.", article_id="a1", pid=1)
-    b = hit("Canadians vote in an election on April 28, 2025.", article_id="a2", pid=2,
-            published=datetime(2025, 4, 2, tzinfo=UTC))
+    b = hit(
+        "Canadians vote in an election on April 28, 2025.",
+        article_id="a2",
+        pid=2,
+        published=datetime(2025, 4, 2, tzinfo=UTC),
+    )
     ans = answer("When is Canada's election?", [a, b])
     assert ans.answer == "April 28, 2025"
     assert [c.article_id for c in ans.citations] == ["a1", "a2"] and ans.as_of == "2025-04-02"

@@ -24,15 +24,31 @@ def test_ingest_killed_mid_way_is_repaired_and_resumed(tmp_path, real_encoder):
     corpus = tmp_path / "corpus.jsonl"
     with corpus.open("w") as fh:
         for i in range(ARTICLES):
-            text = (f"Item {i}: officials in country {i % 17} said the tariff on product {i} would rise to "
-                    f"{i % 50}% next month. Importers of product {i} said prices would follow. "
-                    f"Talks on item {i} are set to resume on day {i % 28 + 1}.")
-            fh.write(json.dumps({"id": f"crash-{i}", "title": f"Tariff item {i}", "text": text,
-                                 "published": "2025-05-01T00:00:00Z", "source": "Crash Wire"}) + "\n")
+            text = (
+                f"Item {i}: officials in country {i % 17} said the tariff on product {i} would rise to "
+                f"{i % 50}% next month. Importers of product {i} said prices would follow. "
+                f"Talks on item {i} are set to resume on day {i % 28 + 1}."
+            )
+            fh.write(
+                json.dumps(
+                    {
+                        "id": f"crash-{i}",
+                        "title": f"Tariff item {i}",
+                        "text": text,
+                        "published": "2025-05-01T00:00:00Z",
+                        "source": "Crash Wire",
+                    }
+                )
+                + "\n"
+            )
     home = tmp_path / "home"
     env = {**os.environ, "TRADEWIRE_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "ingest", "-q", str(corpus)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ingest", "-q", str(corpus)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     db = home / "tradewire.db"
     deadline = time.monotonic() + 240
     committed = 0

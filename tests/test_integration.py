@@ -56,7 +56,11 @@ def test_demo_answers_quote_a_sentence_that_holds_them(demo_library, question, e
 
 @pytest.mark.parametrize(
     "question",
-    ["Who won the 2024 World Series?", "When is Germany's next election?", "What is the tariff on Brazilian coffee?"],
+    [
+        "Who won the 2024 World Series?",
+        "When is Germany's next election?",
+        "What is the tariff on Brazilian coffee?",
+    ],
 )
 def test_demo_abstains_on_what_it_does_not_know(demo_library, question):
     result = ask(demo_library, question)
@@ -72,8 +76,14 @@ def test_as_of_ignores_later_news(demo_library):
 
 def run_cli(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TRADEWIRE_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, env=env,
-                          input=stdin, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=300,
+    )
 
 
 def test_cli_seed_ingest_then_ask_json(tmp_path, seed_dir):
@@ -84,9 +94,16 @@ def test_cli_seed_ingest_then_ask_json(tmp_path, seed_dir):
     data = json.loads(out.stdout)
     assert "April 28" in data["answer"] and data["as_of"] == "2025-03-28" and not data["abstained"]
     assert data["citations"][0]["n"] == 1 and data["citations"][0]["published"].startswith("2025-03-28")
-    batch = run_cli("ask", "--batch", "-", home=tmp_path, stdin=(
-        '{"question": "When is Canada\'s election?"}\n'
-        '{"question": "When is Canada\'s election?", "as_of": "2025-03-01"}\nnot json\n'))
+    batch = run_cli(
+        "ask",
+        "--batch",
+        "-",
+        home=tmp_path,
+        stdin=(
+            '{"question": "When is Canada\'s election?"}\n'
+            '{"question": "When is Canada\'s election?", "as_of": "2025-03-01"}\nnot json\n'
+        ),
+    )
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
     assert lines[0]["answer"] == "April 28, 2025" and lines[1]["abstained"] and "error" in lines[2]
     assert batch.returncode == 1

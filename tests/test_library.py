@@ -16,13 +16,21 @@ from tests.conftest import FIXTURES, FakeEncoder
 
 
 def story(i: int, text: str, *, source="Example Wire", day=1, url="") -> Article:
-    return Article(id=f"a{i}", title=f"Headline {i}", text=text, source=source, url=url,
-                   published=datetime(2025, 4, day, 12, tzinfo=UTC))
+    return Article(
+        id=f"a{i}",
+        title=f"Headline {i}",
+        text=text,
+        source=source,
+        url=url,
+        published=datetime(2025, 4, day, 12, tzinfo=UTC),
+    )
 
 
-LUMBER = ("Canada said on Tuesday it would answer the new lumber duty with tariffs of its own. "
-          "The duty on softwood lumber rises to 34.5% next month, officials said. "
-          "Mills in British Columbia expect to cut shifts.")
+LUMBER = (
+    "Canada said on Tuesday it would answer the new lumber duty with tariffs of its own. "
+    "The duty on softwood lumber rises to 34.5% next month, officials said. "
+    "Mills in British Columbia expect to cut shifts."
+)
 STEEL = "The steel tariff doubled to 50% on June 4. Appliance makers warned of higher prices."
 
 

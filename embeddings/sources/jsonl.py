@@ -48,9 +48,7 @@ def parse_record(record: object, where: str, origin: str) -> Article:
     )
 
 
-def read_jsonl(
-    lines: Iterable[str | SourceError], origin: str, max_line_bytes: int
-) -> Iterator[Article | SourceError]:
+def read_jsonl(lines: Iterable[str | SourceError], origin: str, max_line_bytes: int) -> Iterator[Article | SourceError]:
     """Articles from JSON Lines; each bad line is its own one-line error and the rest go on."""
     for number, line in enumerate(lines, 1):
         where = f"{origin}:{number}"

@@ -27,9 +27,7 @@ class Fetcher:
 
     def __init__(self, timeout: float = 15.0, max_bytes: int = 25 * 1024 * 1024):
         self.max_bytes = max_bytes
-        self.client = httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}
-        )
+        self.client = httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
     def get(self, url: str) -> Fetched:
         try:
@@ -57,9 +55,7 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
     """An HTML page -> Article via trafilatura (main text, title, author, date, site name)."""
     import trafilatura  # heavy import, only when a page is read
 
-    raw = trafilatura.extract(
-        html, url=url or None, output_format="json", with_metadata=True, include_comments=False
-    )
+    raw = trafilatura.extract(html, url=url or None, output_format="json", with_metadata=True, include_comments=False)
     if not raw:
         raise SourceError(origin, "no article text found in the page")
     data = json.loads(raw)
