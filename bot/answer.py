@@ -7,6 +7,7 @@ say something its source does not.
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from dataclasses import asdict, dataclass, field
@@ -254,20 +255,7 @@ def answer(
     )
 
 
-_MONTH_NAMES = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
+_MONTH_NAMES = [m.lower() for m in calendar.month_name[1:]]
 
 
 def _months(question: str) -> set[int]:

@@ -7,6 +7,7 @@ answer can always be checked against the sentence it is quoted from.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -212,18 +213,7 @@ _SKIP_WORDS = {
     "friday",
     "saturday",
     "sunday",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+    *(m.lower() for m in calendar.month_name[1:]),
 }
 
 
