@@ -30,7 +30,8 @@ def citation_line(c: Citation) -> str:
 def text(ans: Answer) -> str:
     """Answer line, the quoted sentence(s), then numbered citations."""
     if ans.abstained:
-        return f"No answer in the indexed news.\n({ans.note}. Ingest more with `tradewire ingest`, or rephrase.)"
+        hint = "" if "tradewire ingest" in ans.note else " Ingest more with `tradewire ingest`, or rephrase."
+        return f"No answer in the indexed news.\n({ans.note}.{hint})"
     lines = [ans.answer or ""]
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")
