@@ -86,13 +86,13 @@ def test_candidates_by_type():
 
 
 def test_date_answer_is_resolved_quoted_and_cited():
-    h = hit("Carney is seeking a mandate in an election set for April 28. Polls show a tight race.")
+    h = hit("The prime minister called a snap vote for April 28. Pollsters expect a close race.")
     ans = answer("When is Canada's election?", [h])
     assert ans.answer is None  # "Canada" is named in the question but not in the passage: abstain
-    h2 = hit("Canada's prime minister is seeking a mandate in an election set for April 28. Polls show a tight race.")
+    h2 = hit("Canada's snap election will be held on April 28. Pollsters expect a close race.")
     ans = answer("When is Canada's election?", [h2])
     assert not ans.abstained and ans.answer == "April 28, 2025"
-    assert ans.citations[0].quote == "Canada's prime minister is seeking a mandate in an election set for April 28."
+    assert ans.citations[0].quote == "Canada's snap election will be held on April 28."
     assert ans.citations[0].quote in h2.text and ans.as_of == "2025-03-28"
 
 
@@ -111,7 +111,7 @@ def test_who_answer_strips_titles():
 
 
 def test_abstains_when_the_news_does_not_hold_the_answer():
-    h = hit("Canada's prime minister is seeking a mandate in an election set for April 28.")
+    h = hit("Canada's snap election will be held on April 28.")
     for question in (
         "Who won the 2024 World Series?",
         "When is Germany's election?",
