@@ -33,7 +33,6 @@ ALIASES = {
     "america": "us",
     "american": "us",
     "americans": "us",
-    "united": "united",
     "washington": "us",
     "canadian": "canada",
     "canadians": "canada",
