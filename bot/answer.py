@@ -164,22 +164,32 @@ def _question_names(question: str) -> dict[str, str]:
     return names
 
 
+def _content_terms(text: str) -> list[str]:
+    found = list(dict.fromkeys(terms(text)))
+    return [t for t in found if t not in _TYPE_WORDS] or found
+
+
 def answer(
     question: str,
     hits: list[Hit],
     document_frequencies: tuple[dict[str, int], int] | None = None,
+    *,
+    context: str = "",
 ) -> Answer:
-    """Answer a question from retrieved passages, or abstain. `document_frequencies` weighs rare words up."""
+    """Answer a question from retrieved passages, or abstain. `document_frequencies` weighs rare words up.
+    `context` is the earlier question a follow-up builds on ("and when does it take effect?"): its words
+    count at half weight, and its names are not required to appear."""
     atype = answer_type(question)
-    q_terms = [t for t in dict.fromkeys(terms(question)) if t not in _TYPE_WORDS] or list(
-        dict.fromkeys(terms(question))
-    )
+    own_terms = _content_terms(question)
+    context_terms = [t for t in _content_terms(context) if t not in own_terms] if context else []
+    q_terms = own_terms + context_terms
     if not hits or not q_terms:
         return _abstain(question, atype, "nothing indexed matches the question")
     freq, total = document_frequencies or ({}, 0)
     weight = {t: math.log(1 + (total + 1) / (freq.get(t, 0) + 0.5)) if total else 1.0 for t in q_terms}
-    total_weight = sum(weight.values())
-    names = {t: w for t, w in _question_names(question).items() if t in q_terms}
+    for t in context_terms:
+        weight[t] *= 0.5
+    names = {t: w for t, w in _question_names(question).items() if t in own_terms}
     for t in names:  # a name says more about what is asked than a verb does
         weight[t] *= 1.5
     total_weight = sum(weight.values())
@@ -345,17 +355,21 @@ def ask(
     source: str | None = None,
     k: int = 8,
     mode: str = "hybrid",
+    context: str = "",
 ) -> Answer:
-    """Retrieve and answer: the one path the CLI, the bot and the benchmarks share."""
+    """Retrieve and answer: the one path the CLI, the bot and the benchmarks share. `context`: the earlier
+    question when this one follows up on it."""
     from embeddings.search import Filters
 
     question = " ".join(question.split())
+    context = " ".join(context.split())
     if not question:
         from embeddings.errors import TradewireError
 
         raise TradewireError("the question is empty")
-    hits = library.search(question, k=k, filters=Filters(until=as_of, source=source), mode=mode)
-    result = answer(question, hits, library.document_frequencies(terms(question)))
+    query = f"{question} {context}" if context else question
+    hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
+    result = answer(question, hits, library.document_frequencies(terms(query)), context=context)
     if result.abstained and library.store.counts()["passages"] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result

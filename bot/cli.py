@@ -141,6 +141,16 @@ def stats(home: HomeOpt = None) -> None:
 
 
 @app.command()
+def serve(home: HomeOpt = None) -> None:
+    """Run the Discord bot (DISCORD_TOKEN; see the README for creating the Discord application)."""
+    from bot import discord_bot
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise, not news
+    discord_bot.run(_settings(home))
+
+
+@app.command()
 def demo(
     question: Annotated[str | None, typer.Argument(help="Ask this instead of the sample questions.")] = None,
     home: HomeOpt = None,

@@ -21,7 +21,19 @@ class Settings(BaseSettings):
     max_file_mb: float = 25.0
     fetch_timeout: float = 15.0
     top_k: int = 8
+
+    # Discord (`tradewire serve`)
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    discord_guild: int | None = None  # sync commands to this guild only (instant); else globally
+    discord_api_base: str | None = Field(default=None, validation_alias="DISCORD_API_BASE")
+    discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
+    discord_message_content: bool = False  # privileged intent: lets replies without an @mention follow up
+    discord_shards: int | None = None  # default: as many as Discord recommends
+    feed_interval: float = 600.0  # seconds between polls of one feed (0: no polling)
+    delivery_cap: int = 10  # new items posted per channel per round; the rest wait for the next round
+    ask_rate: int = 4  # questions per user ...
+    ask_per: float = 60.0  # ... per this many seconds (ask_rate 0: no limit)
+    max_pending_answers: int = 64  # answers in progress or waiting; beyond this users are asked to retry
 
     @property
     def max_bytes(self) -> int:

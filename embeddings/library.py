@@ -26,6 +26,7 @@ from embeddings.errors import SourceError, TradewireError
 from embeddings.index import VectorIndex
 from embeddings.models import Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
+from embeddings.state import State
 from embeddings.store import Store, StoredArticle, embedding_text
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,16 @@ class IngestReport:
     def failed(self) -> bool:
         return bool(self.skipped)
 
+    @property
+    def article_ids(self) -> list[str]:
+        """Every article the items turned out to be, whatever happened to it."""
+        return [*self.added, *self.updated, *self.unchanged, *(a for a, _ in self.merged)]
+
+    def merge(self, other: IngestReport) -> None:
+        for name in ("added", "updated", "unchanged", "merged", "skipped"):
+            getattr(self, name).extend(getattr(other, name))
+        self.passages += other.passages
+
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
@@ -68,6 +79,12 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
+    """Most of the topic's words, or clearly the same meaning."""
+    share = len(topic_terms & set(terms(text))) / len(topic_terms) if topic_terms else 0.0
+    return similarity >= 0.5 or (share >= 0.5 and similarity >= 0.25)
+
+
 class Library:
     """A knowledge base in one directory: `tradewire.db` (SQLite) and `vectors.faiss` (FAISS)."""
 
@@ -78,6 +95,8 @@ class Library:
         self._index: VectorIndex | None = None
         self._lock = FileLock(str(home / ".write.lock"))
         self._last_checkpoint = time.monotonic()
+        self._vectors_stamp: tuple[int, int, int] | None = None
+        self.state = State(store)
 
     @classmethod
     def open(cls, home: str | Path, model: str = DEFAULT_MODEL, encoder: Encoder | None = None) -> Library:
@@ -109,9 +128,26 @@ class Library:
                     self.store.set_meta("model", canonical_model_name(self.encoder.name))
                     self.store.set_meta("dim", str(self.encoder.dim))
             dim = int(self.store.get_meta("dim") or self.encoder.dim)
+            self._vectors_stamp = self._stamp()
             self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim)
             self._reconcile()
         return self._index
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = (self.home / VECTORS_NAME).stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def refresh(self) -> bool:
+        """Reload the vectors if another process saved new ones since (a long-running bot sees a CLI ingest).
+        One stat() when nothing changed. Returns True when the index was reloaded."""
+        if self._index is None or self._index.dirty or self._stamp() == self._vectors_stamp:
+            return False
+        self._index = None
+        self.index  # noqa: B018 - reload and reconcile now, not in the middle of a search
+        return True
 
     def _reconcile(self) -> None:
         assert self._index is not None
@@ -136,6 +172,7 @@ class Library:
         try:  # persist the repair unless an ingest in another process holds the write lock
             with self._lock.acquire(timeout=0):
                 self._index.save(self.home / VECTORS_NAME)
+                self._vectors_stamp = self._stamp()
         except Timeout:
             pass
 
@@ -143,6 +180,7 @@ class Library:
         """Save the vectors if they changed (atomically)."""
         if self._index is not None and self._index.dirty:
             self._index.save(self.home / VECTORS_NAME)
+            self._vectors_stamp = self._stamp()
         self._last_checkpoint = time.monotonic()
 
     # --- ingest ------------------------------------------------------------------------------------
@@ -174,6 +212,7 @@ class Library:
         except Timeout:
             raise TradewireError(f"another ingest is writing to {self.home}; try again when it ends") from None
         try:
+            self.refresh()  # build on what other processes wrote, never over it
             index = self.index
             batch: list[Article] = []
             for item in items:
@@ -275,6 +314,7 @@ class Library:
         prefer_recent: bool | None = None,
         mode: Mode = "hybrid",
     ) -> list[Hit]:
+        self.refresh()
         return hybrid_search(
             self.store,
             self.index,
@@ -294,21 +334,30 @@ class Library:
             return self.store.latest(n, filter_sql, params)
         hits = self.search(topic, k=max(50, n * 5), filters=filters, prefer_recent=False)
         wanted = set(terms(topic))
-
-        def about(hit: Hit) -> bool:  # most of the topic's words, or clearly the same meaning
-            found = wanted & (set(terms(hit.text)) | set(terms(hit.title)))
-            share = len(found) / len(wanted) if wanted else 0.0
-            return (hit.dense or 0.0) >= 0.5 or (share >= 0.5 and (hit.dense or 0.0) >= 0.25)
-
-        relevant = [h for h in hits if about(h)]
+        relevant = [h for h in hits if _is_about(wanted, f"{h.title}\n{h.text}", h.dense or 0.0)]
         ids = list(dict.fromkeys(h.article_id for h in relevant))
         return self.store.latest(n, filter_sql, params, article_ids=ids) if ids else []
+
+    def about(self, topic: str, article_ids: Iterable[str]) -> set[str]:
+        """Those of the given articles that are about `topic`, by the same test `latest(topic=...)` uses."""
+        passages = self.store.article_passages(list(dict.fromkeys(article_ids)))
+        if not passages:
+            return set()
+        wanted = set(terms(topic))
+        query = self.encoder.encode([topic])[0]
+        vectors = self.index.vectors([pid for pid, _, _ in passages])
+        return {
+            article_id
+            for pid, article_id, text in passages
+            if _is_about(wanted, text, float(vectors[pid] @ query) if pid in vectors else 0.0)
+        }
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         return self.store.document_frequencies(terms)
 
-    def article_text(self, article_id: str) -> str | None:
-        return self.store.article_text(article_id)
+    def passage(self, article_id: str, quote: str) -> str | None:
+        """The indexed passage of an article that holds `quote` (a cited sentence), in full."""
+        return self.store.passage_with(article_id, quote)
 
     def stats(self) -> dict[str, object]:
         counts = self.store.counts()

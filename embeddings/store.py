@@ -53,8 +53,80 @@ def m001_create_tables() -> str:
     """
 
 
+def m002_feeds_and_channels() -> str:
+    """State of the live side: polled feeds, which items each feed brought, the channels subscribed to
+    them, what was delivered where, and the answers given with their feedback."""
+    return """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            url TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL DEFAULT '',
+            etag TEXT,
+            last_modified TEXT,
+            primed INTEGER NOT NULL DEFAULT 0,   -- polled successfully once: later items are news
+            failures INTEGER NOT NULL DEFAULT 0, -- consecutive failed polls (backoff)
+            last_error TEXT,
+            last_polled TEXT,
+            last_ok TEXT,
+            next_poll_ts REAL NOT NULL DEFAULT 0
+        );
+        CREATE TABLE guild_feeds (
+            guild TEXT NOT NULL,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            after_seq INTEGER NOT NULL,          -- only items seen after the guild added the feed are news to it
+            added_by TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (guild, feed_id)
+        );
+        CREATE TABLE feed_items (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            seen_at TEXT NOT NULL,
+            announce INTEGER NOT NULL,           -- 0 for what a feed already held when it was first polled
+            UNIQUE (feed_id, article_id)
+        );
+        CREATE TABLE subscriptions (
+            channel TEXT PRIMARY KEY,
+            guild TEXT NOT NULL,
+            topic TEXT NOT NULL DEFAULT '',
+            after_seq INTEGER NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE deliveries (
+            channel TEXT NOT NULL,
+            story_id TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            status TEXT NOT NULL,                -- posted | off-topic | failed: <reason>
+            message TEXT,
+            at TEXT NOT NULL,
+            PRIMARY KEY (channel, story_id)
+        );
+        CREATE TABLE answers (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            guild TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL DEFAULT '',
+            user TEXT NOT NULL DEFAULT '',
+            message TEXT,                        -- the message that shows it, once sent
+            question TEXT NOT NULL,
+            context TEXT NOT NULL DEFAULT '',    -- the earlier question a follow-up builds on
+            answer TEXT NOT NULL                 -- the Answer as JSON, citations included
+        );
+        CREATE INDEX answers_message ON answers(message);
+        CREATE TABLE feedback (
+            answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            user TEXT NOT NULL,
+            vote INTEGER NOT NULL,               -- +1 or -1; a user's later click replaces the earlier
+            at TEXT NOT NULL,
+            PRIMARY KEY (answer_id, user)
+        );
+    """
+
+
 # Numbered migrations: each returns a script; it runs with its version bump in one transaction.
-MIGRATIONS: list[Callable[[], str]] = [m001_create_tables]
+MIGRATIONS: list[Callable[[], str]] = [m001_create_tables, m002_feeds_and_channels]
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"
@@ -74,7 +146,7 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.astimezone(UTC).isoformat() if dt else None
 
 
-def _from_iso(value: str | None) -> datetime | None:
+def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
@@ -126,7 +198,7 @@ class Store:
     def _stored(self, row: sqlite3.Row) -> StoredArticle:
         sig = np.frombuffer(row["minhash"], dtype=np.uint32) if row["minhash"] else None
         return StoredArticle(
-            row["id"], row["story_id"], row["source"], _from_iso(row["published"]), row["content_hash"], sig
+            row["id"], row["story_id"], row["source"], from_iso(row["published"]), row["content_hash"], sig
         )
 
     def story_candidates(self, band_keys: Sequence[str]) -> list[StoredArticle]:
@@ -220,6 +292,20 @@ class Store:
             out += [(r["id"], embedding_text(r["title"], bool(r["title_derived"]), r["body"])) for r in rows]
         return out
 
+    def article_passages(self, article_ids: Sequence[str]) -> list[tuple[int, str, str]]:
+        """(passage id, article id, headline + passage text) for every passage of the given articles."""
+        out = []
+        for chunk in _chunks(list(article_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT p.id, p.article_id, a.title,
+                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body
+                    FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.article_id IN ({marks})""",
+                chunk,
+            ).fetchall()
+            out += [(r["id"], r["article_id"], f"{r['title']}\n{r['body']}") for r in rows]
+        return out
+
     def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
         """Hydrate passage ids into Hits (text, sentences, article metadata, syndicated sources)."""
         out: dict[int, Hit] = {}
@@ -245,7 +331,7 @@ class Store:
                     source=r["source"],
                     url=r["url"],
                     origin=r["origin"],
-                    published=_from_iso(r["published"]),
+                    published=from_iso(r["published"]),
                     also_sources=self.story_sources(r["story_id"], exclude=r["article_id"]),
                 )
         return out
@@ -257,9 +343,19 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def article_text(self, article_id: str) -> str | None:
+    def passage_with(self, article_id: str, quote: str) -> str | None:
+        """The text of the article's passage that contains `quote` (a cited sentence); None when it is not
+        indexed any more (the article was replaced by a version without that sentence)."""
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return row[0] if row else None
+        at = row["text"].find(quote) if row and quote else -1
+        if at < 0:
+            return None
+        span = self.db.execute(
+            """SELECT char_start, char_end FROM passages WHERE article_id = ? AND char_start <= ? AND char_end > ?
+               ORDER BY position LIMIT 1""",
+            (article_id, at, at),
+        ).fetchone()
+        return row["text"][span[0] : span[1]] if span else None
 
     def lexical_search(
         self, match: str, limit: int, filter_sql: str = "", params: Sequence[object] = ()
@@ -312,7 +408,7 @@ class Store:
                 r["source"],
                 r["url"],
                 r["origin"],
-                _from_iso(r["published"]),
+                from_iso(r["published"]),
                 self.story_sources(r["story_id"], exclude=r["id"]),
             )
             for r in rows
@@ -328,7 +424,7 @@ class Store:
 
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
-        return _from_iso(row[0])
+        return from_iso(row[0])
 
 
 def embedding_text(title: str, title_derived: bool, body: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
@@ -109,3 +110,31 @@ def _entry_article(
         origin=origin,
         title_derived=not title,
     )
+
+
+@dataclass
+class FeedPoll:
+    """One poll of a feed: its items, or `not_modified` when the server said nothing changed."""
+
+    url: str
+    not_modified: bool = False
+    items: list[Article | SourceError] = field(default_factory=list)
+    title: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def poll_feed(url: str, fetcher: Fetcher, *, etag: str | None = None, last_modified: str | None = None) -> FeedPoll:
+    """Fetch a feed with a conditional GET and read its entries. Raises SourceError when the feed itself
+    cannot be had (HTTP error, not a feed, malformed); a bad entry is one SourceError among the items."""
+    page = fetcher.get(url, etag=etag, last_modified=last_modified)
+    if page.not_modified:
+        return FeedPoll(url, not_modified=True, etag=etag, last_modified=last_modified)
+    kind = page.content_type.lower()
+    if not (looks_like_feed(page.content) or any(k in kind for k in ("rss", "atom"))):
+        raise SourceError(url, f"not an RSS or Atom feed (got {kind.split(';')[0] or 'an unknown type'})")
+    items = list(read_feed(page.content, url, fetcher))
+    if len(items) == 1 and isinstance(items[0], SourceError) and items[0].item == url:
+        raise items[0]
+    title = next((i.source for i in items if isinstance(i, Article) and i.source), "")
+    return FeedPoll(url, items=items, title=title, etag=page.etag, last_modified=page.last_modified)

@@ -20,6 +20,13 @@ class Fetched:
     url: str  # after redirects
     content: bytes
     content_type: str
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
 
 
 class Fetcher:
@@ -29,9 +36,15 @@ class Fetcher:
         self.max_bytes = max_bytes
         self.client = httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
 
-    def get(self, url: str) -> Fetched:
+    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
+        """The body of `url`; with `etag` / `last_modified` a conditional GET (status 304, no body, when unchanged)."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         try:
-            with self.client.stream("GET", url) as response:
+            with self.client.stream("GET", url, headers=headers) as response:
                 if response.status_code >= 400:
                     raise SourceError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
                 chunks, size = [], 0
@@ -40,7 +53,14 @@ class Fetcher:
                     if size > self.max_bytes:
                         raise SourceError(url, f"response larger than {self.max_bytes // (1024 * 1024)} MB")
                     chunks.append(chunk)
-                return Fetched(str(response.url), b"".join(chunks), response.headers.get("content-type", ""))
+                return Fetched(
+                    str(response.url),
+                    b"".join(chunks),
+                    response.headers.get("content-type", ""),
+                    response.status_code,
+                    response.headers.get("etag"),
+                    response.headers.get("last-modified"),
+                )
         except httpx.TimeoutException:
             raise SourceError(url, "timed out") from None
         except httpx.HTTPError as exc:

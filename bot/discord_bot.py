@@ -1,0 +1,646 @@
+"""The Discord side: application commands, mentions and follow-ups, feedback buttons, feed polling and
+channel subscriptions. A thin adapter: every command parses, calls the library off the event loop, renders.
+
+(Named discord_bot, not discord, so that `import discord` can never resolve to this module.)
+
+Threads: SQLite and FAISS are used from one worker thread (`Engine`), so a feed ingest, a vote and fifty
+questions never touch the store at the same time; network fetches run in the default pool; the event loop
+only talks to Discord and stays free to answer heartbeats.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, TypeVar
+
+import discord
+import yarl
+from discord import app_commands
+
+from bot import render
+from bot.answer import Answer, ask, parse_when
+from bot.settings import Settings
+from embeddings import Library, TradewireError
+from embeddings.errors import SourceError
+from embeddings.library import IngestReport
+from embeddings.search import Filters
+from embeddings.sources import is_url
+from embeddings.sources.feeds import FeedPoll, poll_feed
+from embeddings.sources.web import Fetcher
+from embeddings.state import Feed, NewItem
+
+log = logging.getLogger("tradewire.discord")
+T = TypeVar("T")
+
+PAGE_SIZE = 5
+FEED_INGEST_SLICE = 8  # articles per library call, so questions can be answered between the slices
+FOLLOW_UP_CONTEXT_CHARS = 400
+
+
+class UserError(app_commands.AppCommandError):
+    """Something the user can fix: shown to them alone, not logged as a failure."""
+
+
+def configure_endpoints(api_base: str | None, gateway_url: str | None) -> None:
+    """Point discord.py at a Discord-compatible server instead of discord.com (process-wide)."""
+    if api_base:
+        discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class Engine:
+    """The library behind one worker thread."""
+
+    def __init__(self, library: Library):
+        self.library = library
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradewire-library")
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    async def close(self) -> None:
+        await self.run(self.library.close)
+        self._executor.shutdown(wait=True)
+
+
+class TradewireBot(discord.AutoShardedClient):
+    """The bot: one library, one settings object, one command tree."""
+
+    def __init__(self, library: Library, settings: Settings, *, fetcher: Fetcher | None = None, **options: Any):
+        intents = discord.Intents.default()
+        intents.message_content = settings.discord_message_content
+        options.setdefault("shard_count", settings.discord_shards)
+        super().__init__(intents=intents, allowed_mentions=render.NO_PINGS, **options)
+        self.settings = settings
+        self.library = library
+        self.engine = Engine(library)
+        self.fetcher = fetcher or Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
+        self.tree = app_commands.CommandTree(self)
+        self.tree.error(self.on_app_command_error)
+        for command in (ask_command, latest_command, search_command, FeedsGroup(), subscribe_command):
+            self.tree.add_command(command)
+        self.tree.add_command(unsubscribe_command)
+        self._limits: dict[int, app_commands.Cooldown] = {}
+        self._answering = 0
+        self._poller: asyncio.Task | None = None
+        if settings.discord_gateway_url:
+            self._pin_gateway(settings.discord_gateway_url)
+
+    def _pin_gateway(self, url: str) -> None:
+        """A sharded client asks GET /gateway/bot where to connect; a configured gateway wins."""
+        original = self.http.get_bot_gateway
+
+        async def get_bot_gateway():
+            shards, _, limits = await original()
+            return shards, url, limits
+
+        self.http.get_bot_gateway = get_bot_gateway  # type: ignore[method-assign]
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(VoteButton, PassageButton)
+        await asyncio.to_thread(parse_when, "2025-01-01")  # import dateparser now, not inside a command
+        if self.settings.discord_guild:
+            guild = discord.Object(id=self.settings.discord_guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("synced %d commands %s", len(synced), "to one guild" if self.settings.discord_guild else "globally")
+        if self.settings.feed_interval > 0:
+            self._poller = asyncio.create_task(self._poll_forever(), name="tradewire-feeds")
+
+    async def on_ready(self) -> None:
+        log.info(
+            "connected as %s (id %s) to %d guilds", self.user, self.user.id if self.user else "?", len(self.guilds)
+        )
+
+    async def close(self) -> None:
+        if self._poller:
+            self._poller.cancel()
+        await super().close()
+        await self.engine.close()
+        self.fetcher.close()
+
+    # --- answering ---------------------------------------------------------------------------------
+    def check_rate(self, user_id: int) -> None:
+        """Per-user cooldown and the cap on answers in progress; UserError when either is hit."""
+        settings = self.settings
+        if self._answering >= settings.max_pending_answers:
+            raise UserError("I'm answering a lot of questions right now. Please try again in a minute.")
+        if settings.ask_rate > 0:
+            cooldown = self._limits.setdefault(user_id, app_commands.Cooldown(settings.ask_rate, settings.ask_per))
+            retry = cooldown.update_rate_limit()
+            if retry:
+                raise UserError(f"You're asking faster than I can keep up. Try again in {retry:.0f} s.")
+
+    async def answer(
+        self,
+        question: str,
+        *,
+        as_of: datetime | None = None,
+        context: str = "",
+        guild: int | None = None,
+        channel: int | None = None,
+        user: int | None = None,
+    ) -> tuple[Answer, int]:
+        """Retrieve and answer in the library thread; the answer is recorded (for feedback and follow-ups)."""
+        self._answering += 1
+        try:
+            result = await self.engine.run(
+                ask, self.library, question, as_of=as_of, k=self.settings.top_k, context=context
+            )
+            answer_id = await self.engine.run(
+                self.library.state.record_answer,
+                asdict(result),
+                guild=str(guild or ""),
+                channel=str(channel or ""),
+                user=str(user or ""),
+                context=context,
+            )
+        finally:
+            self._answering -= 1
+        return result, answer_id
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A mention with a question is answered as a reply; a reply to one of our answers follows up on it."""
+        if message.author.bot or self.user is None:
+            return
+        earlier = None
+        if message.reference and message.reference.message_id:
+            earlier = await self.engine.run(self.library.state.answer_for_message, str(message.reference.message_id))
+        if self.user not in message.mentions and earlier is None:
+            return
+        question = re.sub(rf"<@!?{self.user.id}>", " ", message.content)
+        question = " ".join(question.split())
+        if not question:
+            if self.user in message.mentions:
+                await message.reply(
+                    "Ask me about trade news, e.g. `@tradewire When do the new auto tariffs take effect?`",
+                    mention_author=False,
+                )
+            return
+        context = ""
+        if earlier is not None:
+            context = f"{earlier.context} {earlier.question}".strip()[-FOLLOW_UP_CONTEXT_CHARS:]
+        try:
+            self.check_rate(message.author.id)
+            result, answer_id = await self.answer(
+                question,
+                context=context,
+                guild=message.guild.id if message.guild else None,
+                channel=message.channel.id,
+                user=message.author.id,
+            )
+        except (UserError, TradewireError) as exc:
+            await message.reply(str(exc), mention_author=False)
+            return
+        except Exception:
+            log.exception("answering a mention failed")
+            await message.reply(
+                "Sorry, something went wrong while answering. It has been logged.", mention_author=False
+            )
+            return
+        sent = await message.reply(
+            embed=render.answer_embed(result, context=context),
+            view=answer_view(answer_id, result),
+            mention_author=False,
+        )
+        await self.engine.run(self.library.state.set_answer_message, answer_id, str(sent.id))
+
+    # --- errors ------------------------------------------------------------------------------------
+    async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """One handler for every command: fixable errors go to the user alone; the rest is logged with its
+        traceback and the user still gets a short apology instead of an endless "thinking..."."""
+        original = getattr(error, "original", error)
+        if isinstance(original, (UserError, TradewireError)):
+            message = str(original)
+        elif isinstance(error, app_commands.MissingPermissions):
+            message = "You need the Manage Server permission for that."
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            message = "That works in a server, not in direct messages."
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            message = f"Slow down a little: try again in {error.retry_after:.0f} s."
+        elif isinstance(error, app_commands.TransformerError):
+            message = f"I could not read {error.value!r}."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("/%s failed", command, exc_info=original)
+            message = "Sorry, something went wrong on my side. It has been logged."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user about an error (interaction expired?)")
+
+    # --- feeds ------------------------------------------------------------------------------------
+    async def _poll_forever(self) -> None:
+        await self.wait_until_ready()
+        while not self.is_closed():
+            try:
+                await self.poll_once()
+            except Exception:
+                log.exception("feed poll failed")
+            await asyncio.sleep(min(self.settings.feed_interval, 60.0))
+
+    async def fetch_feed(self, feed: Feed | str) -> FeedPoll:
+        """Conditional GET of a feed, in a network thread."""
+        if isinstance(feed, str):
+            return await asyncio.to_thread(poll_feed, feed, self.fetcher)
+        return await asyncio.to_thread(
+            poll_feed, feed.url, self.fetcher, etag=feed.etag, last_modified=feed.last_modified
+        )
+
+    async def ingest_poll(self, feed: Feed, poll: FeedPoll) -> tuple[IngestReport, int]:
+        """Index a poll's items a slice at a time, then record them as the feed's (new ones get announced)."""
+        report = IngestReport()
+        for start in range(0, len(poll.items), FEED_INGEST_SLICE):
+            report.merge(
+                await self.engine.run(self.library.ingest_articles, poll.items[start : start + FEED_INGEST_SLICE])
+            )
+        new = await self.engine.run(
+            self.library.state.record_poll_ok,
+            feed,
+            report.article_ids,
+            title=poll.title,
+            etag=poll.etag,
+            last_modified=poll.last_modified,
+            interval=self.settings.feed_interval,
+            item_errors=len(report.skipped),
+        )
+        return report, new
+
+    async def poll_once(self) -> None:
+        """Poll the feeds that are due, then deliver what is new to subscribed channels."""
+        state = self.library.state
+        for feed in await self.engine.run(state.due_feeds):
+            try:
+                poll = await self.fetch_feed(feed)
+            except SourceError as exc:
+                delay = await self.engine.run(
+                    state.record_poll_failed, feed, exc.reason, interval=self.settings.feed_interval
+                )
+                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, exc.reason, delay)
+                continue
+            report, new = await self.ingest_poll(feed, poll)
+            if new or report.skipped:
+                log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
+        await self.deliver()
+
+    async def deliver(self) -> int:
+        """Post items new to each subscribed channel, oldest first, at most `delivery_cap` per channel per
+        round (the rest wait for the next round, so nothing is lost). Returns how many were posted."""
+        state = self.library.state
+        posted_total = 0
+        for sub in await self.engine.run(state.subscriptions):
+            channel = self.get_partial_messageable(int(sub.channel))
+            posted = 0
+            while posted < self.settings.delivery_cap:
+                items = await self.engine.run(state.undelivered, sub, self.settings.delivery_cap - posted)
+                if not items:
+                    break
+                wanted = None
+                if sub.topic:
+                    wanted = await self.engine.run(self.library.about, sub.topic, [i.story_id for i in items])
+                stop = False
+                for item in items:
+                    if wanted is not None and item.story_id not in wanted:
+                        await self.engine.run(state.record_delivery, sub.channel, item, "off-topic")
+                        continue
+                    outcome = await self._post(channel, item, sub.topic)
+                    if outcome is None:  # Discord is having trouble: try again next round
+                        stop = True
+                        break
+                    await self.engine.run(state.record_delivery, sub.channel, item, *outcome)
+                    posted += outcome[0] == "posted"
+                if stop:
+                    break
+            posted_total += posted
+        return posted_total
+
+    async def _post(
+        self, channel: discord.PartialMessageable, item: NewItem, topic: str
+    ) -> tuple[str, str | None] | None:
+        try:
+            message = await channel.send(embed=render.news_embed(item, topic=topic))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            log.warning("cannot post to channel %s: %s", channel.id, exc.text or exc.status)
+            return f"failed: {exc.status} {exc.text}".strip(), None
+        except discord.HTTPException as exc:
+            log.warning("posting to channel %s failed (%s); will retry", channel.id, exc.status)
+            return None
+        return "posted", str(message.id)
+
+
+# --- buttons ---------------------------------------------------------------------------------------------
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(?P<answer>\d+):(?P<vote>up|down)"):
+    """👍 / 👎 under an answer, stored with the question, answer and citations. Survives restarts."""
+
+    def __init__(self, answer_id: int, vote: str):
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"tw:vote:{answer_id}:{vote}",
+            )
+        )
+        self.answer_id = answer_id
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> VoteButton:
+        return cls(int(match["answer"]), match["vote"])
+
+    async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
+        bot, state = interaction.client, interaction.client.library.state
+        try:
+            if await bot.engine.run(state.answer, self.answer_id) is None:
+                await interaction.response.send_message("That answer is no longer on record.", ephemeral=True)
+                return
+            up, down = await bot.engine.run(
+                state.record_feedback, self.answer_id, str(interaction.user.id), 1 if self.vote == "up" else -1
+            )
+            await interaction.response.send_message(
+                f"Thanks, noted {'👍' if self.vote == 'up' else '👎'} ({up} 👍 · {down} 👎 so far).", ephemeral=True
+            )
+        except Exception:
+            log.exception("recording feedback failed")
+            await _apologise(interaction)
+
+
+class PassageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:passage:(?P<answer>\d+):(?P<n>\d+)"):
+    """Shows a cited passage in full, to the clicking user alone."""
+
+    def __init__(self, answer_id: int, n: int):
+        super().__init__(
+            discord.ui.Button(
+                label=f"Passage [{n}]", style=discord.ButtonStyle.secondary, custom_id=f"tw:passage:{answer_id}:{n}"
+            )
+        )
+        self.answer_id = answer_id
+        self.n = n
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PassageButton:
+        return cls(int(match["answer"]), int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
+        bot = interaction.client
+        try:
+            stored = await bot.engine.run(bot.library.state.answer, self.answer_id)
+            citation = next((c for c in (stored.answer["citations"] if stored else []) if c["n"] == self.n), None)
+            passage = citation and await bot.engine.run(bot.library.passage, citation["article_id"], citation["quote"])
+            if not passage:
+                await interaction.response.send_message("That passage is no longer indexed.", ephemeral=True)
+                return
+            await interaction.response.send_message(embed=render.passage_embed(citation, passage), ephemeral=True)
+        except Exception:
+            log.exception("showing a passage failed")
+            await _apologise(interaction)
+
+
+async def _apologise(interaction: discord.Interaction) -> None:
+    try:
+        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        await send("Sorry, something went wrong. It has been logged.", ephemeral=True)
+    except discord.HTTPException:
+        pass
+
+
+def answer_view(answer_id: int, result: Answer) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if not result.abstained:
+        view.add_item(VoteButton(answer_id, "up"))
+        view.add_item(VoteButton(answer_id, "down"))
+        for c in result.citations:
+            view.add_item(PassageButton(answer_id, c.n))
+    return view
+
+
+class Pager(discord.ui.View):
+    """◀ / ▶ through the pages of a /latest list."""
+
+    def __init__(self, pages: list[discord.Embed]):
+        super().__init__(timeout=900)
+        self.pages = pages
+        self.page = 0
+        self.message: discord.WebhookMessage | None = None
+        self._sync()
+
+    def _sync(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= len(self.pages) - 1
+
+    async def _show(self, interaction: discord.Interaction, page: int) -> None:
+        self.page = max(0, min(page, len(self.pages) - 1))
+        self._sync()
+        await interaction.response.edit_message(embed=self.pages[self.page], view=self)
+
+    @discord.ui.button(emoji="◀", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, self.page - 1)
+
+    @discord.ui.button(emoji="▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await self._show(interaction, self.page + 1)
+
+    async def on_timeout(self) -> None:
+        if self.message is not None:
+            for item in self.children:
+                item.disabled = True  # type: ignore[attr-defined]
+            try:
+                await self.message.edit(view=self)
+            except discord.HTTPException:
+                pass
+
+
+# --- commands --------------------------------------------------------------------------------------------
+@app_commands.command(name="ask")
+@app_commands.describe(
+    question="What you want to know, e.g. When is Canada's election?",
+    as_of="Answer as the news stood on this date, e.g. 2025-04-01",
+)
+async def ask_command(
+    interaction: discord.Interaction[TradewireBot],
+    question: app_commands.Range[str, 3, 500],
+    as_of: app_commands.Range[str, 1, 40] | None = None,
+) -> None:
+    """Answer a trade-news question with the sentence that supports it and numbered citations."""
+    bot = interaction.client
+    bot.check_rate(interaction.user.id)
+    when = parse_when(as_of)  # a date it cannot read is the user's to fix, before anything is shown
+    await interaction.response.defer(thinking=True)
+    result, answer_id = await bot.answer(
+        question, as_of=when, guild=interaction.guild_id, channel=interaction.channel_id, user=interaction.user.id
+    )
+    sent = await interaction.followup.send(
+        embed=render.answer_embed(result), view=answer_view(answer_id, result), wait=True
+    )
+    await bot.engine.run(bot.library.state.set_answer_message, answer_id, str(sent.id))
+
+
+@app_commands.command(name="latest")
+@app_commands.describe(
+    count="How many stories (default 10)", topic="Only stories about this", source="Only this source, e.g. Reuters"
+)
+async def latest_command(
+    interaction: discord.Interaction[TradewireBot],
+    count: app_commands.Range[int, 1, 50] = 10,
+    topic: app_commands.Range[str, 2, 100] | None = None,
+    source: app_commands.Range[str, 1, 100] | None = None,
+) -> None:
+    """The newest trade stories, with links and times."""
+    bot = interaction.client
+    await interaction.response.defer(thinking=True)
+    items = await bot.engine.run(bot.library.latest, count, topic=topic, filters=Filters(source=source))
+    heading = "Latest" + (f" on {topic}" if topic else "") + (f" from {source}" if source else "")
+    chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
+    pages = [render.latest_embed(chunk, page=i, pages=len(chunks), heading=heading) for i, chunk in enumerate(chunks)]
+    if len(pages) == 1:
+        await interaction.followup.send(embed=pages[0])
+        return
+    view = Pager(pages)
+    view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
+
+
+@app_commands.command(name="search")
+@app_commands.describe(query="Words or a question, e.g. steel tariffs June")
+async def search_command(
+    interaction: discord.Interaction[TradewireBot], query: app_commands.Range[str, 2, 300]
+) -> None:
+    """The best matching passages, with links: no answer, just the sources."""
+    bot = interaction.client
+    await interaction.response.defer(thinking=True)
+    hits = await bot.engine.run(bot.library.search, query, k=5)
+    await interaction.followup.send(embed=render.search_embed(query, hits))
+
+
+_ADMIN = dict(manage_guild=True)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(**_ADMIN)
+class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom feeds this server follows"):
+    @app_commands.command(name="add")
+    @app_commands.describe(url="The feed's address (RSS or Atom), https://...")
+    @app_commands.checks.has_permissions(**_ADMIN)
+    async def add(self, interaction: discord.Interaction[TradewireBot], url: app_commands.Range[str, 8, 500]) -> None:
+        """Follow a feed: its items are indexed, and new ones are posted to subscribed channels."""
+        bot, state = interaction.client, interaction.client.library.state
+        url = url.strip()
+        if not is_url(url):
+            raise UserError("A feed address starts with http:// or https://.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            poll = await bot.fetch_feed(url)
+        except SourceError as exc:
+            raise UserError(f"Could not add {url}: {exc.reason}.") from None
+        feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
+        if not linked:
+            await interaction.followup.send(f"This server already follows {url}.", ephemeral=True)
+            return
+        count = ""
+        if not feed.primed:  # the first guild to follow it: index what the feed holds now
+            report, _ = await bot.ingest_poll(feed, poll)
+            count = f" {len(report.article_ids)} items indexed."
+        await interaction.followup.send(
+            f"Following **{render.safe(poll.title or url)}**.{count} New items will be posted to channels "
+            "set up with `/subscribe`.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="list")
+    async def list(self, interaction: discord.Interaction[TradewireBot]) -> None:
+        """The feeds this server follows and how their polling goes."""
+        bot = interaction.client
+        feeds = await bot.engine.run(bot.library.state.feeds, str(interaction.guild_id))
+        subs = await bot.engine.run(bot.library.state.subscriptions, str(interaction.guild_id))
+        await interaction.response.send_message(embed=render.feeds_embed(feeds, subs), ephemeral=True)
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(feed="The feed's address, or its number in /feeds list")
+    @app_commands.checks.has_permissions(**_ADMIN)
+    async def remove(
+        self, interaction: discord.Interaction[TradewireBot], feed: app_commands.Range[str, 1, 500]
+    ) -> None:
+        """Stop following a feed (what it brought stays searchable)."""
+        bot, state = interaction.client, interaction.client.library.state
+        guild = str(interaction.guild_id)
+        url = feed.strip()
+        if url.isdigit():
+            feeds = await bot.engine.run(state.feeds, guild)
+            number = int(url)
+            if not 1 <= number <= len(feeds):
+                raise UserError(f"There is no feed number {number}; see `/feeds list`.")
+            url = feeds[number - 1].url
+        if not await bot.engine.run(state.remove_feed, guild, url):
+            raise UserError(f"This server does not follow {url}.")
+        await interaction.response.send_message(f"Stopped following {url}.", ephemeral=True)
+
+
+@app_commands.command(name="subscribe")
+@app_commands.guild_only()
+@app_commands.default_permissions(**_ADMIN)
+@app_commands.checks.has_permissions(**_ADMIN)
+@app_commands.describe(channel="Where to post (default: here)", topic="Only items about this, e.g. steel tariffs")
+async def subscribe_command(
+    interaction: discord.Interaction[TradewireBot],
+    channel: discord.TextChannel | None = None,
+    topic: app_commands.Range[str, 2, 100] | None = None,
+) -> None:
+    """Post new items from this server's feeds to a channel."""
+    bot = interaction.client
+    channel_id = channel.id if channel else interaction.channel_id
+    await bot.engine.run(
+        bot.library.state.subscribe, str(channel_id), str(interaction.guild_id), topic or "", str(interaction.user.id)
+    )
+    about = f" about **{render.safe(topic)}**" if topic else ""
+    await interaction.response.send_message(
+        f"New items{about} from this server's feeds will be posted in <#{channel_id}>.", ephemeral=True
+    )
+
+
+@app_commands.command(name="unsubscribe")
+@app_commands.guild_only()
+@app_commands.default_permissions(**_ADMIN)
+@app_commands.checks.has_permissions(**_ADMIN)
+@app_commands.describe(channel="The channel to stop posting to (default: here)")
+async def unsubscribe_command(
+    interaction: discord.Interaction[TradewireBot], channel: discord.TextChannel | None = None
+) -> None:
+    """Stop posting new items to a channel."""
+    bot = interaction.client
+    channel_id = channel.id if channel else interaction.channel_id
+    if not await bot.engine.run(bot.library.state.unsubscribe, str(channel_id)):
+        raise UserError(f"<#{channel_id}> is not subscribed.")
+    await interaction.response.send_message(f"No more news posts in <#{channel_id}>.", ephemeral=True)
+
+
+def run(settings: Settings) -> None:
+    """`tradewire serve`: connect and run until stopped."""
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise TradewireError("set DISCORD_TOKEN to the bot's token (Discord developer portal → your app → Bot)")
+    configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
+    library = Library.open(settings.home, model=settings.model)
+    library.index  # noqa: B018 - load and reconcile before connecting, not on the first question
+    bot = TradewireBot(library, settings)
+    try:
+        bot.run(settings.discord_token.get_secret_value().strip(), log_handler=None)
+    except discord.LoginFailure:
+        raise TradewireError("Discord refused the token (DISCORD_TOKEN): reset it in the developer portal") from None
+    except discord.PrivilegedIntentsRequired:
+        raise TradewireError(
+            "the Message Content intent is not enabled for this bot: enable it in the developer portal "
+            "or unset TRADEWIRE_DISCORD_MESSAGE_CONTENT"
+        ) from None

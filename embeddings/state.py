@@ -1,0 +1,292 @@
+"""The live side's state, kept in the knowledge base's SQLite file: polled feeds and the items they brought,
+channel subscriptions and what was delivered to each, answers given and the feedback on them.
+
+Channels, guilds and users are opaque strings here (Discord snowflakes in practice); nothing in this module
+knows about Discord. Delivery is decided from these tables alone, so a restart neither reposts an item nor
+loses one that arrived while the bot was down.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from embeddings.store import Store, from_iso
+
+MAX_BACKOFF_SECONDS = 6 * 3600
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class Feed:
+    id: int
+    url: str
+    title: str
+    primed: bool
+    failures: int
+    last_error: str | None
+    last_ok: datetime | None
+    next_poll_ts: float
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class Subscription:
+    channel: str
+    guild: str
+    topic: str
+    after_seq: int
+
+
+@dataclass
+class NewItem:
+    """A feed item not yet delivered to a channel."""
+
+    seq: int
+    article_id: str
+    story_id: str
+    title: str
+    source: str
+    url: str
+    published: datetime | None
+    lead: str  # the start of the article text
+
+
+@dataclass
+class StoredAnswer:
+    id: int
+    question: str
+    context: str
+    answer: dict  # Answer.to_json() plus the fields the renderer needs
+    message: str | None
+
+
+class State:
+    """Queries over the feeds / subscriptions / deliveries / answers / feedback tables (migration m002)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.db = store.db
+
+    # --- feeds -------------------------------------------------------------------------------------
+    def _feed(self, row) -> Feed:
+        return Feed(
+            row["id"],
+            row["url"],
+            row["title"],
+            bool(row["primed"]),
+            row["failures"],
+            row["last_error"],
+            from_iso(row["last_ok"]),
+            row["next_poll_ts"],
+            row["etag"],
+            row["last_modified"],
+        )
+
+    def _max_seq(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM feed_items").fetchone()[0])
+
+    def add_feed(self, guild: str, url: str, added_by: str = "") -> tuple[Feed, bool]:
+        """Follow `url` for `guild`; (feed, False) when the guild already follows it."""
+        with self.store.transaction():
+            self.db.execute("INSERT OR IGNORE INTO feeds(url) VALUES (?)", (url,))
+            feed = self._feed(self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)",
+                (guild, feed.id, self._max_seq(), added_by, _now()),
+            )
+        return feed, cur.rowcount > 0
+
+    def remove_feed(self, guild: str, url: str) -> bool:
+        """Stop following `url` for `guild`; the feed is forgotten when no guild follows it any more.
+        Articles already indexed stay: they are news like any other."""
+        with self.store.transaction():
+            row = self.db.execute("SELECT id FROM feeds WHERE url = ?", (url,)).fetchone()
+            if row is None:
+                return False
+            cur = self.db.execute("DELETE FROM guild_feeds WHERE guild = ? AND feed_id = ?", (guild, row["id"]))
+            self.db.execute(
+                "DELETE FROM feeds WHERE id = ? AND NOT EXISTS (SELECT 1 FROM guild_feeds WHERE feed_id = ?)",
+                (row["id"], row["id"]),
+            )
+        return cur.rowcount > 0
+
+    def feeds(self, guild: str | None = None) -> list[Feed]:
+        if guild is None:
+            rows = self.db.execute("SELECT * FROM feeds ORDER BY id")
+        else:
+            rows = self.db.execute(
+                "SELECT f.* FROM feeds f JOIN guild_feeds g ON g.feed_id = f.id WHERE g.guild = ? ORDER BY f.id",
+                (guild,),
+            )
+        return [self._feed(r) for r in rows]
+
+    def due_feeds(self, now_ts: float | None = None) -> list[Feed]:
+        now_ts = time.time() if now_ts is None else now_ts
+        rows = self.db.execute("SELECT * FROM feeds WHERE next_poll_ts <= ? ORDER BY next_poll_ts", (now_ts,))
+        return [self._feed(r) for r in rows]
+
+    def record_poll_ok(
+        self,
+        feed: Feed,
+        article_ids: Iterable[str],
+        *,
+        title: str,
+        etag: str | None,
+        last_modified: str | None,
+        interval: float,
+        item_errors: int = 0,
+    ) -> int:
+        """Remember a successful poll and the articles the feed holds; returns how many are new to it.
+        Items of a feed's first successful poll are its back catalogue: indexed, never announced."""
+        with self.store.transaction():
+            new = 0
+            for article_id in dict.fromkeys(article_ids):
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO feed_items(feed_id, article_id, seen_at, announce) VALUES (?,?,?,?)",
+                    (feed.id, article_id, _now(), int(feed.primed)),
+                )
+                new += cur.rowcount
+            self.db.execute(
+                """UPDATE feeds SET title = CASE WHEN ? != '' THEN ? ELSE title END, etag = ?, last_modified = ?,
+                       primed = 1, failures = 0, last_error = ?, last_polled = ?, last_ok = ?, next_poll_ts = ?
+                   WHERE id = ?""",
+                (
+                    title,
+                    title,
+                    etag,
+                    last_modified,
+                    f"{item_errors} entries could not be read" if item_errors else None,
+                    _now(),
+                    _now(),
+                    time.time() + interval,
+                    feed.id,
+                ),
+            )
+        return new
+
+    def record_poll_failed(self, feed: Feed, error: str, *, interval: float) -> float:
+        """Remember a failed poll; the next one backs off exponentially. Returns the delay in seconds."""
+        failures = feed.failures + 1
+        delay = min(interval * 2 ** min(failures, 16), max(interval, MAX_BACKOFF_SECONDS))
+        with self.store.transaction():
+            self.db.execute(
+                "UPDATE feeds SET failures = ?, last_error = ?, last_polled = ?, next_poll_ts = ? WHERE id = ?",
+                (failures, error, _now(), time.time() + delay, feed.id),
+            )
+        return delay
+
+    # --- subscriptions and deliveries ----------------------------------------------------------------
+    def subscribe(self, channel: str, guild: str, topic: str = "", by: str = "") -> None:
+        """Post new feed items to `channel` (only those about `topic`, if given); replaces an earlier one."""
+        with self.store.transaction():
+            self.db.execute(
+                """INSERT INTO subscriptions(channel, guild, topic, after_seq, created_by, created_at)
+                   VALUES (?,?,?,?,?,?)
+                   ON CONFLICT(channel) DO UPDATE SET topic = excluded.topic, created_by = excluded.created_by""",
+                (channel, guild, topic.strip(), self._max_seq(), by, _now()),
+            )
+
+    def unsubscribe(self, channel: str) -> bool:
+        with self.store.transaction():
+            return self.db.execute("DELETE FROM subscriptions WHERE channel = ?", (channel,)).rowcount > 0
+
+    def subscriptions(self, guild: str | None = None) -> list[Subscription]:
+        sql, params = "SELECT * FROM subscriptions", ()
+        if guild is not None:
+            sql, params = sql + " WHERE guild = ?", (guild,)
+        return [
+            Subscription(r["channel"], r["guild"], r["topic"], r["after_seq"]) for r in self.db.execute(sql, params)
+        ]
+
+    def undelivered(self, sub: Subscription, limit: int) -> list[NewItem]:
+        """Items of the guild's feeds that are news to this channel: seen after both the subscription and
+        the guild's adding of the feed, one per story, not yet delivered; oldest first."""
+        rows = self.db.execute(
+            """SELECT min(fi.seq) AS seq, a.story_id, fi.article_id, a.title, a.source, a.url, a.published,
+                      substr(a.text, 1, 400) AS lead, a.published_ts
+               FROM feed_items fi
+               JOIN guild_feeds g ON g.feed_id = fi.feed_id AND g.guild = ?
+               JOIN articles a ON a.id = fi.article_id
+               WHERE fi.announce = 1 AND fi.seq > ? AND fi.seq > g.after_seq
+                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.channel = ? AND d.story_id = a.story_id)
+               GROUP BY a.story_id
+               ORDER BY a.published_ts IS NULL, a.published_ts, seq
+               LIMIT ?""",
+            (sub.guild, sub.after_seq, sub.channel, limit),
+        ).fetchall()
+        return [
+            NewItem(
+                r["seq"],
+                r["article_id"],
+                r["story_id"],
+                r["title"],
+                r["source"],
+                r["url"],
+                from_iso(r["published"]),
+                r["lead"],
+            )
+            for r in rows
+        ]
+
+    def record_delivery(self, channel: str, item: NewItem, status: str = "posted", message: str | None = None) -> None:
+        with self.store.transaction():
+            self.db.execute(
+                """INSERT OR REPLACE INTO deliveries(channel, story_id, article_id, status, message, at)
+                   VALUES (?,?,?,?,?,?)""",
+                (channel, item.story_id, item.article_id, status, message, _now()),
+            )
+
+    def delivery_counts(self, channel: str) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT status, count(*) FROM deliveries WHERE channel = ? GROUP BY status", (channel,)
+        ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    # --- answers and feedback ----------------------------------------------------------------------
+    def record_answer(
+        self, answer: dict, *, guild: str = "", channel: str = "", user: str = "", context: str = ""
+    ) -> int:
+        with self.store.transaction():
+            cur = self.db.execute(
+                """INSERT INTO answers(at, guild, channel, user, question, context, answer)
+                   VALUES (?,?,?,?,?,?,?)""",
+                (_now(), guild, channel, user, answer["question"], context, json.dumps(answer, ensure_ascii=False)),
+            )
+        return int(cur.lastrowid)
+
+    def set_answer_message(self, answer_id: int, message: str) -> None:
+        with self.store.transaction():
+            self.db.execute("UPDATE answers SET message = ? WHERE id = ?", (message, answer_id))
+
+    def _stored_answer(self, row) -> StoredAnswer | None:
+        if row is None:
+            return None
+        return StoredAnswer(row["id"], row["question"], row["context"], json.loads(row["answer"]), row["message"])
+
+    def answer(self, answer_id: int) -> StoredAnswer | None:
+        return self._stored_answer(self.db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone())
+
+    def answer_for_message(self, message: str) -> StoredAnswer | None:
+        row = self.db.execute("SELECT * FROM answers WHERE message = ?", (message,)).fetchone()
+        return self._stored_answer(row)
+
+    def record_feedback(self, answer_id: int, user: str, vote: int) -> tuple[int, int]:
+        """Store a 👍 (+1) or 👎 (-1); returns the answer's (up, down) counts."""
+        with self.store.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO feedback(answer_id, user, vote, at) VALUES (?,?,?,?)",
+                (answer_id, user, 1 if vote > 0 else -1, _now()),
+            )
+            up, down = self.db.execute(
+                "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM feedback WHERE answer_id = ?",
+                (answer_id,),
+            ).fetchone()
+        return int(up), int(down)
