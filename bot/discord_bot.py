@@ -3,22 +3,18 @@ channel subscriptions. A thin adapter: every command parses, calls the library o
 
 (Named discord_bot, not discord, so that `import discord` can never resolve to this module.)
 
-Threads: SQLite and FAISS are used from one worker thread (`Engine`), so a feed ingest, a vote and fifty
-questions never touch the store at the same time; network fetches run in the default pool; the event loop
-only talks to Discord and stays free to answer heartbeats.
+Threads: the library runs in one worker thread (bot.engine), network fetches in the default pool; the event
+loop only talks to Discord and stays free to answer heartbeats.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import discord
 import yarl
@@ -26,21 +22,19 @@ from discord import app_commands
 
 from bot import render
 from bot.answer import Answer, ask, parse_when
+from bot.engine import Engine
+from bot.feeds import FeedWatcher
 from bot.settings import Settings
 from embeddings import Library, TradewireError
 from embeddings.errors import SourceError
-from embeddings.library import IngestReport
 from embeddings.search import Filters
 from embeddings.sources import is_url
-from embeddings.sources.feeds import FeedPoll, poll_feed
 from embeddings.sources.web import Fetcher
-from embeddings.state import Feed, NewItem
+from embeddings.state import NewItem
 
 log = logging.getLogger("tradewire.discord")
-T = TypeVar("T")
 
 PAGE_SIZE = 5
-FEED_INGEST_SLICE = 8  # articles per library call, so questions can be answered between the slices
 FOLLOW_UP_CONTEXT_CHARS = 400
 
 
@@ -56,22 +50,6 @@ def configure_endpoints(api_base: str | None, gateway_url: str | None) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-class Engine:
-    """The library behind one worker thread."""
-
-    def __init__(self, library: Library):
-        self.library = library
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tradewire-library")
-
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
-
-    async def close(self) -> None:
-        await self.run(self.library.close)
-        self._executor.shutdown(wait=True)
-
-
 class TradewireBot(discord.AutoShardedClient):
     """The bot: one library, one settings object, one command tree."""
 
@@ -84,6 +62,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.library = library
         self.engine = Engine(library)
         self.fetcher = fetcher or Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
+        self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
         for command in (ask_command, latest_command, search_command, FeedsGroup(), subscribe_command):
@@ -254,91 +233,20 @@ class TradewireBot(discord.AutoShardedClient):
                 log.exception("feed poll failed")
             await asyncio.sleep(min(self.settings.feed_interval, 60.0))
 
-    async def fetch_feed(self, feed: Feed | str) -> FeedPoll:
-        """Conditional GET of a feed, in a network thread."""
-        if isinstance(feed, str):
-            return await asyncio.to_thread(poll_feed, feed, self.fetcher)
-        return await asyncio.to_thread(
-            poll_feed, feed.url, self.fetcher, etag=feed.etag, last_modified=feed.last_modified
-        )
+    async def poll_once(self) -> int:
+        """Poll the feeds that are due, then post what is new; returns how many items were posted."""
+        await self.feeds.poll_due()
+        return await self.feeds.deliver(self._post)
 
-    async def ingest_poll(self, feed: Feed, poll: FeedPoll) -> tuple[IngestReport, int]:
-        """Index a poll's items a slice at a time, then record them as the feed's (new ones get announced)."""
-        report = IngestReport()
-        for start in range(0, len(poll.items), FEED_INGEST_SLICE):
-            report.merge(
-                await self.engine.run(self.library.ingest_articles, poll.items[start : start + FEED_INGEST_SLICE])
-            )
-        new = await self.engine.run(
-            self.library.state.record_poll_ok,
-            feed,
-            report.article_ids,
-            title=poll.title,
-            etag=poll.etag,
-            last_modified=poll.last_modified,
-            interval=self.settings.feed_interval,
-            item_errors=len(report.skipped),
-        )
-        return report, new
-
-    async def poll_once(self) -> None:
-        """Poll the feeds that are due, then deliver what is new to subscribed channels."""
-        state = self.library.state
-        for feed in await self.engine.run(state.due_feeds):
-            try:
-                poll = await self.fetch_feed(feed)
-            except SourceError as exc:
-                delay = await self.engine.run(
-                    state.record_poll_failed, feed, exc.reason, interval=self.settings.feed_interval
-                )
-                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, exc.reason, delay)
-                continue
-            report, new = await self.ingest_poll(feed, poll)
-            if new or report.skipped:
-                log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
-        await self.deliver()
-
-    async def deliver(self) -> int:
-        """Post items new to each subscribed channel, oldest first, at most `delivery_cap` per channel per
-        round (the rest wait for the next round, so nothing is lost). Returns how many were posted."""
-        state = self.library.state
-        posted_total = 0
-        for sub in await self.engine.run(state.subscriptions):
-            channel = self.get_partial_messageable(int(sub.channel))
-            posted = 0
-            while posted < self.settings.delivery_cap:
-                items = await self.engine.run(state.undelivered, sub, self.settings.delivery_cap - posted)
-                if not items:
-                    break
-                wanted = None
-                if sub.topic:
-                    wanted = await self.engine.run(self.library.about, sub.topic, [i.story_id for i in items])
-                stop = False
-                for item in items:
-                    if wanted is not None and item.story_id not in wanted:
-                        await self.engine.run(state.record_delivery, sub.channel, item, "off-topic")
-                        continue
-                    outcome = await self._post(channel, item, sub.topic)
-                    if outcome is None:  # Discord is having trouble: try again next round
-                        stop = True
-                        break
-                    await self.engine.run(state.record_delivery, sub.channel, item, *outcome)
-                    posted += outcome[0] == "posted"
-                if stop:
-                    break
-            posted_total += posted
-        return posted_total
-
-    async def _post(
-        self, channel: discord.PartialMessageable, item: NewItem, topic: str
-    ) -> tuple[str, str | None] | None:
+    async def _post(self, channel_id: str, item: NewItem, topic: str) -> tuple[str, str | None] | None:
+        channel = self.get_partial_messageable(int(channel_id))
         try:
             message = await channel.send(embed=render.news_embed(item, topic=topic))
         except (discord.Forbidden, discord.NotFound) as exc:
-            log.warning("cannot post to channel %s: %s", channel.id, exc.text or exc.status)
+            log.warning("cannot post to channel %s: %s", channel_id, exc.text or exc.status)
             return f"failed: {exc.status} {exc.text}".strip(), None
         except discord.HTTPException as exc:
-            log.warning("posting to channel %s failed (%s); will retry", channel.id, exc.status)
+            log.warning("posting to channel %s failed (%s); will retry", channel_id, exc.status)
             return None
         return "posted", str(message.id)
 
@@ -543,7 +451,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
             raise UserError("A feed address starts with http:// or https://.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            poll = await bot.fetch_feed(url)
+            poll = await bot.feeds.fetch(url)
         except SourceError as exc:
             raise UserError(f"Could not add {url}: {exc.reason}.") from None
         feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
@@ -552,7 +460,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
             return
         count = ""
         if not feed.primed:  # the first guild to follow it: index what the feed holds now
-            report, _ = await bot.ingest_poll(feed, poll)
+            report, _ = await bot.feeds.ingest(feed, poll)
             count = f" {len(report.article_ids)} items indexed."
         await interaction.followup.send(
             f"Following **{render.safe(poll.title or url)}**.{count} New items will be posted to channels "

@@ -133,6 +133,14 @@ class State:
         rows = self.db.execute("SELECT * FROM feeds WHERE next_poll_ts <= ? ORDER BY next_poll_ts", (now_ts,))
         return [self._feed(r) for r in rows]
 
+    def feed_urls(self, feed: Feed) -> set[str]:
+        """Links of the articles a feed has brought: their pages need not be fetched again."""
+        rows = self.db.execute(
+            "SELECT a.url FROM feed_items fi JOIN articles a ON a.id = fi.article_id WHERE fi.feed_id = ?",
+            (feed.id,),
+        )
+        return {r[0] for r in rows if r[0]}
+
     def record_poll_ok(
         self,
         feed: Feed,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -18,6 +18,13 @@ from embeddings.sources.web import Fetcher, extract_page
 # An entry whose text is shorter than this is a teaser: fetch the article page for the full story.
 SUMMARY_ONLY_CHARS = 600
 _BLOCK_TAGS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "blockquote")
+
+
+@dataclass
+class KnownEntry:
+    """A feed entry already indexed from its page (see `known_urls`)."""
+
+    url: str
 
 
 def looks_like_feed(head: bytes) -> bool:
@@ -47,9 +54,15 @@ def _entry_time(entry: feedparser.FeedParserDict) -> datetime | None:
 
 
 def read_feed(
-    content: bytes, origin: str, fetcher: Fetcher | None, *, fetch_full: bool = True
-) -> Iterator[Article | SourceError]:
-    """Articles from a feed document; a malformed feed is one error, a bad entry is one error."""
+    content: bytes,
+    origin: str,
+    fetcher: Fetcher | None,
+    *,
+    fetch_full: bool = True,
+    known_urls: Collection[str] = (),
+) -> Iterator[Article | SourceError | KnownEntry]:
+    """Articles from a feed document; a malformed feed is one error, a bad entry is one error.
+    A teaser entry whose page is in `known_urls` is not fetched again: it comes back as a KnownEntry."""
     parsed = feedparser.parse(content)
     if not parsed.entries:
         if parsed.bozo:
@@ -59,11 +72,13 @@ def read_feed(
             yield SourceError(origin, "not an RSS or Atom feed")
         return
     feed_title = (parsed.feed.get("title") or "").strip()
-    results: list[Article | SourceError] = []
+    results: list[Article | SourceError | KnownEntry] = []
     for number, entry in enumerate(parsed.entries, 1):
         where = f"{origin} entry {number}"
         try:
-            results.append(_entry_article(entry, feed_title, origin, where, fetcher if fetch_full else None))
+            results.append(
+                _entry_article(entry, feed_title, origin, where, fetcher if fetch_full else None, known_urls)
+            )
         except SourceError as exc:
             results.append(exc)
     if parsed.bozo and not any(isinstance(r, Article) for r in results):
@@ -74,8 +89,13 @@ def read_feed(
 
 
 def _entry_article(
-    entry: feedparser.FeedParserDict, feed_title: str, origin: str, where: str, fetcher: Fetcher | None
-) -> Article:
+    entry: feedparser.FeedParserDict,
+    feed_title: str,
+    origin: str,
+    where: str,
+    fetcher: Fetcher | None,
+    known_urls: Collection[str] = (),
+) -> Article | KnownEntry:
     link = (entry.get("link") or "").strip()
     html = ""
     if entry.get("content"):
@@ -85,6 +105,8 @@ def _entry_article(
     title = html_fragment_to_text(entry.get("title", "")).replace("\n", " ")
     published = _entry_time(entry)
     if fetcher and link.startswith(("http://", "https://")) and len(text) < SUMMARY_ONLY_CHARS:
+        if link in known_urls:  # its full page is indexed already; the teaser would only replace it
+            return KnownEntry(link)
         try:
             page = fetcher.get(link)
             full = extract_page(page.content, page.url, where)
@@ -119,22 +141,33 @@ class FeedPoll:
     url: str
     not_modified: bool = False
     items: list[Article | SourceError] = field(default_factory=list)
+    known_urls: list[str] = field(default_factory=list)  # entries indexed before, not fetched again
     title: str = ""
     etag: str | None = None
     last_modified: str | None = None
 
 
-def poll_feed(url: str, fetcher: Fetcher, *, etag: str | None = None, last_modified: str | None = None) -> FeedPoll:
+def poll_feed(
+    url: str,
+    fetcher: Fetcher,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    known_urls: Collection[str] = (),
+) -> FeedPoll:
     """Fetch a feed with a conditional GET and read its entries. Raises SourceError when the feed itself
-    cannot be had (HTTP error, not a feed, malformed); a bad entry is one SourceError among the items."""
+    cannot be had (HTTP error, not a feed, malformed); a bad entry is one SourceError among the items.
+    Teaser entries whose pages are in `known_urls` are not fetched again."""
     page = fetcher.get(url, etag=etag, last_modified=last_modified)
     if page.not_modified:
         return FeedPoll(url, not_modified=True, etag=etag, last_modified=last_modified)
     kind = page.content_type.lower()
     if not (looks_like_feed(page.content) or any(k in kind for k in ("rss", "atom"))):
         raise SourceError(url, f"not an RSS or Atom feed (got {kind.split(';')[0] or 'an unknown type'})")
-    items = list(read_feed(page.content, url, fetcher))
-    if len(items) == 1 and isinstance(items[0], SourceError) and items[0].item == url:
-        raise items[0]
+    entries = list(read_feed(page.content, url, fetcher, known_urls=known_urls))
+    if len(entries) == 1 and isinstance(entries[0], SourceError) and entries[0].item == url:
+        raise entries[0]
+    items = [e for e in entries if not isinstance(e, KnownEntry)]
     title = next((i.source for i in items if isinstance(i, Article) and i.source), "")
-    return FeedPoll(url, items=items, title=title, etag=page.etag, last_modified=page.last_modified)
+    known = [e.url for e in entries if isinstance(e, KnownEntry)]
+    return FeedPoll(url, items=items, known_urls=known, title=title, etag=page.etag, last_modified=page.last_modified)

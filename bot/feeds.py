@@ -1,0 +1,103 @@
+"""Live feeds: poll the feeds that are due (conditional GETs, backoff on failure), index what they bring,
+and deliver new items to subscribed channels — each story once per channel, oldest first, a capped number
+per round. The posting itself is handed in, so this runs the same with Discord or without it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.engine import Engine
+from bot.settings import Settings
+from embeddings.errors import SourceError
+from embeddings.library import IngestReport
+from embeddings.sources.feeds import FeedPoll, poll_feed
+from embeddings.sources.web import Fetcher
+from embeddings.state import Feed, NewItem
+
+log = logging.getLogger("tradewire.feeds")
+
+INGEST_SLICE = 8  # articles per library call, so questions are answered between the slices
+
+# post(channel, item, topic) -> ("posted", message id) | ("failed: <why>", None) | None to retry next round
+Post = Callable[[str, NewItem, str], Awaitable[tuple[str, str | None] | None]]
+
+
+class FeedWatcher:
+    def __init__(self, engine: Engine, settings: Settings, fetcher: Fetcher):
+        self.engine = engine
+        self.library = engine.library
+        self.state = engine.library.state
+        self.settings = settings
+        self.fetcher = fetcher
+
+    async def fetch(self, feed: Feed | str) -> FeedPoll:
+        """Conditional GET of a feed in a network thread; pages already indexed are not fetched again."""
+        if isinstance(feed, str):
+            return await asyncio.to_thread(poll_feed, feed, self.fetcher)
+        known = await self.engine.run(self.state.feed_urls, feed)
+        return await asyncio.to_thread(
+            poll_feed, feed.url, self.fetcher, etag=feed.etag, last_modified=feed.last_modified, known_urls=known
+        )
+
+    async def ingest(self, feed: Feed, poll: FeedPoll) -> tuple[IngestReport, int]:
+        """Index a poll's items a slice at a time, then record them as the feed's; returns the report and
+        how many items are new to the feed (news, unless this is the feed's first poll)."""
+        report = IngestReport()
+        for start in range(0, len(poll.items), INGEST_SLICE):
+            part = poll.items[start : start + INGEST_SLICE]
+            report.merge(await self.engine.run(self.library.ingest_articles, part))
+        new = await self.engine.run(
+            self.state.record_poll_ok,
+            feed,
+            report.article_ids,
+            title=poll.title,
+            etag=poll.etag,
+            last_modified=poll.last_modified,
+            interval=self.settings.feed_interval,
+            item_errors=len(report.skipped),
+        )
+        return report, new
+
+    async def poll_due(self) -> None:
+        """Poll every feed that is due; a failing feed backs off and the others carry on."""
+        for feed in await self.engine.run(self.state.due_feeds):
+            try:
+                poll = await self.fetch(feed)
+            except SourceError as exc:
+                delay = await self.engine.run(
+                    self.state.record_poll_failed, feed, exc.reason, interval=self.settings.feed_interval
+                )
+                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, exc.reason, delay)
+                continue
+            report, new = await self.ingest(feed, poll)
+            if new or report.skipped:
+                log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
+
+    async def deliver(self, post: Post) -> int:
+        """Post what is new to each subscribed channel: oldest first, at most `delivery_cap` per channel per
+        round (the rest wait for the next round, so nothing is lost). Returns how many were posted."""
+        cap = self.settings.delivery_cap
+        total = 0
+        for sub in await self.engine.run(self.state.subscriptions):
+            posted, retry_later = 0, False
+            while posted < cap and not retry_later:
+                items = await self.engine.run(self.state.undelivered, sub, cap - posted)
+                if not items:
+                    break
+                wanted = None
+                if sub.topic:
+                    wanted = await self.engine.run(self.library.about, sub.topic, [i.story_id for i in items])
+                for item in items:
+                    if wanted is not None and item.story_id not in wanted:
+                        await self.engine.run(self.state.record_delivery, sub.channel, item, "off-topic")
+                        continue
+                    outcome = await post(sub.channel, item, sub.topic)
+                    if outcome is None:
+                        retry_later = True
+                        break
+                    await self.engine.run(self.state.record_delivery, sub.channel, item, *outcome)
+                    posted += outcome[0] == "posted"
+            total += posted
+        return total

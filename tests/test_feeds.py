@@ -1,0 +1,185 @@
+"""Feeds, subscriptions and deliveries without Discord: conditional polling, what counts as new, one post
+per story per channel, backoff, topics, and the library seeing another process's ingest."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.feeds import FeedWatcher
+from bot.settings import Settings
+from embeddings import Library
+from embeddings.errors import SourceError
+from embeddings.models import Article
+from embeddings.sources.feeds import poll_feed
+from embeddings.sources.web import Fetcher
+from tests.newssite import ITEMS, NewsSite
+
+STEEL_QUOTA, SOY, PORT, REBAR, WINE = ITEMS
+
+
+@pytest.fixture
+def site():
+    s = NewsSite()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+async def watcher(library, tmp_path):
+    """The bot's feed machinery on the fake-encoder library, without Discord."""
+    fetcher = Fetcher()
+    yield FeedWatcher(Engine(library), Settings(home=tmp_path / "home", feed_interval=60), fetcher)
+    fetcher.close()
+
+
+def test_conditional_get_and_known_pages_are_not_fetched_again(site):
+    url = site.publish("wire", STEEL_QUOTA, SOY)
+    fetcher = Fetcher()
+    first = poll_feed(url, fetcher)
+    assert [a.title for a in first.items] == [STEEL_QUOTA.title, SOY.title] and first.etag
+    assert site.requests[f"/story/{SOY.slug}"] == 1  # teaser: the page was tried once
+    again = poll_feed(url, fetcher, etag=first.etag)
+    assert again.not_modified and again.items == [] and site.not_modified == 1
+    site.publish("wire", PORT)
+    known = {a.url for a in first.items}
+    third = poll_feed(url, fetcher, etag=first.etag, known_urls=known)
+    assert [a.title for a in third.items] == [PORT.title]
+    assert sorted(third.known_urls) == sorted(known)
+    assert site.requests[f"/story/{SOY.slug}"] == 1  # not fetched a second time
+    fetcher.close()
+
+
+def test_a_url_that_is_not_a_feed_is_one_clear_error(site):
+    with pytest.raises(SourceError, match="HTTP 404"):
+        poll_feed(f"{site.base}/nothing-here", Fetcher())
+
+
+async def test_first_poll_is_back_catalogue_later_items_are_news(watcher, library, site):
+    state = library.state
+    url = site.publish("wire", STEEL_QUOTA, SOY)
+    feed, linked = state.add_feed("g1", url, "u1")
+    assert linked and not feed.primed
+    state.subscribe("c1", "g1")
+    report, new = await watcher.ingest(feed, await watcher.fetch(feed))
+    assert len(report.added) == 2 and new == 2
+    assert state.undelivered(state.subscriptions()[0], 10) == []  # what the feed held when added is not news
+
+    site.publish("wire", PORT)
+    (feed,) = state.feeds("g1")
+    assert feed.primed and feed.etag
+    report, new = await watcher.ingest(feed, await watcher.fetch(feed))
+    assert new == 1 and len(report.added) == 1
+    (sub,) = state.subscriptions()
+    (item,) = state.undelivered(sub, 10)
+    assert item.title == PORT.title and item.url.endswith("/story/port-fees")
+    state.record_delivery("c1", item, "posted", "m1")
+    assert state.undelivered(sub, 10) == []
+
+    # A poll where nothing changed: 304, nothing new, nothing to post.
+    (feed,) = state.feeds("g1")
+    poll = await watcher.fetch(feed)
+    assert poll.not_modified
+    assert (await watcher.ingest(feed, poll))[1] == 0
+
+
+async def test_news_is_per_guild_oldest_first_once_per_story(watcher, library, site):
+    state = library.state
+    url = site.publish("wire", STEEL_QUOTA)
+    other = site.publish("other", SOY)
+    feed, _ = state.add_feed("g1", url)
+    await watcher.ingest(feed, await watcher.fetch(feed))
+    state.subscribe("c1", "g1")
+    state.subscribe("c2", "g2")  # another server: it does not follow this feed
+    site.publish("wire", WINE, PORT)  # newer first in the feed; delivery goes by publish time
+    (feed,) = state.feeds("g1")
+    await watcher.ingest(feed, await watcher.fetch(feed))
+
+    # The same story arrives again through a second feed of the guild: still one post.
+    feed2, _ = state.add_feed("g1", other)
+    await watcher.ingest(feed2, await watcher.fetch(feed2))
+    site.publish("other", PORT)
+    (_, feed2) = state.feeds("g1")
+    assert (await watcher.ingest(feed2, await watcher.fetch(feed2)))[1] == 1
+
+    subs = {s.channel: s for s in state.subscriptions()}
+    assert [i.title for i in state.undelivered(subs["c1"], 10)] == [PORT.title, WINE.title]
+    assert state.undelivered(subs["c2"], 10) == []
+    assert [i.title for i in state.undelivered(subs["c1"], 1)] == [PORT.title]  # the cap keeps the oldest
+
+
+async def test_a_guild_adding_a_feed_late_does_not_get_its_history(watcher, library, site):
+    state = library.state
+    url = site.publish("wire", STEEL_QUOTA)
+    feed, _ = state.add_feed("g1", url)
+    await watcher.ingest(feed, await watcher.fetch(feed))
+    site.publish("wire", SOY)
+    (feed,) = state.feeds()
+    await watcher.ingest(feed, await watcher.fetch(feed))
+    state.subscribe("c2", "g2")
+    _, linked = state.add_feed("g2", url)  # already primed by g1: SOY is old news to g2
+    assert linked
+    assert state.undelivered(state.subscriptions("g2")[0], 10) == []
+
+
+async def test_failing_feed_backs_off_and_recovers(watcher, library, site):
+    state = library.state
+    url = site.publish("wire", STEEL_QUOTA)
+    site.failing.add("wire")
+    feed, _ = state.add_feed("g1", url)
+    await watcher.poll_due()
+    (feed,) = state.feeds()
+    assert feed.failures == 1 and "503" in feed.last_error
+    first_delay = feed.next_poll_ts
+    assert state.due_feeds() == []  # backing off
+    state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+    await watcher.poll_due()
+    (feed,) = state.feeds()
+    assert feed.failures == 2 and feed.next_poll_ts - first_delay > 60  # the wait doubled
+    site.failing.clear()
+    state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+    await watcher.poll_due()
+    (feed,) = state.feeds()
+    assert feed.failures == 0 and feed.last_error is None and feed.primed
+
+
+def test_topic_matching_uses_words_and_meaning(library, site):
+    articles = [
+        Article(i.slug, i.title, i.text, source="Wire", url=f"https://x.test/{i.slug}", published=i.published)
+        for i in ITEMS
+    ]
+    library.ingest_articles(articles)
+    assert library.about("steel tariffs", [a.id for a in articles]) == {"steel-quota", "steel-rebar"}
+
+
+def test_feedback_keeps_one_vote_per_user(library):
+    state = library.state
+    aid = state.record_answer({"question": "When?", "answer": "Monday", "citations": []}, user="u1")
+    assert state.record_feedback(aid, "u1", 1) == (1, 0)
+    assert state.record_feedback(aid, "u2", -1) == (1, 1)
+    assert state.record_feedback(aid, "u1", -1) == (0, 2)  # changed their mind
+    state.set_answer_message(aid, "m9")
+    assert state.answer_for_message("m9").question == "When?"
+
+
+def test_a_reader_sees_what_another_process_ingested(tmp_path, fake_encoder):
+    home = tmp_path / "home"
+    reader = Library.open(home, encoder=fake_encoder)
+    writer = Library.open(home, encoder=fake_encoder)
+    first = ITEMS[0]
+    writer.ingest_articles([Article("s1", first.title, first.text, source="Wire", published=first.published)])
+    assert reader.search("steel quota", k=3, mode="dense")  # loaded after the first ingest
+    later = ITEMS[2]
+    writer.ingest_articles([Article("s2", later.title, later.text, source="Wire", published=later.published)])
+    hits = reader.search("fees on ships built abroad", k=1, mode="dense")
+    assert hits and hits[0].article_id == "s2"
+    writer.close()
+    reader.close()
+
+
+def test_passage_of_a_citation(library):
+    text = "First sentence about lumber. The duty rises to 34.5% next month. Mills will cut shifts."
+    library.ingest_articles([Article("p1", "Lumber duty", text, source="Wire")])
+    assert "34.5%" in library.passage("p1", "The duty rises to 34.5% next month.")
+    assert library.passage("p1", "A sentence it never had.") is None
+    assert library.passage("nope", "x") is None
