@@ -146,7 +146,12 @@ class _Scored:
     candidate: Candidate | None
 
 
+# "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
+_LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)
+
+
 def answer_type(question: str) -> AnswerType:
+    question = _LEAD_IN.sub("", question)
     for pattern, atype in _TYPE_RULES:
         if pattern.search(question):
             return atype

@@ -146,3 +146,19 @@ def test_json_contract():
     data = ans.to_json()
     assert list(data) == ["question", "answer", "abstained", "as_of", "citations"]
     assert list(data["citations"][0]) == ["n", "article_id", "title", "source", "published", "url", "quote"]
+
+
+def test_follow_up_uses_the_earlier_question_as_context():
+    hits = [
+        hit("The rule on seed imports takes effect on May 1.", title="Seed rules", article_id="seeds", pid=2),
+        hit(
+            "The 25% tariff on imported cars was announced on Wednesday. The car tariff takes effect on April 3.",
+            title="Car tariff",
+            article_id="cars",
+        ),
+    ]
+    alone = answer("And when does it take effect?", hits)
+    assert alone.answer_type == "date" and alone.citations[0].article_id == "seeds"  # nothing says which "it"
+    followed = answer("And when does it take effect?", hits, context="What tariff did the US put on imported cars?")
+    assert followed.answer == "April 3, 2025" and followed.citations[0].article_id == "cars"
+    assert followed.question == "And when does it take effect?"

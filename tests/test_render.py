@@ -1,0 +1,106 @@
+"""Discord rendering: every embed fits Discord's limits whatever the news holds, and news text can neither
+format nor ping."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from bot import render
+from bot.answer import Answer, Citation
+from embeddings.models import ArticleSummary, Hit
+from embeddings.state import Feed, NewItem, Subscription
+
+HOSTILE = (
+    "@everyone @here <@123456789> <@!42> <@&4242> <#777> **bold** __under__ `code` [x](https://evil.test) ||spoiler||"
+)
+PINGS = re.compile(r"(?<!\u200b)@(everyone|here)|<@[!&]?\d+>|<#\d+>")
+WHEN = datetime(2025, 4, 2, 20, tzinfo=UTC)
+
+
+def fits(embed) -> bool:
+    return (
+        len(embed) <= render.EMBED_TOTAL_MAX
+        and len(embed.title or "") <= render.TITLE_MAX
+        and len(embed.description or "") <= render.DESCRIPTION_MAX
+        and all(len(f.value) <= render.FIELD_VALUE_MAX and len(f.name) <= 256 for f in embed.fields)
+        and len(embed.footer.text or "") <= render.FOOTER_MAX
+    )
+
+
+def shown_text(embed) -> str:
+    return "\n".join([embed.title or "", embed.description or "", *(f.value for f in embed.fields)])
+
+
+def citation(n: int, *, quote: str = "The vote is on April 28.", title: str = "Election called") -> Citation:
+    return Citation(n, f"a{n}", title, "Example Wire", WHEN.isoformat(), f"https://x.test/{n}", quote, ["Other Wire"])
+
+
+def test_safe_defuses_mentions_and_markdown():
+    out = render.safe(HOSTILE)
+    assert not PINGS.search(out)
+    assert "**bold**" not in out and "\\*\\*bold\\*\\*" in out
+    assert "[x](https://evil.test)" not in out
+
+
+@pytest.mark.parametrize("size", [10, 5000, 50000])
+def test_answer_embed_fits_and_keeps_the_citations(size):
+    long = ("A very long sentence about tariffs " * size)[: size * 30]
+    ans = Answer(
+        question="When?" + long,
+        answer="April 28, 2025" + long,
+        abstained=False,
+        as_of="2025-04-02",
+        citations=[citation(n, quote=long + HOSTILE, title=long) for n in (1, 2, 3)],
+        answer_type="date",
+    )
+    embed = render.answer_embed(ans, context=long)
+    assert fits(embed)
+    assert not PINGS.search(shown_text(embed))
+    assert "**[1]**" in embed.description
+    if size == 10:
+        assert "[Election" not in embed.description  # the title is the link text, cut to fit
+        assert "(https://x.test/1)" in embed.description and "Other Wire" in embed.description
+
+
+def test_answer_embed_shows_answer_quote_citations_and_as_of():
+    ans = Answer("When is the vote?", "April 28, 2025", False, "2025-04-02", [citation(1)], "date")
+    embed = render.answer_embed(ans)
+    assert embed.title == "April 28, 2025"
+    assert "> The vote is on April 28. **[1]**" in embed.description
+    assert "[Election called](https://x.test/1)" in embed.description
+    assert f"<t:{int(WHEN.timestamp())}:f>" in embed.description
+    assert embed.footer.text.startswith("As of Apr 2, 2025")
+
+
+def test_abstention_embed_says_so():
+    ans = Answer("Who won the World Series?", None, True, None, [], note="nothing indexed matches the question")
+    embed = render.answer_embed(ans)
+    assert embed.title == "No answer in the indexed news" and "nothing indexed matches" in embed.description
+
+
+def test_lists_fit_whatever_their_length():
+    long = "Tariff " * 3000
+    items = [ArticleSummary(f"a{i}", long + HOSTILE, long, "https://x.test/a", "", WHEN, [long]) for i in range(50)]
+    assert fits(render.latest_embed(items, page=0, pages=10, heading=long))
+    hits = [Hit(i, "a", 0, long + HOSTILE, 0, [], long, long, "https://x.test", "", WHEN, dense=0.5) for i in range(5)]
+    embed = render.search_embed(long, hits)
+    assert fits(embed) and embed.fields and not PINGS.search(shown_text(embed))
+    feeds = [Feed(i, f"https://x.test/{i}", long, True, 3, long, WHEN, 0.0) for i in range(100)]
+    subs = [Subscription(str(i), "g", long, 0) for i in range(200)]
+    assert fits(render.feeds_embed(feeds, subs))
+
+
+def test_news_post_is_inert():
+    item = NewItem(1, "a", "a", "Rebar @everyone prices", "Wire", "https://x.test/r", WHEN, HOSTILE * 20)
+    embed = render.news_embed(item, topic="steel")
+    assert fits(embed) and not PINGS.search(embed.description) and embed.url == "https://x.test/r"
+    assert embed.footer.text == "Wire · topic: steel"
+
+
+def test_passage_embed_bolds_the_quote():
+    c = {"n": 2, "title": "Lumber", "url": "file:///tmp/x.txt", "quote": "Duty rises to 34.5%.", "source": "Wire"}
+    embed = render.passage_embed(c, "Mills worry. Duty rises to 34.5%. Prices climb.")
+    assert "**Duty rises to 34.5%.**" in embed.description and embed.url is None
