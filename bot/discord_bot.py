@@ -10,8 +10,10 @@ loop only talks to Discord and stays free to answer heartbeats.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -111,16 +113,25 @@ class TradewireBot(discord.AutoShardedClient):
         self.fetcher.close()
 
     # --- answering ---------------------------------------------------------------------------------
-    def check_rate(self, user_id: int) -> None:
-        """Per-user cooldown and the cap on answers in progress; UserError when either is hit."""
+    @contextlib.contextmanager
+    def answering(self, user_id: int) -> Iterator[None]:
+        """Hold one of the answer slots for a user's question. UserError when the user asks faster than the
+        per-user cooldown, or when `max_pending_answers` are already in progress or waiting."""
         settings = self.settings
         if self._answering >= settings.max_pending_answers:
             raise UserError("I'm answering a lot of questions right now. Please try again in a minute.")
         if settings.ask_rate > 0:
+            if len(self._limits) > 10_000:  # forget users whose window has passed
+                self._limits = {u: c for u, c in self._limits.items() if c.get_tokens() < c.rate}
             cooldown = self._limits.setdefault(user_id, app_commands.Cooldown(settings.ask_rate, settings.ask_per))
             retry = cooldown.update_rate_limit()
             if retry:
                 raise UserError(f"You're asking faster than I can keep up. Try again in {retry:.0f} s.")
+        self._answering += 1
+        try:
+            yield
+        finally:
+            self._answering -= 1
 
     async def answer(
         self,
@@ -133,21 +144,15 @@ class TradewireBot(discord.AutoShardedClient):
         user: int | None = None,
     ) -> tuple[Answer, int]:
         """Retrieve and answer in the library thread; the answer is recorded (for feedback and follow-ups)."""
-        self._answering += 1
-        try:
-            result = await self.engine.run(
-                ask, self.library, question, as_of=as_of, k=self.settings.top_k, context=context
-            )
-            answer_id = await self.engine.run(
-                self.library.state.record_answer,
-                asdict(result),
-                guild=str(guild or ""),
-                channel=str(channel or ""),
-                user=str(user or ""),
-                context=context,
-            )
-        finally:
-            self._answering -= 1
+        result = await self.engine.run(ask, self.library, question, as_of=as_of, k=self.settings.top_k, context=context)
+        answer_id = await self.engine.run(
+            self.library.state.record_answer,
+            asdict(result),
+            guild=str(guild or ""),
+            channel=str(channel or ""),
+            user=str(user or ""),
+            context=context,
+        )
         return result, answer_id
 
     async def on_message(self, message: discord.Message) -> None:
@@ -172,14 +177,14 @@ class TradewireBot(discord.AutoShardedClient):
         if earlier is not None:
             context = f"{earlier.context} {earlier.question}".strip()[-FOLLOW_UP_CONTEXT_CHARS:]
         try:
-            self.check_rate(message.author.id)
-            result, answer_id = await self.answer(
-                question,
-                context=context,
-                guild=message.guild.id if message.guild else None,
-                channel=message.channel.id,
-                user=message.author.id,
-            )
+            with self.answering(message.author.id):
+                result, answer_id = await self.answer(
+                    question,
+                    context=context,
+                    guild=message.guild.id if message.guild else None,
+                    channel=message.channel.id,
+                    user=message.author.id,
+                )
         except (UserError, TradewireError) as exc:
             await message.reply(str(exc), mention_author=False)
             return
@@ -386,12 +391,12 @@ async def ask_command(
 ) -> None:
     """Answer a trade-news question with the sentence that supports it and numbered citations."""
     bot = interaction.client
-    bot.check_rate(interaction.user.id)
     when = parse_when(as_of)  # a date it cannot read is the user's to fix, before anything is shown
-    await interaction.response.defer(thinking=True)
-    result, answer_id = await bot.answer(
-        question, as_of=when, guild=interaction.guild_id, channel=interaction.channel_id, user=interaction.user.id
-    )
+    with bot.answering(interaction.user.id):
+        await interaction.response.defer(thinking=True)
+        result, answer_id = await bot.answer(
+            question, as_of=when, guild=interaction.guild_id, channel=interaction.channel_id, user=interaction.user.id
+        )
     sent = await interaction.followup.send(
         embed=render.answer_embed(result), view=answer_view(answer_id, result), wait=True
     )

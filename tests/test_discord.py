@@ -1,0 +1,378 @@
+"""The bot end to end: the real discord.py client and command tree against a fake Discord on loopback
+(tests/fake_discord.py), on a library with the deterministic fake encoder."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.discord_bot import TradewireBot
+from bot.settings import Settings
+from embeddings import Library
+from embeddings.models import Article
+from tests.conftest import FakeEncoder
+from tests.fake_discord import EPHEMERAL, FakeDiscord
+from tests.newssite import ITEMS, NewsSite
+
+ELECTION = Article(
+    "election",
+    "Carney calls a snap election",
+    "Prime Minister Mark Carney called a snap federal election on Sunday. Canadians will vote on April 28. "
+    "The campaign will be dominated by the tariff dispute with Washington.",
+    source="Example Wire",
+    url="https://news.example.test/election",
+    published=datetime(2025, 3, 23, 22, tzinfo=UTC),
+)
+CARS = Article(
+    "cars",
+    "A 25% tariff on imported cars",
+    "The U.S. announced a 25% tariff on imported cars on Wednesday. "
+    "The car tariff takes effect on April 3, officials said. Parts follow in May.",
+    source="Example Wire",
+    url="https://news.example.test/cars",
+    published=datetime(2025, 3, 26, 21, tzinfo=UTC),
+)
+PRANK = Article(
+    "prank",
+    "Lumber dealers @everyone protest <@&4242>",
+    "Lumber dealers said the softwood lumber duty hurts them @everyone and <@&4242> and <@1234>. "
+    "The softwood lumber duty rose to 34.5% on August 1.",
+    source="Example Wire <@&4242>",
+    url="https://news.example.test/lumber",
+    published=datetime(2025, 8, 2, 9, tzinfo=UTC),
+)
+BACKGROUND = [
+    Article(i.slug, i.title, i.text, source="Test Wire", url=f"https://news.example.test/{i.slug}", published=i.published)
+    for i in ITEMS
+]
+PINGS = re.compile(r"(?<!\u200b)@(everyone|here)|<@[!&]?\d+>")
+
+
+def settings_for(fake: FakeDiscord, home, **overrides) -> Settings:
+    values = dict(home=home, discord_guild=fake.guild_id, feed_interval=0, ask_rate=0, top_k=8)
+    return Settings(**(values | overrides))
+
+
+def assert_cannot_ping(message: dict) -> None:
+    """Nothing the bot sends may notify anyone: no parsed mentions allowed, none resolved, text defused."""
+    assert message["_allowed_mentions"] is not None and message["_allowed_mentions"].get("parse") == []
+    assert not message["mention_everyone"] and not message["mention_roles"] and not message["mentions"]
+    assert not PINGS.search(message["content"] or "")
+    for embed in message["embeds"]:
+        assert not PINGS.search(embed.get("description", "")), embed.get("description")
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    server = FakeDiscord(heartbeat_interval_ms=250)
+    await server.start()
+    server.patch_discord(monkeypatch)
+    yield server
+    await server.close()
+    assert not server.errors
+
+
+@pytest.fixture
+def news(tmp_path) -> Library:
+    lib = Library.open(tmp_path / "home", encoder=FakeEncoder())
+    lib.ingest_articles([ELECTION, CARS, PRANK, *BACKGROUND])
+    return lib
+
+
+@pytest.fixture
+async def bot(fake, news, tmp_path):
+    client = TradewireBot(news, settings_for(fake, tmp_path / "home"), guild_ready_timeout=0.5)
+    async with fake.running(client):
+        yield client
+
+
+async def eventually(probe, timeout: float = 5.0):
+    """The first truthy result of `probe()`, polled while the bot finishes what it does after replying."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := probe()):
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+    return result
+
+
+async def ask(fake: FakeDiscord, question: str, **kwargs):
+    interaction = await fake.slash("ask", {"question": question}, **kwargs)
+    await interaction.wait_done()
+    return interaction
+
+
+async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
+    assert fake.identifies == 1 and bot.is_ready()
+    (commands,) = [v for k, v in fake.commands.items() if k == f"guild:{fake.guild_id}"]
+    by_name = {c["name"]: c for c in commands}
+    assert set(by_name) == {"ask", "latest", "search", "feeds", "subscribe", "unsubscribe"}
+    assert {o["name"] for o in by_name["feeds"]["options"]} == {"add", "list", "remove"}
+    for admin_only in ("feeds", "subscribe", "unsubscribe"):  # Discord hides them from members by default
+        assert by_name[admin_only]["default_member_permissions"] == "32"
+    assert by_name["ask"]["description"].startswith("Answer a trade-news question")
+    assert "global" not in fake.commands or not fake.commands["global"]
+
+
+async def test_ask_defers_then_answers_with_quote_and_citations(fake, bot):
+    interaction = await ask(fake, "When is Canada's election?")
+    assert interaction.callbacks[0]["type"] == 5  # "thinking..." first
+    (message,) = interaction.messages
+    (embed,) = message["embeds"]
+    assert embed["title"] == "April 28, 2025"
+    assert "> Canadians will vote on April 28. **[1]**" in embed["description"]
+    assert "[Carney calls a snap election](https://news.example.test/election)" in embed["description"]
+    assert embed["footer"]["text"].startswith("As of Mar 23, 2025")
+    ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
+    assert ids[:2] == [f"tw:vote:{n}:{v}" for n, v in [(ids[0].split(":")[2], "up"), (ids[0].split(":")[2], "down")]]
+    assert ids[2].startswith("tw:passage:") and ids[2].endswith(":1")
+    assert_cannot_ping(message)
+    stored = await eventually(lambda: bot.library.state.answer_for_message(str(message["id"])))
+    assert stored.question == "When is Canada's election?" and stored.answer["answer"] == "April 28, 2025"
+    print(f"first response after {interaction.first_response_delay * 1000:.1f} ms")
+
+
+async def test_ask_abstains_when_the_news_does_not_say(fake, bot):
+    interaction = await ask(fake, "Who won the 2024 World Series?")
+    (message,) = interaction.messages
+    assert message["embeds"][0]["title"] == "No answer in the indexed news"
+    assert message["components"] == []  # nothing to vote on or open
+
+
+async def test_ask_as_of_and_bad_dates(fake, bot):
+    early = await ask(fake, "When is Canada's election?", user=fake.admin)
+    assert early.messages[0]["embeds"][0]["title"] == "April 28, 2025"
+    before = await fake.slash("ask", {"question": "When is Canada's election?", "as_of": "2025-03-01"})
+    await before.wait_done()
+    assert before.messages[0]["embeds"][0]["title"] == "No answer in the indexed news"
+    bad = await fake.slash("ask", {"question": "When is Canada's election?", "as_of": "the twelfth of never"})
+    await bad.wait_done()
+    (callback,) = bad.callbacks  # refused before deferring: only the user sees it
+    assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+    assert "cannot read the date" in callback["data"]["content"]
+
+
+async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
+    (answer,) = (await ask(fake, "When does the car tariff take effect?")).messages
+    assert answer["embeds"][0]["title"] == "April 3, 2025"
+    ids = [c["custom_id"] for row in answer["components"] for c in row["components"]]
+    answer_id = int(ids[0].split(":")[2])
+
+    up = await fake.click(answer, f"tw:vote:{answer_id}:up", user=fake.member)
+    await up.wait_done()
+    assert up.callbacks[0]["type"] == 4 and up.callbacks[0]["data"]["flags"] & EPHEMERAL
+    assert "1 👍 · 0 👎" in up.callbacks[0]["data"]["content"]
+    down = await fake.click(answer, f"tw:vote:{answer_id}:down", user=fake.member)  # changed their mind
+    await down.wait_done()
+    assert "0 👍 · 1 👎" in down.callbacks[0]["data"]["content"]
+    row = bot.library.state.db.execute("SELECT vote, user FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
+    assert [tuple(r) for r in row] == [(-1, str(fake.member["id"]))]
+    stored = bot.library.state.answer(answer_id)
+    assert stored.answer["citations"][0]["article_id"] == "cars"  # the question, answer and citations are kept
+
+    passage = await fake.click(answer, f"tw:passage:{answer_id}:1")
+    await passage.wait_done()
+    embed = passage.callbacks[0]["data"]["embeds"][0]
+    assert passage.callbacks[0]["data"]["flags"] & EPHEMERAL
+    assert "**The car tariff takes effect on April 3, officials said.**" in embed["description"]
+    assert "Parts follow in May." in embed["description"]  # the whole passage, not just the quote
+
+
+async def test_latest_lists_newest_first_and_pages(fake, bot):
+    interaction = await fake.slash("latest", {"count": 8})
+    await interaction.wait_done()
+    (message,) = interaction.messages
+    embed = message["embeds"][0]
+    assert embed["footer"]["text"] == "Page 1 of 2"
+    titles = re.findall(r"\*\*\[(.+?)\]\(", embed["description"])
+    assert titles[0].startswith("Lumber dealers") and len(titles) == 5  # August first, five a page
+    assert "<t:" in embed["description"]
+    assert_cannot_ping(message)
+    next_id = message["components"][0]["components"][1]["custom_id"]
+    page = await fake.click(message, next_id)
+    await page.wait_done()
+    assert page.callbacks[0]["type"] == 7  # the list message is updated in place
+    second = page.callbacks[0]["data"]["embeds"][0]
+    assert second["footer"]["text"] == "Page 2 of 2" and second["description"].count("**[") == 3
+
+    steel = await fake.slash("latest", {"topic": "steel"})
+    await steel.wait_done()
+    description = steel.messages[0]["embeds"][0]["description"]
+    assert "Rebar prices" in description and "Winemakers" not in description
+
+
+async def test_search_shows_passages_without_answering(fake, bot):
+    interaction = await fake.slash("search", {"query": "softwood lumber duty"})
+    await interaction.wait_done()
+    (message,) = interaction.messages
+    fields = message["embeds"][0]["fields"]
+    assert fields and "34.5%" in fields[0]["value"] and "news.example.test/lumber" in fields[0]["value"]
+    assert_cannot_ping(message)
+    assert not PINGS.search(fields[0]["value"])
+
+
+async def test_news_text_never_pings(fake, bot):
+    interaction = await ask(fake, "What is the duty on softwood lumber?")
+    (message,) = interaction.messages
+    assert message["embeds"][0]["title"] == "34.5%"
+    assert "@\u200beveryone" in message["embeds"][0]["description"]  # shown, defused
+    assert_cannot_ping(message)
+
+
+async def test_mention_is_answered_and_a_reply_follows_up(fake, bot):
+    question = await fake.post_message("What tariff did the US put on imported cars?", mention_bot=True)
+    reply = await fake.wait_for_message(
+        fake.channel_id, lambda m: (m.get("message_reference") or {}).get("message_id") == question["id"]
+    )
+    assert reply["embeds"][0]["title"] == "25%"
+    assert_cannot_ping(reply)
+
+    follow = await fake.post_message("And when does it take effect?", reply_to=reply)
+    second = await fake.wait_for_message(
+        fake.channel_id, lambda m: (m.get("message_reference") or {}).get("message_id") == follow["id"]
+    )
+    embed = second["embeds"][0]
+    assert embed["title"] == "April 3, 2025"
+    assert "following up on: What tariff did the US put on imported cars?" in embed["footer"]["text"]
+    assert_cannot_ping(second)
+
+    await fake.post_message("just chatting, no question for the bot")
+    await asyncio.sleep(0.3)
+    assert len([m for m in fake.messages[fake.channel_id] if m.get("message_reference")]) == 2
+
+
+async def test_admin_commands_are_refused_without_manage_server(fake, bot):
+    site = NewsSite()
+    try:
+        url = site.publish("wire", ITEMS[0])
+        for name, options, sub in [
+            ("feeds", {"url": url}, "add"),
+            ("feeds", {"feed": url}, "remove"),
+            ("subscribe", {}, None),
+            ("unsubscribe", {}, None),
+        ]:
+            interaction = await fake.slash(name, options, subcommand=sub, user=fake.member)
+            await interaction.wait_done()
+            (callback,) = interaction.callbacks
+            assert callback["data"]["flags"] & EPHEMERAL
+            assert "Manage Server" in callback["data"]["content"]
+        assert bot.library.state.feeds() == [] and bot.library.state.subscriptions() == []
+        assert site.requests[f"/feed/wire.xml"] == 0  # refused before anything was fetched
+    finally:
+        site.close()
+
+
+async def test_cooldown_and_cap_tell_the_user(fake, news, tmp_path):
+    client = TradewireBot(news, settings_for(fake, tmp_path / "home", ask_rate=1, ask_per=600), guild_ready_timeout=0.5)
+    async with fake.running(client):
+        first = await ask(fake, "When is Canada's election?")
+        assert first.messages[0]["embeds"][0]["title"] == "April 28, 2025"
+        second = await ask(fake, "When is Canada's election?")
+        assert second.callbacks[0]["data"]["flags"] & EPHEMERAL
+        assert "asking faster" in second.callbacks[0]["data"]["content"]
+        other = await ask(fake, "When is Canada's election?", user=fake.admin)  # the limit is per user
+        assert other.messages[0]["embeds"][0]["title"] == "April 28, 2025"
+        client.settings.max_pending_answers = 0
+        full = await ask(fake, "When is Canada's election?", user=fake.add_user("third"))
+        assert "a lot of questions" in full.callbacks[0]["data"]["content"]
+
+
+async def test_unexpected_errors_are_logged_and_the_user_gets_an_apology(fake, bot, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(bot.library, "search", broken)
+    with caplog.at_level(logging.ERROR, logger="tradewire.discord"):
+        interaction = await ask(fake, "When is Canada's election?")
+    (message,) = interaction.messages
+    assert message["content"].startswith("Sorry, something went wrong")
+    assert any("index exploded" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+async def test_fifty_concurrent_questions_are_all_answered_while_heartbeats_flow(fake, bot):
+    users = [fake.add_user(f"asker{i}") for i in range(50)]
+    started = asyncio.get_running_loop().time()
+    acks_before = len(fake.heartbeat_acks)
+    interactions = await asyncio.gather(
+        *(fake.slash("ask", {"question": "When is Canada's election?"}, user=u) for u in users)
+    )
+    await asyncio.gather(*(i.wait_done(timeout=120) for i in interactions))
+    elapsed = asyncio.get_running_loop().time() - started
+    assert all(i.callbacks[0]["type"] == 5 for i in interactions)  # every one deferred
+    titles = [i.messages[0]["embeds"][0]["title"] for i in interactions]
+    assert titles == ["April 28, 2025"] * 50
+    if elapsed > 0.75:  # long enough for heartbeats to come due: they must have been answered throughout
+        assert len(fake.heartbeat_acks) > acks_before
+    worst = max(i.first_response_delay for i in interactions)
+    print(f"50 questions in {elapsed:.2f} s; slowest first response {worst * 1000:.0f} ms")
+
+
+async def test_feeds_post_new_items_once_even_across_a_restart(fake, tmp_path):
+    site = NewsSite()
+    home = tmp_path / "live"
+    try:
+        url = site.publish("wire", ITEMS[0], ITEMS[1], title="Test Trade Wire")
+        library = Library.open(home, encoder=FakeEncoder())
+        client = TradewireBot(library, settings_for(fake, home), guild_ready_timeout=0.5)
+        async with fake.running(client):
+            added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
+            await added.wait_done()
+            assert "Following **Test Trade Wire**. 2 items indexed." in added.messages[0]["content"]
+            sub = await fake.slash("subscribe", {}, channel_id=fake.second_channel_id, user=fake.admin)
+            await sub.wait_done()
+            assert await client.poll_once() == 0  # the feed's back catalogue is not news
+
+            site.publish("wire", ITEMS[2])
+            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            assert await client.poll_once() == 1
+            posted = await fake.wait_for_message(fake.second_channel_id, lambda m: m["embeds"])
+            assert posted["embeds"][0]["title"] == ITEMS[2].title
+            assert posted["embeds"][0]["url"].endswith(f"/story/{ITEMS[2].slug}")
+            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            assert await client.poll_once() == 0  # polled again: nothing new, nothing reposted
+            listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
+            await listing.wait_done()
+            assert "Test Trade Wire" in listing.callbacks[0]["data"]["embeds"][0]["description"]
+
+        # While the bot is down, two items arrive and one of them carries a prank ping.
+        site.publish("wire", ITEMS[3], ITEMS[4])
+        library = Library.open(home, encoder=FakeEncoder())
+        client = TradewireBot(library, settings_for(fake, home, feed_interval=0.2), guild_ready_timeout=0.5)
+        async with fake.running(client):  # the background poller picks them up on its own
+            await fake.wait_for_message(fake.second_channel_id, lambda m: m["embeds"] and "Wine" in str(m["embeds"]))
+            await asyncio.sleep(0.6)  # a few more rounds: nothing may be posted twice
+        news_posts = [m for m in fake.messages[fake.second_channel_id] if m["embeds"] and not m.get("_deleted")]
+        assert [m["embeds"][0]["title"] for m in news_posts] == [ITEMS[2].title, ITEMS[3].title, ITEMS[4].title]
+        for message in news_posts:
+            assert_cannot_ping(message)
+    finally:
+        site.close()
+
+
+async def test_a_failing_feed_is_reported_and_the_others_go_on(fake, bot):
+    site = NewsSite()
+    try:
+        good = site.publish("good", ITEMS[0])
+        bad = site.publish("bad", ITEMS[1])
+        for url in (good, bad):
+            added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
+            await added.wait_done()
+        await (await fake.slash("subscribe", {}, user=fake.admin)).wait_done()
+        site.failing.add("bad")
+        site.publish("good", ITEMS[2])
+        bot.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+        assert await bot.poll_once() == 1
+        listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
+        await listing.wait_done()
+        description = listing.callbacks[0]["data"]["embeds"][0]["description"]
+        assert "failing (1×): HTTP 503" in description and "✅ last read" in description
+
+        removed = await fake.slash("feeds", {"feed": "2"}, subcommand="remove", user=fake.admin)
+        await removed.wait_done()
+        assert bad in removed.callbacks[0]["data"]["content"]
+        assert [f.url for f in bot.library.state.feeds()] == [good]
+    finally:
+        site.close()
