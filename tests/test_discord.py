@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -46,7 +47,9 @@ PRANK = Article(
     published=datetime(2025, 8, 2, 9, tzinfo=UTC),
 )
 BACKGROUND = [
-    Article(i.slug, i.title, i.text, source="Test Wire", url=f"https://news.example.test/{i.slug}", published=i.published)
+    Article(
+        i.slug, i.title, i.text, source="Test Wire", url=f"https://news.example.test/{i.slug}", published=i.published
+    )
     for i in ITEMS
 ]
 PINGS = re.compile(r"(?<!\u200b)@(everyone|here)|<@[!&]?\d+>")
@@ -260,7 +263,7 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             assert callback["data"]["flags"] & EPHEMERAL
             assert "Manage Server" in callback["data"]["content"]
         assert bot.library.state.feeds() == [] and bot.library.state.subscriptions() == []
-        assert site.requests[f"/feed/wire.xml"] == 0  # refused before anything was fetched
+        assert site.requests["/feed/wire.xml"] == 0  # refused before anything was fetched
     finally:
         site.close()
 
@@ -292,22 +295,34 @@ async def test_unexpected_errors_are_logged_and_the_user_gets_an_apology(fake, b
     assert any("index exploded" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
 
 
+class SlowEncoder(FakeEncoder):
+    """The fake encoder at the real model's pace (~20 ms a question, the GIL released like torch does)."""
+
+    def encode(self, texts):
+        time.sleep(0.02)
+        return super().encode(texts)
+
+
 async def test_fifty_concurrent_questions_are_all_answered_while_heartbeats_flow(fake, bot):
+    bot.library.encoder = SlowEncoder()
     users = [fake.add_user(f"asker{i}") for i in range(50)]
-    started = asyncio.get_running_loop().time()
-    acks_before = len(fake.heartbeat_acks)
+    started = time.monotonic()
     interactions = await asyncio.gather(
         *(fake.slash("ask", {"question": "When is Canada's election?"}, user=u) for u in users)
     )
     await asyncio.gather(*(i.wait_done(timeout=120) for i in interactions))
-    elapsed = asyncio.get_running_loop().time() - started
+    finished = time.monotonic()
     assert all(i.callbacks[0]["type"] == 5 for i in interactions)  # every one deferred
     titles = [i.messages[0]["embeds"][0]["title"] for i in interactions]
     assert titles == ["April 28, 2025"] * 50
-    if elapsed > 0.75:  # long enough for heartbeats to come due: they must have been answered throughout
-        assert len(fake.heartbeat_acks) > acks_before
+    # 50 answers take over a second in the library thread: the gateway kept being served meanwhile.
+    during = [t for t in fake.heartbeat_acks if started <= t <= finished]
+    assert finished - started > 1.0 and len(during) >= 2
     worst = max(i.first_response_delay for i in interactions)
-    print(f"50 questions in {elapsed:.2f} s; slowest first response {worst * 1000:.0f} ms")
+    print(
+        f"50 questions in {finished - started:.2f} s; slowest first response {worst * 1000:.0f} ms; "
+        f"{len(during)} heartbeats acked"
+    )
 
 
 async def test_feeds_post_new_items_once_even_across_a_restart(fake, tmp_path):
