@@ -18,6 +18,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -56,6 +57,7 @@ class TradewireBot(discord.AutoShardedClient):
     """The bot: one library, one settings object, one command tree."""
 
     def __init__(self, library: Library, settings: Settings, *, fetcher: Fetcher | None = None, **options: Any):
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # a news bot has no voice
         intents = discord.Intents.default()
         intents.message_content = settings.discord_message_content
         options.setdefault("shard_count", settings.discord_shards)
@@ -550,6 +552,9 @@ def run(settings: Settings) -> None:
     bot = TradewireBot(library, settings)
     try:
         bot.run(settings.discord_token.get_secret_value().strip(), log_handler=None)
+    except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
+        where = settings.discord_api_base or "discord.com"
+        raise TradewireError(f"cannot reach Discord at {where}: {str(exc) or type(exc).__name__}") from None
     except discord.LoginFailure:
         raise TradewireError("Discord refused the token (DISCORD_TOKEN): reset it in the developer portal") from None
     except discord.PrivilegedIntentsRequired:
