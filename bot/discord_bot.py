@@ -158,18 +158,20 @@ class TradewireBot(discord.AutoShardedClient):
         return result, answer_id
 
     async def on_message(self, message: discord.Message) -> None:
-        """A mention with a question is answered as a reply; a reply to one of our answers follows up on it."""
+        """A mention with a question (or any direct message) is answered as a reply; a reply to one of our
+        answers follows up on it."""
         if message.author.bot or self.user is None:
             return
         earlier = None
         if message.reference and message.reference.message_id:
             earlier = await self.engine.run(self.library.state.answer_for_message, str(message.reference.message_id))
-        if self.user not in message.mentions and earlier is None:
+        direct = isinstance(message.channel, discord.DMChannel)  # in a DM every message is for the bot
+        if self.user not in message.mentions and earlier is None and not direct:
             return
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content)
         question = " ".join(question.split())
         if not question:
-            if self.user in message.mentions:
+            if self.user in message.mentions or direct:
                 await message.reply(
                     "Ask me about trade news, e.g. `@tradewire When do the new auto tariffs take effect?`",
                     mention_author=False,

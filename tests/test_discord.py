@@ -247,6 +247,15 @@ async def test_mention_is_answered_and_a_reply_follows_up(fake, bot):
     assert len([m for m in fake.messages[fake.channel_id] if m.get("message_reference")]) == 2
 
 
+async def test_a_direct_message_is_a_question(fake, bot):
+    dm = int(fake._dm_channel(fake.member)["id"])
+    question = await fake.post_message("When is Canada's election?", author=fake.member, channel_id=dm)
+    reply = await fake.wait_for_message(
+        dm, lambda m: (m.get("message_reference") or {}).get("message_id") == question["id"]
+    )
+    assert reply["embeds"][0]["title"] == "April 28, 2025"
+
+
 async def test_admin_commands_are_refused_without_manage_server(fake, bot):
     site = NewsSite()
     try:

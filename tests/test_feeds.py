@@ -183,3 +183,40 @@ def test_passage_of_a_citation(library):
     assert "34.5%" in library.passage("p1", "The duty rises to 34.5% next month.")
     assert library.passage("p1", "A sentence it never had.") is None
     assert library.passage("nope", "x") is None
+
+
+async def test_delivery_by_topic_with_failures_and_retries(watcher, library, site):
+    state = library.state
+    url = site.publish("wire", WINE)
+    feed, _ = state.add_feed("g1", url)
+    await watcher.ingest(feed, await watcher.fetch(feed))
+    state.subscribe("steel-desk", "g1", topic="steel")
+    state.subscribe("all-news", "g1")
+    state.subscribe("gone", "g1")
+    site.publish("wire", STEEL_QUOTA, SOY, REBAR)
+    (feed,) = state.feeds()
+    await watcher.ingest(feed, await watcher.fetch(feed))
+
+    posts: list[tuple[str, str]] = []
+    discord_down = {"all-news"}
+
+    async def post(channel, item, topic):
+        if channel == "gone":
+            return "failed: 404 Unknown Channel", None
+        if channel in discord_down:
+            return None  # a 5xx: leave it for the next round
+        posts.append((channel, item.title))
+        return "posted", f"m{len(posts)}"
+
+    assert await watcher.deliver(post) == 2
+    assert posts == [("steel-desk", STEEL_QUOTA.title), ("steel-desk", REBAR.title)]
+    assert state.delivery_counts("steel-desk") == {"posted": 2, "off-topic": 1}
+    assert state.delivery_counts("gone") == {"failed: 404 Unknown Channel": 3}  # dropped, with the reason
+    assert state.delivery_counts("all-news") == {}
+
+    discord_down.clear()
+    watcher.settings.delivery_cap = 2
+    assert await watcher.deliver(post) == 2  # the cap: two now, oldest first ...
+    assert await watcher.deliver(post) == 1  # ... the third next round, none lost
+    assert await watcher.deliver(post) == 0
+    assert [t for c, t in posts if c == "all-news"] == [STEEL_QUOTA.title, SOY.title, REBAR.title]
