@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import signal
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -75,6 +76,7 @@ class TradewireBot(discord.AutoShardedClient):
         self._limits: dict[int, app_commands.Cooldown] = {}
         self._answering = 0
         self._poller: asyncio.Task | None = None
+        self._stopping: asyncio.Task | None = None
         if settings.discord_gateway_url:
             self._pin_gateway(settings.discord_gateway_url)
 
@@ -91,6 +93,8 @@ class TradewireBot(discord.AutoShardedClient):
     # --- lifecycle ---------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
         self.add_dynamic_items(VoteButton, PassageButton)
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # `docker stop`: close cleanly, save vectors
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._stop_on_signal)
         await asyncio.to_thread(parse_when, "2025-01-01")  # import dateparser now, not inside a command
         if self.settings.discord_guild:
             guild = discord.Object(id=self.settings.discord_guild)
@@ -101,6 +105,10 @@ class TradewireBot(discord.AutoShardedClient):
         log.info("synced %d commands %s", len(synced), "to one guild" if self.settings.discord_guild else "globally")
         if self.settings.feed_interval > 0:
             self._poller = asyncio.create_task(self._poll_forever(), name="tradewire-feeds")
+
+    def _stop_on_signal(self) -> None:
+        log.info("stopping (SIGTERM)")
+        self._stopping = asyncio.create_task(self.close())
 
     async def on_ready(self) -> None:
         log.info(

@@ -9,7 +9,7 @@ import asyncio
 import discord
 import pytest
 from discord import app_commands
-from fake_discord import EPHEMERAL, FakeDiscord
+from tests.fake_discord import EPHEMERAL, FakeDiscord
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(?P<answer>\d+)"):

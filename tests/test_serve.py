@@ -73,7 +73,7 @@ async def test_serve_answers_ask_and_mentions_through_the_configured_endpoints(h
         assert any(r.path.startswith("/applications/") and r.method == "PUT" for r in fake.requests)
     finally:
         if process.returncode is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)  # as `docker stop` does
             try:
                 await asyncio.wait_for(process.wait(), 30)
             except TimeoutError:
