@@ -290,13 +290,14 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(
     async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
         bot, state = interaction.client, interaction.client.library.state
         try:
+            await _defer_privately(interaction)
             if await bot.engine.run(state.answer, self.answer_id) is None:
-                await interaction.response.send_message("That answer is no longer on record.", ephemeral=True)
+                await interaction.followup.send("That answer is no longer on record.", ephemeral=True)
                 return
             up, down = await bot.engine.run(
                 state.record_feedback, self.answer_id, str(interaction.user.id), 1 if self.vote == "up" else -1
             )
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 f"Thanks, noted {'👍' if self.vote == 'up' else '👎'} ({up} 👍 · {down} 👎 so far).", ephemeral=True
             )
         except Exception:
@@ -323,16 +324,23 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:pas
     async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
         bot = interaction.client
         try:
+            await _defer_privately(interaction)
             stored = await bot.engine.run(bot.library.state.answer, self.answer_id)
             citation = next((c for c in (stored.answer["citations"] if stored else []) if c["n"] == self.n), None)
             passage = citation and await bot.engine.run(bot.library.passage, citation["article_id"], citation["quote"])
             if not passage:
-                await interaction.response.send_message("That passage is no longer indexed.", ephemeral=True)
+                await interaction.followup.send("That passage is no longer indexed.", ephemeral=True)
                 return
-            await interaction.response.send_message(embed=render.passage_embed(citation, passage), ephemeral=True)
+            await interaction.followup.send(embed=render.passage_embed(citation, passage), ephemeral=True)
         except Exception:
             log.exception("showing a passage failed")
             await _apologise(interaction)
+
+
+async def _defer_privately(interaction: discord.Interaction) -> None:
+    """Acknowledge at once, visible to the user alone: the library thread may be busy with a feed for a
+    moment, and Discord drops interactions not acknowledged within 3 seconds."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
 
 
 async def _apologise(interaction: discord.Interaction) -> None:
@@ -489,9 +497,10 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
     async def list(self, interaction: discord.Interaction[TradewireBot]) -> None:
         """The feeds this server follows and how their polling goes."""
         bot = interaction.client
+        await _defer_privately(interaction)
         feeds = await bot.engine.run(bot.library.state.feeds, str(interaction.guild_id))
         subs = await bot.engine.run(bot.library.state.subscriptions, str(interaction.guild_id))
-        await interaction.response.send_message(embed=render.feeds_embed(feeds, subs), ephemeral=True)
+        await interaction.followup.send(embed=render.feeds_embed(feeds, subs), ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(feed="The feed's address, or its number in /feeds list")
@@ -503,6 +512,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         bot, state = interaction.client, interaction.client.library.state
         guild = str(interaction.guild_id)
         url = feed.strip()
+        await _defer_privately(interaction)
         if url.isdigit():
             feeds = await bot.engine.run(state.feeds, guild)
             number = int(url)
@@ -511,7 +521,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
             url = feeds[number - 1].url
         if not await bot.engine.run(state.remove_feed, guild, url):
             raise UserError(f"This server does not follow {url}.")
-        await interaction.response.send_message(f"Stopped following {url}.", ephemeral=True)
+        await interaction.followup.send(f"Stopped following {url}.", ephemeral=True)
 
 
 @app_commands.command(name="subscribe")
@@ -527,11 +537,12 @@ async def subscribe_command(
     """Post new items from this server's feeds to a channel."""
     bot = interaction.client
     channel_id = channel.id if channel else interaction.channel_id
+    await _defer_privately(interaction)
     await bot.engine.run(
         bot.library.state.subscribe, str(channel_id), str(interaction.guild_id), topic or "", str(interaction.user.id)
     )
     about = f" about **{render.safe(topic)}**" if topic else ""
-    await interaction.response.send_message(
+    await interaction.followup.send(
         f"New items{about} from this server's feeds will be posted in <#{channel_id}>.", ephemeral=True
     )
 
@@ -547,9 +558,10 @@ async def unsubscribe_command(
     """Stop posting new items to a channel."""
     bot = interaction.client
     channel_id = channel.id if channel else interaction.channel_id
+    await _defer_privately(interaction)
     if not await bot.engine.run(bot.library.state.unsubscribe, str(channel_id)):
         raise UserError(f"<#{channel_id}> is not subscribed.")
-    await interaction.response.send_message(f"No more news posts in <#{channel_id}>.", ephemeral=True)
+    await interaction.followup.send(f"No more news posts in <#{channel_id}>.", ephemeral=True)
 
 
 def run(settings: Settings) -> None:

@@ -102,6 +102,13 @@ async def eventually(probe, timeout: float = 5.0):
     return result
 
 
+def private_reply(interaction) -> dict:
+    """The interaction's final message, which must be visible to the user alone."""
+    message = interaction.messages[-1]
+    assert message["flags"] & EPHEMERAL, message
+    return message
+
+
 async def ask(fake: FakeDiscord, question: str, **kwargs):
     interaction = await fake.slash("ask", {"question": question}, **kwargs)
     await interaction.wait_done()
@@ -166,11 +173,10 @@ async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
 
     up = await fake.click(answer, f"tw:vote:{answer_id}:up", user=fake.member)
     await up.wait_done()
-    assert up.callbacks[0]["type"] == 4 and up.callbacks[0]["data"]["flags"] & EPHEMERAL
-    assert "1 👍 · 0 👎" in up.callbacks[0]["data"]["content"]
+    assert "1 👍 · 0 👎" in private_reply(up)["content"]
     down = await fake.click(answer, f"tw:vote:{answer_id}:down", user=fake.member)  # changed their mind
     await down.wait_done()
-    assert "0 👍 · 1 👎" in down.callbacks[0]["data"]["content"]
+    assert "0 👍 · 1 👎" in private_reply(down)["content"]
     row = bot.library.state.db.execute("SELECT vote, user FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
     assert [tuple(r) for r in row] == [(-1, str(fake.member["id"]))]
     stored = bot.library.state.answer(answer_id)
@@ -178,8 +184,7 @@ async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
 
     passage = await fake.click(answer, f"tw:passage:{answer_id}:1")
     await passage.wait_done()
-    embed = passage.callbacks[0]["data"]["embeds"][0]
-    assert passage.callbacks[0]["data"]["flags"] & EPHEMERAL
+    embed = private_reply(passage)["embeds"][0]
     assert "**The car tariff takes effect on April 3, officials said.**" in embed["description"]
     assert "Parts follow in May." in embed["description"]  # the whole passage, not just the quote
 
@@ -344,7 +349,7 @@ async def test_feeds_post_new_items_once_even_across_a_restart(fake, tmp_path):
         async with fake.running(client):
             added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
             await added.wait_done()
-            assert "Following **Test Trade Wire**. 2 items indexed." in added.messages[0]["content"]
+            assert "Following **Test Trade Wire**. 2 items indexed." in private_reply(added)["content"]
             sub = await fake.slash("subscribe", {}, channel_id=fake.second_channel_id, user=fake.admin)
             await sub.wait_done()
             assert await client.poll_once() == 0  # the feed's back catalogue is not news
@@ -359,7 +364,7 @@ async def test_feeds_post_new_items_once_even_across_a_restart(fake, tmp_path):
             assert await client.poll_once() == 0  # polled again: nothing new, nothing reposted
             listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
             await listing.wait_done()
-            assert "Test Trade Wire" in listing.callbacks[0]["data"]["embeds"][0]["description"]
+            assert "Test Trade Wire" in private_reply(listing)["embeds"][0]["description"]
 
         # While the bot is down, two items arrive and one of them carries a prank ping.
         site.publish("wire", ITEMS[3], ITEMS[4])
@@ -391,12 +396,19 @@ async def test_a_failing_feed_is_reported_and_the_others_go_on(fake, bot):
         assert await bot.poll_once() == 1
         listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
         await listing.wait_done()
-        description = listing.callbacks[0]["data"]["embeds"][0]["description"]
+        description = private_reply(listing)["embeds"][0]["description"]
         assert "failing (1×): HTTP 503" in description and "✅ last read" in description
 
         removed = await fake.slash("feeds", {"feed": "2"}, subcommand="remove", user=fake.admin)
         await removed.wait_done()
-        assert bad in removed.callbacks[0]["data"]["content"]
+        assert bad in private_reply(removed)["content"]
         assert [f.url for f in bot.library.state.feeds()] == [good]
+
+        gone = await fake.slash("unsubscribe", {}, user=fake.admin)
+        await gone.wait_done()
+        assert "No more news posts" in private_reply(gone)["content"] and bot.library.state.subscriptions() == []
+        again = await fake.slash("unsubscribe", {}, user=fake.admin)
+        await again.wait_done()
+        assert "is not subscribed" in private_reply(again)["content"]
     finally:
         site.close()
