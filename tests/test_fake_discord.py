@@ -9,6 +9,7 @@ import asyncio
 import discord
 import pytest
 from discord import app_commands
+
 from tests.fake_discord import EPHEMERAL, FakeDiscord
 
 
