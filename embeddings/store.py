@@ -278,33 +278,28 @@ class Store:
     def passage_ids(self) -> np.ndarray:
         return np.fromiter((r[0] for r in self.db.execute("SELECT id FROM passages")), dtype=np.int64)
 
-    def passage_texts(self, ids: Iterable[int]) -> list[tuple[int, str]]:
-        """(id, text to embed) for the given passages: the headline, then the passage."""
-        out = []
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"""SELECT p.id, a.title, a.title_derived,
+    def _passage_bodies(self, key: str, values: Sequence[object]) -> list[sqlite3.Row]:
+        """Passages (id, article_id, title, title_derived, body) whose `key` (p.id or p.article_id) is in values."""
+        rows: list[sqlite3.Row] = []
+        for chunk in _chunks(list(values), 500):
+            rows += self.db.execute(
+                f"""SELECT p.id, p.article_id, a.title, a.title_derived,
                            substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body
-                    FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})""",
+                    FROM passages p JOIN articles a ON a.id = p.article_id
+                    WHERE {key} IN ({",".join("?" * len(chunk))})""",
                 chunk,
             ).fetchall()
-            out += [(r["id"], embedding_text(r["title"], bool(r["title_derived"]), r["body"])) for r in rows]
-        return out
+        return rows
+
+    def passage_texts(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(id, text to embed) for the given passages: the headline, then the passage."""
+        rows = self._passage_bodies("p.id", list(ids))
+        return [(r["id"], embedding_text(r["title"], bool(r["title_derived"]), r["body"])) for r in rows]
 
     def article_passages(self, article_ids: Sequence[str]) -> list[tuple[int, str, str]]:
         """(passage id, article id, headline + passage text) for every passage of the given articles."""
-        out = []
-        for chunk in _chunks(list(article_ids), 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"""SELECT p.id, p.article_id, a.title,
-                           substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body
-                    FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.article_id IN ({marks})""",
-                chunk,
-            ).fetchall()
-            out += [(r["id"], r["article_id"], f"{r['title']}\n{r['body']}") for r in rows]
-        return out
+        rows = self._passage_bodies("p.article_id", article_ids)
+        return [(r["id"], r["article_id"], f"{r['title']}\n{r['body']}") for r in rows]
 
     def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
         """Hydrate passage ids into Hits (text, sentences, article metadata, syndicated sources)."""
