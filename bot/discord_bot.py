@@ -66,7 +66,9 @@ class TradewireBot(discord.AutoShardedClient):
         self.settings = settings
         self.library = library
         self.engine = Engine(library)
-        self.fetcher = fetcher or Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
+        self.fetcher = fetcher or Fetcher(
+            timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow_private=settings.allow_private_feeds
+        )
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
@@ -77,6 +79,7 @@ class TradewireBot(discord.AutoShardedClient):
         self._answering = 0
         self._poller: asyncio.Task | None = None
         self._stopping: asyncio.Task | None = None
+        self._closing: asyncio.Future | None = None
         if settings.discord_gateway_url:
             self._pin_gateway(settings.discord_gateway_url)
 
@@ -116,6 +119,13 @@ class TradewireBot(discord.AutoShardedClient):
         )
 
     async def close(self) -> None:
+        """Disconnect, then close the library (vectors saved) and the fetcher. Safe to call more than once
+        and from a signal: every caller waits for the one shutdown."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._shut_down())
+        await asyncio.shield(self._closing)
+
+    async def _shut_down(self) -> None:
         if self._poller:
             self._poller.cancel()
         await super().close()
@@ -171,7 +181,9 @@ class TradewireBot(discord.AutoShardedClient):
         if message.author.bot or self.user is None:
             return
         earlier = None
-        if message.reference and message.reference.message_id:
+        replied = message.reference.resolved if message.reference else None
+        if message.reference and message.reference.message_id and getattr(replied, "author", self.user) == self.user:
+            # a reply to one of our messages (or to one Discord did not resolve): is it one of our answers?
             earlier = await self.engine.run(self.library.state.answer_for_message, str(message.reference.message_id))
         direct = isinstance(message.channel, discord.DMChannel)  # in a DM every message is for the bot
         if self.user not in message.mentions and earlier is None and not direct:
@@ -198,7 +210,7 @@ class TradewireBot(discord.AutoShardedClient):
                     user=message.author.id,
                 )
         except (UserError, TradewireError) as exc:
-            await message.reply(str(exc), mention_author=False)
+            await message.reply(render.message(str(exc)), mention_author=False)
             return
         except Exception:
             log.exception("answering a mention failed")
@@ -234,9 +246,9 @@ class TradewireBot(discord.AutoShardedClient):
             message = "Sorry, something went wrong on my side. It has been logged."
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(message, ephemeral=True)
+                await interaction.followup.send(render.message(message), ephemeral=True)
             else:
-                await interaction.response.send_message(message, ephemeral=True)
+                await interaction.response.send_message(render.message(message), ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell the user about an error (interaction expired?)")
 
@@ -252,19 +264,24 @@ class TradewireBot(discord.AutoShardedClient):
 
     async def poll_once(self) -> int:
         """Poll the feeds that are due, then post what is new; returns how many items were posted."""
-        await self.feeds.poll_due()
+        try:
+            await self.feeds.poll_due()
+        except Exception:
+            log.exception("feed poll failed")
         return await self.feeds.deliver(self._post)
 
-    async def _post(self, channel_id: str, item: NewItem, topic: str) -> tuple[str, str | None] | None:
+    async def _post(self, channel_id: str, item: NewItem, topic: str) -> tuple[str, str]:
+        """Post one item, and say what became of it (see bot.feeds.Post)."""
         channel = self.get_partial_messageable(int(channel_id))
         try:
             message = await channel.send(embed=render.news_embed(item, topic=topic))
-        except (discord.Forbidden, discord.NotFound) as exc:
-            log.warning("cannot post to channel %s: %s", channel_id, exc.text or exc.status)
-            return f"failed: {exc.status} {exc.text}".strip(), None
         except discord.HTTPException as exc:
-            log.warning("posting to channel %s failed (%s); will retry", channel_id, exc.status)
-            return None
+            reason = f"{exc.status} {exc.text}".strip()
+            if isinstance(exc, discord.NotFound) and exc.code == 10003:  # Unknown Channel
+                return "gone", reason
+            if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
+                return "held", reason
+            return "failed", reason
         return "posted", str(message.id)
 
 
@@ -364,9 +381,10 @@ def answer_view(answer_id: int, result: Answer) -> discord.ui.View:
 class Pager(discord.ui.View):
     """◀ / ▶ through the pages of a /latest list."""
 
-    def __init__(self, pages: list[discord.Embed]):
-        super().__init__(timeout=900)
+    def __init__(self, pages: list[discord.Embed], owner: int):
+        super().__init__(timeout=600)  # within the 15 minutes an interaction token lives, so the edit works
         self.pages = pages
+        self.owner = owner
         self.page = 0
         self.message: discord.WebhookMessage | None = None
         self._sync()
@@ -374,6 +392,12 @@ class Pager(discord.ui.View):
     def _sync(self) -> None:
         self.previous.disabled = self.page == 0
         self.next.disabled = self.page >= len(self.pages) - 1
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner:
+            return True
+        await interaction.response.send_message("Run `/latest` yourself to page through it.", ephemeral=True)
+        return False
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:
         self.page = max(0, min(page, len(self.pages) - 1))
@@ -411,6 +435,8 @@ async def ask_command(
 ) -> None:
     """Answer a trade-news question with the sentence that supports it and numbered citations."""
     bot = interaction.client
+    if not question.strip():
+        raise UserError("Ask a question, e.g. When do the new auto tariffs take effect?")
     when = parse_when(as_of)  # a date it cannot read is the user's to fix, before anything is shown
     with bot.answering(interaction.user.id):
         await interaction.response.defer(thinking=True)
@@ -443,7 +469,7 @@ async def latest_command(
     if len(pages) == 1:
         await interaction.followup.send(embed=pages[0])
         return
-    view = Pager(pages)
+    view = Pager(pages, interaction.user.id)
     view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
 
 
@@ -475,26 +501,32 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         if not is_url(url):
             raise UserError("A feed address starts with http:// or https://.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            poll = await bot.feeds.fetch(url)
-        except SourceError as exc:
-            raise UserError(f"Could not add {url}: {exc.reason}.") from None
+        known = await bot.engine.run(state.feed, url)
+        poll = None
+        if known is None or not known.primed:  # new to the bot: check it is a feed before following it
+            try:
+                poll = await bot.feeds.fetch(url)
+            except SourceError as exc:
+                raise UserError(f"Could not add {url}: {exc.reason}.") from None
         feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
         if not linked:
-            await interaction.followup.send(f"This server already follows {url}.", ephemeral=True)
+            await interaction.followup.send(render.message(f"This server already follows {url}."), ephemeral=True)
             return
         count = ""
-        if not feed.primed:  # the first guild to follow it: index what the feed holds now
+        if poll is not None and not feed.primed:  # index what the feed holds now: its back catalogue
             report, _ = await bot.feeds.ingest(feed, poll)
             count = f" {len(report.article_ids)} items indexed."
+        title = render.safe((poll.title if poll else feed.title) or url)
         await interaction.followup.send(
-            f"Following **{render.safe(poll.title or url)}**.{count} New items will be posted to channels "
-            "set up with `/subscribe`.",
+            render.message(
+                f"Following **{title}**.{count} New items will be posted to channels set up with `/subscribe`."
+            ),
             ephemeral=True,
         )
 
     @app_commands.command(name="list")
-    async def list(self, interaction: discord.Interaction[TradewireBot]) -> None:
+    @app_commands.checks.has_permissions(**_ADMIN)
+    async def list_feeds(self, interaction: discord.Interaction[TradewireBot]) -> None:
         """The feeds this server follows and how their polling goes."""
         bot = interaction.client
         await _defer_privately(interaction)
@@ -521,7 +553,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
             url = feeds[number - 1].url
         if not await bot.engine.run(state.remove_feed, guild, url):
             raise UserError(f"This server does not follow {url}.")
-        await interaction.followup.send(f"Stopped following {url}.", ephemeral=True)
+        await interaction.followup.send(render.message(f"Stopped following {url}."), ephemeral=True)
 
 
 @app_commands.command(name="subscribe")
@@ -571,9 +603,20 @@ def run(settings: Settings) -> None:
     configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
     library = Library.open(settings.home, model=settings.model)
     library.index  # noqa: B018 - load and reconcile before connecting, not on the first question
-    bot = TradewireBot(library, settings)
+    token = settings.discord_token.get_secret_value().strip()
+
+    async def serve() -> None:
+        bot = TradewireBot(library, settings)
+        async with bot:
+            try:
+                await bot.start(token)
+            finally:
+                await bot.close()  # waited for here, so nothing is cut short when the loop ends
+
     try:
-        bot.run(settings.discord_token.get_secret_value().strip(), log_handler=None)
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
     except (aiohttp.ClientError, OSError, discord.GatewayNotFound) as exc:
         where = settings.discord_api_base or "discord.com"
         raise TradewireError(f"cannot reach Discord at {where}: {str(exc) or type(exc).__name__}") from None

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.engine import Engine
 from bot.settings import Settings
-from embeddings.errors import SourceError
+from embeddings.errors import IndexBusy, SourceError
 from embeddings.library import IngestReport
 from embeddings.sources.feeds import FeedPoll, poll_feed
 from embeddings.sources.web import Fetcher
@@ -20,8 +20,12 @@ log = logging.getLogger("tradewire.feeds")
 
 INGEST_SLICE = 8  # articles per library call, so questions are answered between the slices
 
-# post(channel, item, topic) -> ("posted", message id) | ("failed: <why>", None) | None to retry next round
-Post = Callable[[str, NewItem, str], Awaitable[tuple[str, str | None] | None]]
+# post(channel, item, topic) -> (outcome, detail):
+#   ("posted", message id)  the item is in the channel
+#   ("failed", reason)      this item cannot be posted (recorded with the reason, not retried)
+#   ("held", reason)        the channel cannot take posts now (outage, missing permissions): retried next round
+#   ("gone", reason)        the channel no longer exists: its subscription ends
+Post = Callable[[str, NewItem, str], Awaitable[tuple[str, str]]]
 
 
 class FeedWatcher:
@@ -43,11 +47,12 @@ class FeedWatcher:
 
     async def ingest(self, feed: Feed, poll: FeedPoll) -> tuple[IngestReport, int]:
         """Index a poll's items a slice at a time, then record them as the feed's; returns the report and
-        how many items are new to the feed (news, unless this is the feed's first poll)."""
+        how many items are new to the feed (news, unless this is the feed's first poll). Raises IndexBusy
+        at once, rather than holding up questions, while another process is ingesting."""
         report = IngestReport()
         for start in range(0, len(poll.items), INGEST_SLICE):
             part = poll.items[start : start + INGEST_SLICE]
-            report.merge(await self.engine.run(self.library.ingest_articles, part))
+            report.merge(await self.engine.run(self.library.ingest_articles, part, lock_timeout=0))
         new = await self.engine.run(
             self.state.record_poll_ok,
             feed,
@@ -61,17 +66,24 @@ class FeedWatcher:
         return report, new
 
     async def poll_due(self) -> None:
-        """Poll every feed that is due; a failing feed backs off and the others carry on."""
+        """Poll every feed that is due. A failing feed backs off and the others carry on; while another
+        process is ingesting, the round stops and the feeds stay due for the next one."""
         for feed in await self.engine.run(self.state.due_feeds):
             try:
                 poll = await self.fetch(feed)
-            except SourceError as exc:
+                report, new = await self.ingest(feed, poll)
+            except IndexBusy:
+                log.info("the index is busy with another ingest; feeds wait for the next round")
+                return
+            except Exception as exc:
+                reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"
+                if not isinstance(exc, SourceError):
+                    log.exception("polling %s failed", feed.url)
                 delay = await self.engine.run(
-                    self.state.record_poll_failed, feed, exc.reason, interval=self.settings.feed_interval
+                    self.state.record_poll_failed, feed, reason, interval=self.settings.feed_interval
                 )
-                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, exc.reason, delay)
+                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, reason, delay)
                 continue
-            report, new = await self.ingest(feed, poll)
             if new or report.skipped:
                 log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
 
@@ -81,23 +93,34 @@ class FeedWatcher:
         cap = self.settings.delivery_cap
         total = 0
         for sub in await self.engine.run(self.state.subscriptions):
-            posted, retry_later = 0, False
-            while posted < cap and not retry_later:
+            posted, blocked = 0, False
+            while posted < cap and not blocked:
                 items = await self.engine.run(self.state.undelivered, sub, cap - posted)
                 if not items:
                     break
                 wanted = None
-                if sub.topic:
+                if sub.topic:  # a story's id is its first article's, which holds the story's passages
                     wanted = await self.engine.run(self.library.about, sub.topic, [i.story_id for i in items])
                 for item in items:
                     if wanted is not None and item.story_id not in wanted:
                         await self.engine.run(self.state.record_delivery, sub.channel, item, "off-topic")
                         continue
-                    outcome = await post(sub.channel, item, sub.topic)
-                    if outcome is None:
-                        retry_later = True
+                    outcome, detail = await post(sub.channel, item, sub.topic)
+                    if outcome == "posted":
+                        await self.engine.run(self.state.record_delivery, sub.channel, item, "posted", detail)
+                        posted += 1
+                        if sub.problem:
+                            await self.engine.run(self.state.set_problem, sub.channel, "")
+                            sub.problem = ""
+                    elif outcome == "failed":
+                        await self.engine.run(self.state.record_delivery, sub.channel, item, f"failed: {detail}")
+                    else:
+                        if outcome == "gone":
+                            await self.engine.run(self.state.unsubscribe, sub.channel)
+                        else:
+                            await self.engine.run(self.state.set_problem, sub.channel, detail)
+                        log.warning("channel %s: %s (%s)", sub.channel, detail, outcome)
+                        blocked = True
                         break
-                    await self.engine.run(self.state.record_delivery, sub.channel, item, *outcome)
-                    posted += outcome[0] == "posted"
             total += posted
         return total

@@ -96,6 +96,11 @@ COLOUR_NEWS = 0x2F855A
 NO_PINGS = discord.AllowedMentions.none()
 
 
+def message(text: str) -> str:
+    """Plain message content within Discord's limit."""
+    return clip(text, CONTENT_MAX)
+
+
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters, cut at a word boundary with an ellipsis."""
     text = text.strip()
@@ -156,7 +161,7 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
         )
         embed.set_footer(text=clip(f"Q: {ans.question}", FOOTER_MAX))
         return embed
-    embed = discord.Embed(title=clip(ans.answer or "", TITLE_MAX), colour=COLOUR_ANSWER)
+    embed = discord.Embed(title=clip(safe(ans.answer or ""), TITLE_MAX), colour=COLOUR_ANSWER)
     lines = []
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines += [f"> {safe(clip(c.quote, QUOTE_MAX))} **[{c.n}]**" for c in ans.citations]
@@ -173,12 +178,13 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
 def passage_embed(citation: dict, passage: str) -> discord.Embed:
     """A cited passage in full, the quoted sentence in bold."""
     quote = citation.get("quote", "")
-    body = safe(clip(passage, DESCRIPTION_MAX - 200))
+    body = safe(passage)
     marked = safe(quote)
     if quote and marked in body:
         body = body.replace(marked, f"**{marked}**", 1)
+    body = clip(body, DESCRIPTION_MAX)  # after escaping, which can double the length
     embed = discord.Embed(
-        title=clip(f"[{citation['n']}] {citation.get('title', '')}", TITLE_MAX),
+        title=clip(f"[{citation['n']}] {safe(citation.get('title', ''))}", TITLE_MAX),
         url=_link_url(citation.get("url", "")),
         description=body,
         colour=COLOUR_ANSWER,
@@ -189,7 +195,7 @@ def passage_embed(citation: dict, passage: str) -> discord.Embed:
 
 
 def latest_embed(items: list[ArticleSummary], *, page: int, pages: int, heading: str) -> discord.Embed:
-    embed = discord.Embed(title=clip(heading, TITLE_MAX), colour=COLOUR_NEWS)
+    embed = discord.Embed(title=clip(safe(heading), TITLE_MAX), colour=COLOUR_NEWS)
     if not items:
         embed.description = "No articles match."
         return embed
@@ -207,15 +213,13 @@ def latest_embed(items: list[ArticleSummary], *, page: int, pages: int, heading:
 
 def search_embed(query: str, hits: list) -> discord.Embed:
     """The best passages, no answer: each as a field with its source, date and link."""
-    embed = discord.Embed(title=clip(f"Passages for: {query}", TITLE_MAX), colour=COLOUR_NEWS)
+    embed = discord.Embed(title=clip(f"Passages for: {safe(query)}", TITLE_MAX), colour=COLOUR_NEWS)
     if not hits:
         embed.description = "Nothing indexed matches."
         return embed
     for n, hit in enumerate(hits, 1):
-        name = clip(
-            f"[{n}] {hit.source or 'unknown source'} — {_date(hit.published.isoformat() if hit.published else None)}",
-            TITLE_MAX,
-        )
+        published = _date(hit.published.isoformat() if hit.published else None)
+        name = clip(f"[{n}] {safe(hit.source or 'unknown source')} — {published}", TITLE_MAX)
         link = _link(safe(clip(hit.title, 200)), hit.url)
         text = safe(clip(" ".join(hit.text.split()), 600))
         embed.add_field(name=name, value=clip(f"{link}\n{text}", FIELD_VALUE_MAX), inline=False)
@@ -228,7 +232,7 @@ def search_embed(query: str, hits: list) -> discord.Embed:
 def news_embed(item, *, topic: str = "") -> discord.Embed:
     """A new feed item as posted to a subscribed channel."""
     embed = discord.Embed(
-        title=clip(item.title, TITLE_MAX),
+        title=clip(safe(item.title), TITLE_MAX),
         url=_link_url(item.url),
         description=safe(clip(" ".join(item.lead.split()), 350)),
         colour=COLOUR_NEWS,

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     discord_message_content: bool = False  # privileged intent: lets replies without an @mention follow up
     discord_shards: int | None = None  # default: as many as Discord recommends
     feed_interval: float = 600.0  # seconds between polls of one feed (0: no polling)
+    allow_private_feeds: bool = False  # let /feeds add reach loopback and private-network addresses
     delivery_cap: int = 10  # new items posted per channel per round; the rest wait for the next round
     ask_rate: int = 4  # questions per user ...
     ask_per: float = 60.0  # ... per this many seconds (ask_rate 0: no limit)

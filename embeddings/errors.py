@@ -12,3 +12,7 @@ class SourceError(TradewireError):
         super().__init__(f"{item}: {reason}")
         self.item = item
         self.reason = reason
+
+
+class IndexBusy(TradewireError):
+    """Another process holds the index's write lock (an ingest is running)."""

@@ -22,7 +22,7 @@ from embeddings import dedupe, sources
 from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, canonical_model_name
-from embeddings.errors import SourceError, TradewireError
+from embeddings.errors import IndexBusy, SourceError, TradewireError
 from embeddings.index import VectorIndex
 from embeddings.models import Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
@@ -142,8 +142,9 @@ class Library:
 
     def refresh(self) -> bool:
         """Reload the vectors if another process saved new ones since (a long-running bot sees a CLI ingest).
-        One stat() when nothing changed. Returns True when the index was reloaded."""
-        if self._index is None or self._index.dirty or self._stamp() == self._vectors_stamp:
+        One stat() when nothing changed. Returns True when the index was reloaded. Nothing unsaved is lost:
+        SQLite holds every passage, and reloading reconciles the file with it."""
+        if self._index is None or self._stamp() == self._vectors_stamp:
             return False
         self._index = None
         self.index  # noqa: B018 - reload and reconcile now, not in the middle of a search
@@ -205,12 +206,15 @@ class Library:
         items: Iterable[Article | SourceError],
         *,
         progress: Callable[[Article | SourceError], None] | None = None,
+        lock_timeout: float = 60.0,
     ) -> IngestReport:
+        """Index articles (SourceErrors are reported as skipped). Waits up to `lock_timeout` seconds for another
+        process's ingest to end, then raises IndexBusy."""
         report = IngestReport()
         try:
-            self._lock.acquire(timeout=60)
+            self._lock.acquire(timeout=lock_timeout)
         except Timeout:
-            raise TradewireError(f"another ingest is writing to {self.home}; try again when it ends") from None
+            raise IndexBusy(f"another ingest is writing to {self.home}; try again when it ends") from None
         try:
             self.refresh()  # build on what other processes wrote, never over it
             index = self.index

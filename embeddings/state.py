@@ -43,6 +43,7 @@ class Subscription:
     guild: str
     topic: str
     after_seq: int
+    problem: str = ""  # why posts are held back, when they are
 
 
 @dataclass
@@ -103,6 +104,10 @@ class State:
                 (guild, feed.id, self._max_seq(), added_by, _now()),
             )
         return feed, cur.rowcount > 0
+
+    def feed(self, url: str) -> Feed | None:
+        row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        return self._feed(row) if row else None
 
     def remove_feed(self, guild: str, url: str) -> bool:
         """Stop following `url` for `guild`; the feed is forgotten when no guild follows it any more.
@@ -211,8 +216,14 @@ class State:
         if guild is not None:
             sql, params = sql + " WHERE guild = ?", (guild,)
         return [
-            Subscription(r["channel"], r["guild"], r["topic"], r["after_seq"]) for r in self.db.execute(sql, params)
+            Subscription(r["channel"], r["guild"], r["topic"], r["after_seq"], r["problem"])
+            for r in self.db.execute(sql, params)
         ]
+
+    def set_problem(self, channel: str, problem: str) -> None:
+        """Note why posts to a channel are held back ('' when they flow again)."""
+        with self.store.transaction():
+            self.db.execute("UPDATE subscriptions SET problem = ? WHERE channel = ?", (problem, channel))
 
     def undelivered(self, sub: Subscription, limit: int) -> list[NewItem]:
         """Items of the guild's feeds that are news to this channel: seen after both the subscription and

@@ -92,7 +92,8 @@ def m002_feeds_and_channels() -> str:
             topic TEXT NOT NULL DEFAULT '',
             after_seq INTEGER NOT NULL,
             created_by TEXT NOT NULL DEFAULT '',
-            created_at TEXT NOT NULL
+            created_at TEXT NOT NULL,
+            problem TEXT NOT NULL DEFAULT ''     -- why posts are held back (e.g. missing permissions), if they are
         );
         CREATE TABLE deliveries (
             channel TEXT NOT NULL,

@@ -56,7 +56,9 @@ PINGS = re.compile(r"(?<!\u200b)@(everyone|here)|<@[!&]?\d+>")
 
 
 def settings_for(fake: FakeDiscord, home, **overrides) -> Settings:
-    values = dict(home=home, discord_guild=fake.guild_id, feed_interval=0, ask_rate=0, top_k=8)
+    values = dict(
+        home=home, discord_guild=fake.guild_id, feed_interval=0, ask_rate=0, top_k=8, allow_private_feeds=True
+    )
     return Settings(**(values | overrides))
 
 
@@ -136,12 +138,11 @@ async def test_ask_defers_then_answers_with_quote_and_citations(fake, bot):
     assert "> Canadians will vote on April 28. **[1]**" in embed["description"]
     assert "[Carney calls a snap election](https://news.example.test/election)" in embed["description"]
     assert embed["footer"]["text"].startswith("As of Mar 23, 2025")
-    ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
-    assert ids[:2] == [f"tw:vote:{n}:{v}" for n, v in [(ids[0].split(":")[2], "up"), (ids[0].split(":")[2], "down")]]
-    assert ids[2].startswith("tw:passage:") and ids[2].endswith(":1")
     assert_cannot_ping(message)
     stored = await eventually(lambda: bot.library.state.answer_for_message(str(message["id"])))
     assert stored.question == "When is Canada's election?" and stored.answer["answer"] == "April 28, 2025"
+    ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
+    assert ids == [f"tw:vote:{stored.id}:up", f"tw:vote:{stored.id}:down", f"tw:passage:{stored.id}:1"]
     print(f"first response after {interaction.first_response_delay * 1000:.1f} ms")
 
 
@@ -268,6 +269,7 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
         for name, options, sub in [
             ("feeds", {"url": url}, "add"),
             ("feeds", {"feed": url}, "remove"),
+            ("feeds", {}, "list"),
             ("subscribe", {}, None),
             ("unsubscribe", {}, None),
         ]:
@@ -410,5 +412,19 @@ async def test_a_failing_feed_is_reported_and_the_others_go_on(fake, bot):
         again = await fake.slash("unsubscribe", {}, user=fake.admin)
         await again.wait_done()
         assert "is not subscribed" in private_reply(again)["content"]
+    finally:
+        site.close()
+
+
+async def test_feeds_on_private_addresses_are_refused_by_default(fake, news, tmp_path):
+    site = NewsSite()
+    try:
+        url = site.publish("wire", ITEMS[0])
+        settings = settings_for(fake, tmp_path / "home", allow_private_feeds=False)
+        async with fake.running(TradewireBot(news, settings, guild_ready_timeout=0.5)):
+            added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
+            await added.wait_done()
+            assert "127.0.0.1 is a private or local address" in private_reply(added)["content"]
+        assert site.requests["/feed/wire.xml"] == 0
     finally:
         site.close()

@@ -28,8 +28,9 @@ def site():
 @pytest.fixture
 async def watcher(library, tmp_path):
     """The bot's feed machinery on the fake-encoder library, without Discord."""
-    fetcher = Fetcher()
-    yield FeedWatcher(Engine(library), Settings(home=tmp_path / "home", feed_interval=60), fetcher)
+    fetcher, engine = Fetcher(), Engine(library)
+    yield FeedWatcher(engine, Settings(home=tmp_path / "home", feed_interval=60), fetcher)
+    await engine.close()
     fetcher.close()
 
 
@@ -198,25 +199,29 @@ async def test_delivery_by_topic_with_failures_and_retries(watcher, library, sit
     await watcher.ingest(feed, await watcher.fetch(feed))
 
     posts: list[tuple[str, str]] = []
-    discord_down = {"all-news"}
+    held = {"all-news"}
 
     async def post(channel, item, topic):
         if channel == "gone":
-            return "failed: 404 Unknown Channel", None
-        if channel in discord_down:
-            return None  # a 5xx: leave it for the next round
+            return "gone", "404 Unknown Channel"
+        if channel in held:
+            return "held", "403 Missing Permissions"
+        if item.title == REBAR.title:
+            return "failed", "400 Invalid Form Body"
         posts.append((channel, item.title))
         return "posted", f"m{len(posts)}"
 
-    assert await watcher.deliver(post) == 2
-    assert posts == [("steel-desk", STEEL_QUOTA.title), ("steel-desk", REBAR.title)]
-    assert state.delivery_counts("steel-desk") == {"posted": 2, "off-topic": 1}
-    assert state.delivery_counts("gone") == {"failed: 404 Unknown Channel": 3}  # dropped, with the reason
-    assert state.delivery_counts("all-news") == {}
+    assert await watcher.deliver(post) == 1
+    assert posts == [("steel-desk", STEEL_QUOTA.title)]
+    assert state.delivery_counts("steel-desk") == {"posted": 1, "off-topic": 1, "failed: 400 Invalid Form Body": 1}
+    assert "gone" not in {s.channel for s in state.subscriptions()}  # the channel was deleted: unsubscribed
+    subs = {s.channel: s for s in state.subscriptions()}
+    assert subs["all-news"].problem == "403 Missing Permissions" and state.delivery_counts("all-news") == {}
 
-    discord_down.clear()
-    watcher.settings.delivery_cap = 2
-    assert await watcher.deliver(post) == 2  # the cap: two now, oldest first ...
-    assert await watcher.deliver(post) == 1  # ... the third next round, none lost
-    assert await watcher.deliver(post) == 0
-    assert [t for c, t in posts if c == "all-news"] == [STEEL_QUOTA.title, SOY.title, REBAR.title]
+    held.clear()  # permissions fixed: everything held back follows, oldest first, within the cap
+    watcher.settings.delivery_cap = 1
+    assert await watcher.deliver(post) == 1
+    assert await watcher.deliver(post) == 1
+    assert await watcher.deliver(post) == 0  # the third one cannot be posted: recorded, not retried forever
+    assert [t for c, t in posts if c == "all-news"] == [STEEL_QUOTA.title, SOY.title]
+    assert {s.channel: s for s in state.subscriptions()}["all-news"].problem == ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -29,12 +31,30 @@ class Fetched:
         return self.status == 304
 
 
-class Fetcher:
-    """HTTP GET with a timeout, a size cap and a one-line error for every way it can fail."""
+def refuse_private_hosts(request: httpx.Request) -> None:
+    """An httpx request hook (also run on every redirect): no loopback, private, link-local or otherwise
+    internal address, so people who may add feeds cannot make the bot read the machine's own network."""
+    host = request.url.host
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)}
+    except (socket.gaierror, UnicodeError):
+        return  # unresolvable: the request fails on its own, with its own message
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise SourceError(str(request.url), f"refused: {host} is a private or local address")
 
-    def __init__(self, timeout: float = 15.0, max_bytes: int = 25 * 1024 * 1024):
+
+class Fetcher:
+    """HTTP GET with a timeout, a size cap and a one-line error for every way it can fail.
+    `allow_private=False` refuses internal addresses (see `refuse_private_hosts`)."""
+
+    def __init__(self, timeout: float = 15.0, max_bytes: int = 25 * 1024 * 1024, *, allow_private: bool = True):
         self.max_bytes = max_bytes
-        self.client = httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
+        hooks = {} if allow_private else {"request": [refuse_private_hosts]}
+        self.client = httpx.Client(
+            timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}, event_hooks=hooks
+        )
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
         """The body of `url`; with `etag` / `last_modified` a conditional GET (status 304, no body, when unchanged)."""
