@@ -262,7 +262,12 @@ def feeds_embed(feeds: list, subscriptions: list) -> discord.Embed:
             status = "⏳ not read yet"
         lines.append(f"**{n}.** {name}\n{status}")
     embed.description = clip("\n".join(lines) or "None yet: add one with `/feeds add`.", DESCRIPTION_MAX - 600)
-    where = [f"<#{s.channel}>" + (f" (topic: {safe(clip(s.topic, 60))})" if s.topic else "") for s in subscriptions]
+    where = [
+        f"<#{s.channel}>"
+        + (f" (topic: {safe(clip(s.topic, 60))})" if s.topic else "")
+        + (f" ⚠️ posts held back: {safe(clip(s.problem, 100))}" if s.problem else "")
+        for s in subscriptions
+    ]
     embed.add_field(
         name="New items are posted to",
         value=clip(", ".join(where) or "no channel yet: use `/subscribe`", FIELD_VALUE_MAX),

@@ -225,3 +225,15 @@ async def test_delivery_by_topic_with_failures_and_retries(watcher, library, sit
     assert await watcher.deliver(post) == 0  # the third one cannot be posted: recorded, not retried forever
     assert [t for c, t in posts if c == "all-news"] == [STEEL_QUOTA.title, SOY.title]
     assert {s.channel: s for s in state.subscriptions()}["all-news"].problem == ""
+
+
+async def test_a_busy_index_postpones_the_round_without_counting_a_failure(watcher, library, site):
+    state = library.state
+    feed, _ = state.add_feed("g1", site.publish("wire", STEEL_QUOTA))
+    with library._lock:  # another process's ingest holds the write lock
+        await watcher.poll_due()
+    (feed,) = state.feeds()
+    assert not feed.primed and feed.failures == 0 and state.due_feeds()  # still due, nothing lost
+    await watcher.poll_due()
+    (feed,) = state.feeds()
+    assert feed.primed and library.store.counts()["articles"] == 1

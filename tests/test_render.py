@@ -109,3 +109,11 @@ def test_passage_embed_bolds_the_quote():
 def test_passage_embed_fits_even_when_escaping_doubles_the_text():
     c = {"n": 1, "title": "_" * 500, "url": "https://x.test/p", "quote": "a_b", "source": "Wire"}
     assert fits(render.passage_embed(c, "a_b *c* " * 1000))
+
+
+def test_feeds_list_says_why_posts_are_held():
+    feed = Feed(1, "https://x.test/f", "Wire", True, 0, None, WHEN, 0.0)
+    embed = render.feeds_embed([feed], [Subscription("55", "g", "steel", 0, "403 Missing Permissions")])
+    (field,) = embed.fields
+    assert field.value == "<#55> (topic: steel) ⚠️ posts held back: 403 Missing Permissions"
+    assert "✅ last read" in embed.description
