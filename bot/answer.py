@@ -180,11 +180,13 @@ def answer(
     document_frequencies: tuple[dict[str, int], int] | None = None,
     *,
     context: str = "",
+    plain: bool = False,
 ) -> Answer:
     """Answer a question from retrieved passages, or abstain. `document_frequencies` weighs rare words up.
     `context` is the earlier question a follow-up builds on ("and when does it take effect?"): its words
-    count at half weight, and its names are not required to appear."""
-    atype = answer_type(question)
+    count at half weight, and its names are not required to appear. `plain` is the baseline the benchmarks
+    compare against: no answer typing, no date resolution, no abstention — the best sentence is the answer."""
+    atype = AnswerType.GENERIC if plain else answer_type(question)
     own_terms = _content_terms(question)
     context_terms = [t for t in _content_terms(context) if t not in own_terms] if context else []
     q_terms = own_terms + context_terms
@@ -230,7 +232,7 @@ def answer(
             )
             scored.append(_Scored(hit, start, end, sentence, score, sent_cov, context_cov, missing, cand))
     scored.sort(key=lambda s: s.score, reverse=True)
-    best = next((s for s in scored if _judge(s, atype) is None), None)
+    best = next((s for s in scored if plain or _judge(s, atype) is None), None)
     if best is None:
         return _abstain(question, atype, _judge(scored[0], atype) if scored else "no sentences to read")
 
@@ -361,6 +363,7 @@ def ask(
     k: int = 8,
     mode: str = "hybrid",
     context: str = "",
+    plain: bool = False,
 ) -> Answer:
     """Retrieve and answer: the one path the CLI, the bot and the benchmarks share. `context`: the earlier
     question when this one follows up on it."""
@@ -374,7 +377,7 @@ def ask(
         raise TradewireError("the question is empty")
     query = f"{question} {context}" if context else question
     hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
-    result = answer(question, hits, library.document_frequencies(terms(query)), context=context)
+    result = answer(question, hits, library.document_frequencies(terms(query)), context=context, plain=plain)
     if result.abstained and library.store.counts()["passages"] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result

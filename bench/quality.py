@@ -1,0 +1,322 @@
+"""Answer quality on RealTime QA (../shared/bench/realtimeqa): real weekly news-quiz questions with gold
+answers, answered as of their question date from corpora built out of the benchmark's own articles.
+
+    python -m bench.quality                       # both corpora, all four configurations
+    python -m bench.quality --corpus gold --limit 200
+
+Corpora (built once into --workdir through the project's own JSON Lines ingest, then reused):
+  gold      the 2022 gold articles plus the topic-tagged web search results (2022-2024) as distractors;
+            questions: those with a gold article or tagged search results
+  evidence  every question's evidence paragraph (2020-2024) as a short item dated on the question's date;
+            questions: a seeded sample of all questions
+
+Configurations, side by side on the same index: dense / lexical / hybrid retrieval with the plain answerer
+(the best sentence is the answer; no typing, no dates, no abstention), and the full pipeline (hybrid with
+answer typing, date resolution and abstention).
+
+Scores (answerable = the normalised gold answer occurs in an indexed article dated no later than the question):
+  answer hit   the direct answer holds the gold answer and is short (at most the gold's words + 4): a whole
+               sentence that happens to contain it is not a direct answer
+  quote hit    the gold answer is in the quoted (cited) sentence
+  cited right  of the questions answered, the cited sentence holds the answer or comes from the gold article
+  R@k, MRR     rank of the first retrieved passage holding the answer (k = 1, 5, 10)
+  abstain      on answerable questions (wrongly) and on unanswerable ones (rightly)
+  p50 / p95    wall time of one `ask` (model loaded)
+
+Only aggregate numbers are printed and written (to docs/benchmarks.md with --write); per-question details go
+to --workdir, never into the repository: the data's terms allow evaluation here, not redistribution.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import random
+import re
+import statistics
+import string
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "bench" / "realtimeqa"
+CONFIGS = {  # name -> (retrieval mode, plain answerer)
+    "dense": ("dense", True),
+    "lexical": ("lexical", True),
+    "hybrid": ("hybrid", True),
+    "full": ("hybrid", False),
+}
+DOC_START = "<!-- quality:start -->"
+DOC_END = "<!-- quality:end -->"
+
+
+# --- data ------------------------------------------------------------------------------------------------
+def normalise(text: str) -> str:
+    """SQuAD-style: lower case, '&' as 'and', no punctuation or articles, single spaces."""
+    text = text.lower().replace("&", " and ").replace("’", "'")
+    text = "".join(" " if ch in string.punctuation else ch for ch in text)
+    return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
+
+
+def _date(value: str | None) -> str | None:
+    """'2022/06/15', '2022-06-15 10:00:00', ... -> ISO date; None when there is none."""
+    match = re.match(r"(\d{4})[/-](\d{2})[/-](\d{2})", value or "")
+    return "-".join(match.groups()) if match else None
+
+
+@dataclass
+class Question:
+    id: str
+    date: str
+    text: str
+    answer: str
+    gold_urls: set[str] = field(default_factory=set)
+
+
+def load_questions(data: Path) -> dict[str, Question]:
+    out = {}
+    with (data / "questions_2020_2024.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            q = json.loads(line)
+            out[q["question_id"]] = Question(q["question_id"], q["question_date"], q["question"], q["answer_text"])
+    return out
+
+
+def _item(url: str, title: str, text: str, published: str | None, source: str = "") -> dict:
+    host = urlparse(url).hostname or ""
+    return {
+        "id": url or title,
+        "url": url,
+        "title": title,
+        "text": text,
+        "published": published,
+        "source": source or host.removeprefix("www."),
+    }
+
+
+def gold_corpus(data: Path, questions: dict[str, Question]) -> tuple[list[dict], list[Question]]:
+    items: dict[str, dict] = {}
+    asked: dict[str, Question] = {}
+    for path in sorted((data / "gold_articles_2022").glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            row = json.loads(line)
+            q = questions.get(row["question_id"])
+            for r in row.get("search_result") or []:
+                if q and r.get("text"):
+                    title = r.get("title") or r["text"].strip().split("\n", 1)[0][:120]
+                    items.setdefault(r["url"], _item(r["url"], title, r["text"], _date(r.get("publish_date"))))
+                    q.gold_urls.add(r["url"])
+                    asked[q.id] = q
+    with lzma.open(data / "search_results_tagged_2022_2024.jsonl.xz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            q = questions.get(row["question_id"])
+            for r in row.get("search_result") or []:
+                if r.get("text") and r.get("url"):
+                    items.setdefault(
+                        r["url"], _item(r["url"], r.get("title") or "", r["text"], _date(r.get("publish_date")))
+                    )
+            if q:
+                asked[q.id] = q
+    return list(items.values()), sorted(asked.values(), key=lambda q: q.id)
+
+
+def evidence_corpus(raw: list[dict]) -> list[dict]:
+    items = []
+    for q in raw:
+        if q.get("evidence_text"):
+            url = (q.get("evidence_urls") or [""])[0]
+            title = q["evidence_text"].split(". ", 1)[0][:120]
+            items.append(
+                _item(url or f"realtimeqa:{q['question_id']}", title, q["evidence_text"], q["question_date"])
+                | {"id": f"evidence-{q['question_id']}", "source": q.get("question_source") or "quiz"}
+            )
+    return items
+
+
+# --- running ----------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    answerable: bool
+    abstained: bool
+    answer_hit: bool
+    quote_hit: bool
+    cited_right: bool
+    rank: int | None  # 1-based rank of the first passage holding the answer, within 10
+    seconds: float
+    answer_type: str
+
+
+def short_enough(answer: str, gold: str) -> bool:
+    return len(answer.split()) <= len(gold.split()) + 4
+
+
+def run_one(library, q: Question, mode: str, plain: bool, answerable: bool) -> Outcome:
+    from bot.answer import ask, parse_when
+    from embeddings.search import Filters
+
+    as_of = parse_when(q.date)
+    gold = normalise(q.answer)
+    started = time.perf_counter()
+    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain)
+    seconds = time.perf_counter() - started
+    hits = library.search(q.text, k=10, filters=Filters(until=as_of), mode=mode)
+    rank = next((i for i, h in enumerate(hits, 1) if gold and gold in normalise(h.text)), None)
+    answer = normalise(result.answer or "")
+    quote = normalise(result.citations[0].quote) if result.citations else ""
+    cited_gold = bool(result.citations) and any(c.url in q.gold_urls for c in result.citations)
+    return Outcome(
+        answerable=answerable,
+        abstained=result.abstained,
+        answer_hit=bool(gold) and gold in answer and short_enough(answer, gold),
+        quote_hit=bool(gold) and gold in quote,
+        cited_right=not result.abstained and ((bool(gold) and gold in quote) or cited_gold),
+        rank=rank,
+        seconds=seconds,
+        answer_type=result.answer_type,
+    )
+
+
+def answerable_set(items: list[dict], questions: list[Question]) -> set[str]:
+    """Questions whose normalised answer occurs in an item dated no later than the question (or undated)."""
+    texts = [(it.get("published") or "", normalise(f"{it['title']} {it['text']}")) for it in items]
+    out = set()
+    for q in questions:
+        gold = normalise(q.answer)
+        if gold and any((not day or day <= q.date) and f" {gold} " in f" {text} " for day, text in texts):
+            out.add(q.id)
+    return out
+
+
+def summarise(outcomes: list[Outcome]) -> dict[str, float]:
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    answered = [o for o in outcomes if not o.abstained]
+    ranks = [o.rank for o in answerable]
+    times = sorted(o.seconds for o in outcomes)
+
+    def share(items, pred) -> float:
+        return sum(1 for o in items if pred(o)) / len(items) if items else float("nan")
+
+    return {
+        "answer hit": share(answerable, lambda o: o.answer_hit),
+        "quote hit": share(answerable, lambda o: o.quote_hit),
+        "cited right": share(answered, lambda o: o.cited_right),
+        "R@1": share(answerable, lambda o: o.rank == 1),
+        "R@5": share(answerable, lambda o: o.rank is not None and o.rank <= 5),
+        "R@10": share(answerable, lambda o: o.rank is not None),
+        "MRR": statistics.fmean([1 / r if r else 0.0 for r in ranks]) if ranks else float("nan"),
+        "abstain (answerable)": share(answerable, lambda o: o.abstained),
+        "abstain (unanswerable)": share(unanswerable, lambda o: o.abstained),
+        "p50 ms": 1000 * times[len(times) // 2] if times else float("nan"),
+        "p95 ms": 1000 * times[min(len(times) - 1, int(len(times) * 0.95))] if times else float("nan"),
+    }
+
+
+def table(title: str, rows: dict[str, dict[str, float]], counts: str) -> str:
+    columns = list(next(iter(rows.values())))
+    lines = [f"**{title}** — {counts}", "", "| configuration | " + " | ".join(columns) + " |"]
+    lines.append("|---|" + "---:|" * len(columns))
+    for name, row in rows.items():
+        cells = [f"{v:.0f}" if c.endswith("ms") else f"{v:.3f}" for c, v in row.items()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def build(workdir: Path, name: str, items: list[dict], rebuild: bool):
+    from embeddings import Library
+
+    home = workdir / name
+    if rebuild and home.exists():
+        import shutil
+
+        shutil.rmtree(home)
+    library = Library.open(home)
+    if library.store.counts()["articles"] == 0:
+        source = workdir / f"{name}.jsonl"
+        with source.open("w", encoding="utf-8") as fh:
+            for item in items:
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+        started = time.perf_counter()
+        report = library.ingest([str(source)])
+        print(f"{name}: {report.summary()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return library
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
+    parser.add_argument("--corpus", choices=["gold", "evidence", "both"], default="both")
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--limit", type=int, default=0, help="questions per corpus (0: gold all, evidence 1000)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the corpora's indexes")
+    parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    if not (args.data / "questions_2020_2024.jsonl").exists():
+        print(f"RealTime QA not found at {args.data}: nothing to measure (it is read from ../shared).")
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    questions = load_questions(args.data)
+    raw = [json.loads(line) for line in (args.data / "questions_2020_2024.jsonl").open(encoding="utf-8")]
+    configs = [c for c in args.configs.split(",") if c]
+    sections = []
+    for corpus in ["gold", "evidence"] if args.corpus == "both" else [args.corpus]:
+        if corpus == "gold":
+            items, asked = gold_corpus(args.data, questions)
+            if args.limit:
+                asked = random.Random(args.seed).sample(asked, min(args.limit, len(asked)))
+        else:
+            items = evidence_corpus(raw)
+            pool = [q for q in questions.values() if q.answer]
+            asked = random.Random(args.seed).sample(pool, min(args.limit or 1000, len(pool)))
+        library = build(args.workdir, corpus, items, args.rebuild)
+        can = answerable_set(items, asked)
+        rows = {}
+        details = args.workdir / f"{corpus}-details.jsonl"
+        with details.open("w", encoding="utf-8") as out:
+            for name in configs:
+                mode, plain = CONFIGS[name]
+                outcomes = []
+                for q in asked:
+                    o = run_one(library, q, mode, plain, q.id in can)
+                    outcomes.append(o)
+                    out.write(json.dumps({"config": name, "question_id": q.id, **o.__dict__}) + "\n")
+                rows[name] = summarise(outcomes)
+                print(
+                    f"{corpus}/{name}: {json.dumps({k: round(v, 3) for k, v in rows[name].items()})}", file=sys.stderr
+                )
+        library.close()
+        counts = (
+            f"{len(items)} articles indexed, {len(asked)} questions ({len(can)} answerable from the corpus), "
+            f"answered as of each question's date"
+        )
+        sections.append(table(f"Corpus `{corpus}`", rows, counts))
+    command = "python -m bench.quality " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a)
+    report = "\n\n".join(sections) + f"\n\nReproduce: `{command.strip()}` (run {datetime.now(UTC):%Y-%m-%d})."
+    print(report)
+    if args.write:
+        write_doc(report)
+    return 0
+
+
+def write_doc(report: str) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
+    block = f"{DOC_START}\n{report}\n{DOC_END}"
+    if DOC_START in text:
+        text = re.sub(re.escape(DOC_START) + ".*?" + re.escape(DOC_END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + "\n\n## Answer quality\n\n" + block + "\n"
+    doc.parent.mkdir(exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
