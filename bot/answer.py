@@ -146,6 +146,45 @@ class _Scored:
     candidate: Candidate | None
 
 
+# "Which tennis champion ...", "what social media app ...", "in this city ...": the noun after the question
+# word names the kind of answer wanted.
+_HEAD_NOUNS: dict[AnswerType, set[str]] = {
+    AnswerType.PERSON: set(
+        "champion author writer novelist poet star singer rapper musician actor actress comedian host presenter "
+        "athlete player footballer golfer boxer swimmer gymnast skater runner quarterback pitcher coach pilot "
+        "astronaut scientist doctor judge lawyer senator congressman congresswoman lawmaker politician candidate "
+        "governor mayor minister president chancellor leader official ceo executive founder billionaire "
+        "businessman businesswoman celebrity artist painter designer director filmmaker producer journalist "
+        "reporter anchor king queen prince princess monarch pope royal winner nominee person man woman activist "
+        "chef influencer entrepreneur tycoon spokesperson spokesman spokeswoman heir legend icon".split()
+    ),
+    AnswerType.ORG: set(
+        "company firm business brand retailer chain airline carmaker automaker manufacturer maker bank university "
+        "college school team club franchise network broadcaster channel newspaper magazine publication outlet "
+        "studio label band party agency organization organisation charity app platform streamer website startup "
+        "giant conglomerate museum gallery restaurant cafe hotel store league".split()
+    ),
+    AnswerType.PLACE: set(
+        "country nation state city town village island region province county capital territory jurisdiction "
+        "continent district neighborhood neighbourhood port".split()
+    ),
+}
+_HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
+
+
+def _head_noun_type(question: str) -> AnswerType | None:
+    """The kind of answer the first typed noun after which/what/this asks for (within six words)."""
+    for match in _HEAD_NOUN.finditer(question):
+        for word in match.group(1).split():
+            if not word[0].islower():
+                continue  # part of a name ("Delaware State University"), not the kind of thing asked for
+            word = word.strip(".,'’")
+            for atype, nouns in _HEAD_NOUNS.items():
+                if word in nouns or (word.endswith("s") and word[:-1] in nouns):
+                    return atype
+    return None
+
+
 # "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)
 
@@ -155,7 +194,7 @@ def answer_type(question: str) -> AnswerType:
     for pattern, atype in _TYPE_RULES:
         if pattern.search(question):
             return atype
-    return AnswerType.GENERIC
+    return _head_noun_type(question) or AnswerType.GENERIC
 
 
 def _question_names(question: str) -> dict[str, str]:

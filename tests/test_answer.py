@@ -162,3 +162,18 @@ def test_follow_up_uses_the_earlier_question_as_context():
     followed = answer("And when does it take effect?", hits, context="What tariff did the US put on imported cars?")
     assert followed.answer == "April 3, 2025" and followed.citations[0].article_id == "cars"
     assert followed.question == "And when does it take effect?"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which 20-time tennis grand slam champion pulled out of the tournament?", AnswerType.PERSON),
+        ("Which Major League Baseball team called him up?", AnswerType.ORG),
+        ("A wave of earthquakes rattled what island jurisdiction?", AnswerType.PLACE),
+        ("This artist is the first to top the chart in four decades.", AnswerType.PERSON),
+        ("What is the focus of Delaware State University's new lab?", AnswerType.GENERIC),
+        ("Which drug did he say he had taken?", AnswerType.GENERIC),
+    ],
+)
+def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
+    assert answer_type(question) == expected
