@@ -96,9 +96,6 @@ _TYPE_WORDS = {
 }
 
 
-_ENTITY_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE}
-
-
 @dataclass
 class Citation:
     n: int
@@ -185,6 +182,14 @@ def _head_noun_type(question: str) -> AnswerType | None:
     return None
 
 
+# "Which drug ...", "what is the name of ...": a thing with a name, of a kind not listed above.
+_NAME_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|should|might|may|"
+    r"happened|about|if|else|kind|type|sort|to|of|he|she|it|they|we|you)\b)[a-z]|\bwhat (?:is|was) the name\b",
+    re.I,
+)
+_ENTITY_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE, AnswerType.NAME}
+
 # "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)
 
@@ -194,7 +199,9 @@ def answer_type(question: str) -> AnswerType:
     for pattern, atype in _TYPE_RULES:
         if pattern.search(question):
             return atype
-    return _head_noun_type(question) or AnswerType.GENERIC
+    if typed := _head_noun_type(question):
+        return typed
+    return AnswerType.NAME if _NAME_QUESTION.search(question) else AnswerType.GENERIC
 
 
 def _question_names(question: str) -> dict[str, str]:
@@ -339,7 +346,7 @@ def _judge(s: _Scored, atype: AnswerType) -> str | None:
         return "no sentence addresses the question directly"
     if s.hit.dense is not None and s.hit.dense < MIN_DENSE:
         return "the closest passages are about something else"
-    if atype != AnswerType.GENERIC and s.candidate is None:
+    if atype not in (AnswerType.GENERIC, AnswerType.NAME) and s.candidate is None:
         return f"no {atype.value} is given where the question's subject is discussed"
     return None
 

@@ -27,6 +27,7 @@ class AnswerType(StrEnum):
     MONEY = "money"
     QUANTITY = "amount"  # how much: money, percent or a number
     NUMBER = "number"
+    NAME = "name"  # "which drug", "what is the name of": any proper name, else the sentence
     GENERIC = "statement"
 
 
@@ -355,6 +356,8 @@ def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> 
             if any(s <= m.start() < e for s, e in dates):
                 continue  # a day or a year is not a count
             out.append(Candidate(m.start(), m.end(), m.group(), m.group(), AnswerType.NUMBER))
+    if atype == AnswerType.NAME:
+        return [Candidate(start, end, text, text, atype) for start, end, text, _ in _entity_runs(sentence)]
     if atype in (AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE):
         for start, end, text, titled in _entity_runs(sentence):
             kind = _entity_kind(text, titled, sentence[max(0, start - 12) : start])

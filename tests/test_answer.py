@@ -172,7 +172,9 @@ def test_follow_up_uses_the_earlier_question_as_context():
         ("A wave of earthquakes rattled what island jurisdiction?", AnswerType.PLACE),
         ("This artist is the first to top the chart in four decades.", AnswerType.PERSON),
         ("What is the focus of Delaware State University's new lab?", AnswerType.GENERIC),
-        ("Which drug did he say he had taken?", AnswerType.GENERIC),
+        ("Which drug did he say he had taken?", AnswerType.NAME),
+        ("What is the name of the new cookie?", AnswerType.NAME),
+        ("What did the court decide?", AnswerType.GENERIC),
     ],
 )
 def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
