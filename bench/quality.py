@@ -127,13 +127,15 @@ def gold_corpus(data: Path, questions: dict[str, Question]) -> tuple[list[dict],
 
 
 def evidence_corpus(raw: list[dict]) -> list[dict]:
+    """One short item per evidence paragraph. Several paragraphs can come from one page: the question id is
+    added to the URL as a fragment so that each stays its own article."""
     items = []
     for q in raw:
         if q.get("evidence_text"):
-            url = (q.get("evidence_urls") or [""])[0]
+            url = (q.get("evidence_urls") or [""])[0] or "https://realtimeqa.invalid/"
             title = q["evidence_text"].split(". ", 1)[0][:120]
             items.append(
-                _item(url or f"realtimeqa:{q['question_id']}", title, q["evidence_text"], q["question_date"])
+                _item(f"{url}#{q['question_id']}", title, q["evidence_text"], q["question_date"])
                 | {"id": f"evidence-{q['question_id']}", "source": q.get("question_source") or "quiz"}
             )
     return items
@@ -237,14 +239,13 @@ def build(workdir: Path, name: str, items: list[dict], rebuild: bool):
 
         shutil.rmtree(home)
     library = Library.open(home)
-    if library.store.counts()["articles"] == 0:
-        source = workdir / f"{name}.jsonl"
-        with source.open("w", encoding="utf-8") as fh:
-            for item in items:
-                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-        started = time.perf_counter()
-        report = library.ingest([str(source)])
-        print(f"{name}: {report.summary()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    source = workdir / f"{name}.jsonl"
+    with source.open("w", encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+    started = time.perf_counter()
+    report = library.ingest([str(source)])  # incremental: an interrupted build resumes, a built one is checked
+    print(f"{name}: {report.summary()} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return library
 
 

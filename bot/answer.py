@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bot.extract import TITLES, AnswerType, Candidate, candidates, places_named
+from bot.extract import TITLES, AnswerType, Candidate, candidates, place_names, places_named
 from embeddings.analysis import normalise_for_match, terms
 from embeddings.models import Hit
 
@@ -22,6 +22,12 @@ from embeddings.models import Hit
 MIN_CONTEXT_COVERAGE = 0.6  # share of the question's weighted terms found in the passage and headline
 MIN_SENTENCE_COVERAGE = 0.3  # ... found in the quoted sentence itself
 MIN_DENSE = 0.2  # cosine similarity of question and passage, when the passage was scored densely
+MIN_DENSE_WITHOUT_NAME = 0.45  # ... when the passage lacks one of the question's names
+PARAPHRASE_DENSE = 0.5  # ... above which a passage may say it in other words (less coverage needed)
+# A long, descriptive question (a news quiz's) is paraphrased more than it is quoted: past this many terms,
+# each further term lowers the coverage required, down to LONG_QUESTION_COVERAGE.
+SHORT_QUESTION_TERMS = 6
+LONG_QUESTION_COVERAGE = 0.35
 MAX_CITATIONS = 3
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
@@ -141,6 +147,8 @@ class _Scored:
     context_coverage: float
     missing_names: list[str]
     candidate: Candidate | None
+    names_total: int = 0  # distinct names the question uses
+    required_coverage: float = MIN_CONTEXT_COVERAGE  # less for long, descriptive questions
 
 
 # "Which tennis champion ...", "what social media app ...", "in this city ...": the noun after the question
@@ -205,11 +213,17 @@ def answer_type(question: str) -> AnswerType:
 
 
 def _question_names(question: str) -> dict[str, str]:
-    """Proper names in the question (capitalised words past the first): analysed term -> word as written."""
+    """Proper names in the question: analysed term -> word as written. A capitalised first word is a name
+    only when the next word is capitalised too ("Boris Johnson's ...") or it is a place ("Canada's ...");
+    otherwise it is just the start of the sentence ("Almost $450 million ...")."""
     names = {}
     words = re.findall(r"[A-Za-z][\w'’.&-]*", question)
     for i, word in enumerate(words):
-        if word[0].isupper() and (i > 0 or word.lower() not in {"when", "who", "what", "where", "which", "how"}):
+        if i == 0:
+            bare = re.sub(r"['’]s$", "", word).lower()
+            if not (len(words) > 1 and words[1][0].isupper()) and bare not in place_names():
+                continue
+        if word[0].isupper():
             for term in terms(word):
                 names[term] = re.sub(r"['’]s$", "", word)
     return names
@@ -246,6 +260,9 @@ def answer(
     for t in names:  # a name says more about what is asked than a verb does
         weight[t] *= 1.5
     total_weight = sum(weight.values())
+    names_total = len(set(names.values()))
+    extra_terms = max(0, len(own_terms) - SHORT_QUESTION_TERMS)
+    required = max(LONG_QUESTION_COVERAGE, MIN_CONTEXT_COVERAGE - 0.025 * extra_terms)
     q_norm = normalise_for_match(question)
     months = _months(question)
     q_set = set(q_terms)
@@ -255,7 +272,7 @@ def answer(
     for rank, hit in enumerate(hits):
         context_terms = set(terms(hit.title)) | set(terms(hit.text))
         context_cov = sum(w for t, w in weight.items() if t in context_terms) / total_weight
-        missing = sorted(w for t, w in names.items() if t not in context_terms)
+        missing = sorted({w for t, w in names.items() if t not in context_terms})
         for start, end, sentence in hit.sentence_texts():
             s_terms = set(terms(sentence))
             sent_cov = sum(w for t, w in weight.items() if t in s_terms) / total_weight
@@ -276,7 +293,9 @@ def answer(
                 + 0.05 / (1 + rank)
                 - 0.3 * len(missing)
             )
-            scored.append(_Scored(hit, start, end, sentence, score, sent_cov, context_cov, missing, cand))
+            scored.append(
+                _Scored(hit, start, end, sentence, score, sent_cov, context_cov, missing, cand, names_total, required)
+            )
     scored.sort(key=lambda s: s.score, reverse=True)
     best = next((s for s in scored if plain or _judge(s, atype) is None), None)
     if best is None:
@@ -337,12 +356,16 @@ def _in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
 
 def _judge(s: _Scored, atype: AnswerType) -> str | None:
     """None when the sentence may be given as the answer, else why not."""
-    if s.missing_names:
+    dense = s.hit.dense or 0.0
+    if s.missing_names and (len(s.missing_names) > s.names_total / 2 or dense < MIN_DENSE_WITHOUT_NAME):
+        # A passage may leave out one of several names a long question uses, when its meaning is close;
+        # it may not leave out most of them ("When is Germany's election?" against Canada's).
         return f"nothing indexed mentions {', '.join(s.missing_names)} in this context"
-    paraphrase = (s.hit.dense or 0.0) >= 0.6 and s.context_coverage >= MIN_CONTEXT_COVERAGE - 0.2
-    if s.context_coverage < MIN_CONTEXT_COVERAGE and not paraphrase:
+    required = s.required_coverage
+    paraphrase = dense >= PARAPHRASE_DENSE and s.context_coverage >= required - 0.2
+    if s.context_coverage < required and not paraphrase:
         return "the closest passages do not cover the question"
-    if s.sentence_coverage < MIN_SENTENCE_COVERAGE - (0.1 if paraphrase else 0.0):
+    if s.sentence_coverage < MIN_SENTENCE_COVERAGE * required / MIN_CONTEXT_COVERAGE - (0.1 if paraphrase else 0.0):
         return "no sentence addresses the question directly"
     if s.hit.dense is not None and s.hit.dense < MIN_DENSE:
         return "the closest passages are about something else"

@@ -356,14 +356,18 @@ def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> 
             if any(s <= m.start() < e for s, e in dates):
                 continue  # a day or a year is not a count
             out.append(Candidate(m.start(), m.end(), m.group(), m.group(), AnswerType.NUMBER))
-    if atype == AnswerType.NAME:
-        return [Candidate(start, end, text, text, atype) for start, end, text, _ in _entity_runs(sentence)]
+    if atype == AnswerType.NAME:  # a lone capitalised word opening the sentence is most often not a name
+        return [
+            Candidate(start, end, text, text, atype)
+            for start, end, text, _ in _entity_runs(sentence)
+            if start > 0 or " " in text or text.isupper() or text.lower() in place_names()
+        ]
     if atype in (AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE):
         for start, end, text, titled in _entity_runs(sentence):
             kind = _entity_kind(text, titled, sentence[max(0, start - 12) : start])
             wanted = {
                 AnswerType.PERSON: {AnswerType.PERSON, AnswerType.WHO},
-                AnswerType.ORG: {AnswerType.ORG, AnswerType.PLACE, AnswerType.WHO},
+                AnswerType.ORG: {AnswerType.ORG, AnswerType.WHO},
                 AnswerType.WHO: {AnswerType.PERSON, AnswerType.ORG, AnswerType.PLACE, AnswerType.WHO},
                 AnswerType.PLACE: {AnswerType.PLACE},
             }[atype]
