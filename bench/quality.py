@@ -129,9 +129,10 @@ def gold_corpus(data: Path, questions: dict[str, Question]) -> tuple[list[dict],
 def evidence_corpus(raw: list[dict]) -> list[dict]:
     """One short item per evidence paragraph. Several paragraphs can come from one page: the question id is
     added to the URL as a fragment so that each stays its own article."""
-    items = []
+    items, seen = [], set()
     for q in raw:
-        if q.get("evidence_text"):
+        if q.get("evidence_text") and q["question_id"] not in seen:  # a few questions are listed twice
+            seen.add(q["question_id"])
             url = (q.get("evidence_urls") or [""])[0] or "https://realtimeqa.invalid/"
             title = q["evidence_text"].split(". ", 1)[0][:120]
             items.append(
