@@ -41,7 +41,7 @@ def _settings(home: Path | None) -> Settings:
 
 
 def _open(settings: Settings) -> Library:
-    return Library.open(settings.home, model=settings.model)
+    return Library.open(settings.home, model=settings.model, index_kind=settings.index)
 
 
 @app.command()

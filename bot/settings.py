@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     max_file_mb: float = 25.0
     fetch_timeout: float = 15.0
     top_k: int = 8
+    index: Literal["auto", "flat", "hnsw"] = "auto"  # vector index kind; auto: flat, HNSW for large corpora
 
     # Discord (`tradewire serve`)
     discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")

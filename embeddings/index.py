@@ -1,48 +1,116 @@
 """FAISS vectors keyed by passage id (the SQLite row id). Saved atomically: a crash leaves the old file or
-the new one, never half of one."""
+the new one, never half of one.
+
+Two kinds, both `IndexIDMap2` over normalised vectors (inner product = cosine):
+- `flat`: exact. Search time grows with the corpus (about 12 ms a query at 100k vectors on 2 cores).
+- `hnsw`: approximate (`IndexHNSWFlat`, full vectors, so scores and `vectors()` stay exact) at about 1 ms a
+  query. HNSW cannot delete: a removed id becomes a tombstone that an IDSelector keeps out of results; saving
+  marks tombstoned slots -1 in the id map, so the file carries them, and the graph is rebuilt from the live
+  vectors once tombstones pass REBUILD_SHARE of it.
+`auto` (the default) is flat until the corpus reaches AUTO_HNSW_AT vectors, then converts to HNSW once, from
+the stored vectors; it does not convert back when the corpus shrinks (ask for `flat` to do that).
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 import faiss
 import numpy as np
 
+IndexKind = Literal["auto", "flat", "hnsw"]
+AUTO_HNSW_AT = 100_000  # measured by bench/speed.py: flat search passes ~10 ms a query around here
+HNSW_M = 32  # graph links per node: ~260 bytes a vector on top of its 1,536
+HNSW_EF_CONSTRUCTION = 40
+HNSW_EF_SEARCH = 128  # recall@10 >= 0.95 at 1M in bench/speed.py
+HNSW_MAX_EF = 1024
+REBUILD_SHARE = 0.1  # rebuild the HNSW graph once this share of its vectors are tombstones
+EXACT_ALLOWED = 20_000  # filtered HNSW search scores at most this many allowed vectors exactly instead
+
+
+def _new_index(kind: str, dim: int) -> faiss.Index:
+    if kind == "hnsw":
+        hnsw = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        return faiss.IndexIDMap2(hnsw)
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """One query is searched fastest on one OpenMP thread (4x faster than two on this machine)."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
 
 class VectorIndex:
-    """Inner-product search over normalised vectors (cosine), exact (flat) for now."""
+    """Inner-product search over normalised vectors (cosine), exact or HNSW (see the module docstring)."""
 
-    def __init__(self, dim: int, index: faiss.Index | None = None):
+    def __init__(self, dim: int, index: faiss.Index | None = None, kind: IndexKind = "auto"):
         self.dim = dim
-        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.kind = kind
+        self.ef_search = HNSW_EF_SEARCH
+        self.index = index if index is not None else _new_index("hnsw" if kind == "hnsw" else "flat", dim)
+        self._dead: set[int] = set()  # removed from an HNSW index, slots not yet marked -1
+        self._marked = int((self._id_map() == -1).sum()) if self.is_hnsw else 0
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (sorted ids, their slots), for exact search
         self.dirty = False
+        self._fit()
 
     @classmethod
-    def load_or_create(cls, path: Path, dim: int) -> VectorIndex:
+    def load_or_create(cls, path: Path, dim: int, kind: IndexKind = "auto") -> VectorIndex:
         if path.exists():
             index = faiss.read_index(str(path))
             if index.d != dim:
                 raise ValueError(f"vector index at {path} has dimension {index.d}, expected {dim}")
-            return cls(dim, index)
-        return cls(dim)
+            return cls(dim, index, kind)
+        return cls(dim, kind=kind)
+
+    @property
+    def is_hnsw(self) -> bool:
+        return isinstance(faiss.downcast_index(self.index.index), faiss.IndexHNSW)
 
     def __len__(self) -> int:
-        return int(self.index.ntotal)
+        return int(self.index.ntotal) - self._marked - len(self._dead)
+
+    def _id_map(self) -> np.ndarray:
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
 
     def ids(self) -> np.ndarray:
-        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        ids = self._id_map()
+        live = ids >= 0
+        if self._dead:
+            live &= ~np.isin(ids, np.fromiter(self._dead, dtype=np.int64))
+        return ids[live]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         if len(ids):
             self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+            self._sorted = None
             self.dirty = True
+            self._fit()
 
     def remove(self, ids: np.ndarray) -> int:
         if not len(ids):
             return 0
-        removed = int(self.index.remove_ids(faiss.IDSelectorBatch(ids.astype(np.int64))))
+        if not self.is_hnsw:
+            removed = int(self.index.remove_ids(faiss.IDSelectorBatch(ids.astype(np.int64))))
+        else:
+            present = np.unique(ids[np.isin(ids, self._id_map())])
+            fresh = [int(i) for i in present if int(i) not in self._dead]
+            self._dead.update(fresh)
+            removed = len(fresh)
+            if self._marked + len(self._dead) > REBUILD_SHARE * self.index.ntotal:
+                self._rebuild("hnsw")
         self.dirty = self.dirty or removed > 0
         return removed
 
@@ -51,25 +119,103 @@ class VectorIndex:
         if len(self) == 0 or k <= 0:
             return []
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        params = None
+        k = min(k, len(self))
         if allowed is not None:
             if not len(allowed):
                 return []
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))
-        scores, ids = self.index.search(q, min(k, len(self)), params=params)
+            allowed = allowed.astype(np.int64)
+        if self.is_hnsw and allowed is not None and len(allowed) <= EXACT_ALLOWED:
+            return self._exact(q[0], k, allowed)
+        params = self._params(k, allowed)
+        with _one_thread():
+            scores, ids = self.index.search(q, k, params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _params(self, k: int, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
+        """Search parameters: the allowed ids, tombstones to skip, and for HNSW the beam width."""
+        if self.is_hnsw:
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+            if allowed is not None:  # a selective filter needs a wider beam to fill k
+                params.efSearch = min(HNSW_MAX_EF, max(params.efSearch, k * len(self) // len(allowed)))
+        elif allowed is not None:
+            params = faiss.SearchParameters()
+        else:
+            return None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(allowed)
+        elif self._marked or self._dead:
+            tombstones = faiss.IDSelectorBatch(np.array([-1, *self._dead], dtype=np.int64))
+            selector = faiss.IDSelectorNot(tombstones)
+            selector.referenced_objects = [tombstones]
+        else:
+            return params
+        params.sel = selector
+        params.referenced_objects = [selector]  # FAISS holds raw pointers: keep the selectors alive
+        return params
+
+    def _exact(self, q: np.ndarray, k: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """Score the allowed vectors of an HNSW index one by one: exact, and cheap for a few thousand."""
+        if self._sorted is None:
+            id_map = self._id_map()
+            order = np.argsort(id_map, kind="stable")
+            self._sorted = (id_map[order], order)
+        sorted_ids, order = self._sorted
+        at = np.searchsorted(sorted_ids, allowed).clip(max=len(sorted_ids) - 1)
+        found = sorted_ids[at] == allowed
+        if self._dead:
+            found &= ~np.isin(allowed, np.fromiter(self._dead, dtype=np.int64))
+        ids, slots = allowed[found], order[at[found]]
+        storage = faiss.downcast_index(faiss.downcast_index(self.index.index).storage)
+        xb = faiss.rev_swig_ptr(storage.get_xb(), storage.ntotal * self.dim).reshape(-1, self.dim)
+        scores = xb[slots] @ q
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(int(ids[i]), float(scores[i])) for i in top]
 
     def vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
         out = {}
         for i in ids:
+            if i in self._dead:
+                continue
             try:
                 out[i] = self.index.reconstruct(int(i))
             except RuntimeError:
                 continue
         return out
 
+    def _fit(self) -> None:
+        """Convert to the kind asked for, or in `auto` to HNSW once the corpus is large enough."""
+        hnsw = self.kind == "hnsw" or (self.kind == "auto" and (self.is_hnsw or len(self) >= AUTO_HNSW_AT))
+        if hnsw != self.is_hnsw:
+            self._rebuild("hnsw" if hnsw else "flat")
+
+    def _rebuild(self, kind: str) -> None:
+        """A new index of `kind` from the live vectors (dropping tombstones)."""
+        ids = self._id_map()
+        live = self.ids()
+        vectors = self.index.index.reconstruct_n(0, self.index.ntotal)[np.isin(ids, live)]
+        fresh = _new_index(kind, self.dim)
+        fresh.add_with_ids(vectors, live)
+        self.index = fresh
+        self._dead.clear()
+        self._marked = 0
+        self._sorted = None
+        self.dirty = True
+
+    def _mark_dead(self) -> None:
+        """Write tombstones into the id map (slot -> -1) so that a saved file carries them."""
+        id_map = self._id_map()
+        dead = np.isin(id_map, np.fromiter(self._dead, dtype=np.int64))
+        id_map[dead] = -1
+        faiss.copy_array_to_vector(id_map, self.index.id_map)
+        self.index.construct_rev_map()
+        self._marked += int(dead.sum())
+        self._dead.clear()
+        self._sorted = None
+
     def save(self, path: Path) -> None:
         """Write to a temporary file in the same directory, fsync, then rename over the old one."""
+        if self._dead:
+            self._mark_dead()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".vectors-", suffix=".tmp")
         os.close(fd)
         try:

