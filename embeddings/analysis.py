@@ -8,6 +8,7 @@ index line up exactly with the question's terms.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
@@ -115,9 +116,11 @@ def analyse(text: str) -> str:
     return " ".join(terms(text))
 
 
-def fts_query(text: str) -> str:
-    """An FTS5 MATCH expression that ORs the question's terms (quoted, so nothing is an operator)."""
-    unique = list(dict.fromkeys(t for t in terms(text) if t))
+def fts_query(text: str | Iterable[str]) -> str:
+    """An FTS5 MATCH expression that ORs a text's terms, or the analysed terms given (quoted, so nothing is an
+    operator)."""
+    found = terms(text) if isinstance(text, str) else text
+    unique = list(dict.fromkeys(t for t in found if t))
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in unique)
 
 

@@ -173,6 +173,8 @@ class Store:
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 30000")
         self._migrate()
+        self._forget_frequencies()
+        self._df_version: int | None = None
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -259,6 +261,7 @@ class Store:
 
     def delete_passages(self, article_id: str) -> list[int]:
         """Remove an article's passages and their lexical rows; returns the removed passage ids."""
+        self._forget_frequencies()
         ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
         if ids:
             self.db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
@@ -267,6 +270,7 @@ class Store:
 
     def add_passages(self, article: Article, passages: Sequence[Passage], lexical: Sequence[str]) -> list[int]:
         """Insert passages and their analysed text; returns their new ids (the FAISS ids)."""
+        self._forget_frequencies()
         from embeddings.analysis import analyse
 
         title_terms = analyse(article.title) if not article.title_derived else ""
@@ -398,15 +402,26 @@ class Store:
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
-        """How many passages hold each analysed term, and how many passages there are."""
+        """How many passages hold each analysed term, and how many passages there are. Counting a common
+        term's passages walks its whole doclist (milliseconds at 100k passages), so counts are cached until
+        this connection writes passages or another one commits (`PRAGMA data_version`)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._df_version:
+            self._forget_frequencies()
+            self._df_version = version
         terms = list(dict.fromkeys(terms))
-        freq: dict[str, int] = {}
-        if terms:
-            marks = ",".join("?" * len(terms))
-            for r in self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", terms):
-                freq[r[0]] = int(r[1])
-        total = self.db.execute("SELECT count(*) FROM passages").fetchone()[0]
-        return freq, int(total)
+        unknown = [t for t in terms if t not in self._df]
+        if unknown:
+            marks = ",".join("?" * len(unknown))
+            found = dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", unknown))
+            self._df.update({t: int(found.get(t, 0)) for t in unknown})
+        if self._df_total is None:
+            self._df_total = int(self.db.execute("SELECT count(*) FROM passages").fetchone()[0])
+        return {t: self._df[t] for t in terms if self._df[t]}, self._df_total
+
+    def _forget_frequencies(self) -> None:
+        self._df: dict[str, int] = {}
+        self._df_total: int | None = None
 
     def latest(
         self, limit: int, filter_sql: str = "", params: Sequence[object] = (), article_ids: Sequence[str] = ()

@@ -146,3 +146,21 @@ def test_chunks_are_whole_sentences_with_exact_offsets():
     for a, b in zip(passages, passages[1:], strict=False):
         assert b.sentences[0] == a.sentences[-1]  # one sentence of overlap
     assert passages[-1].sentences[-1][1] == len(text)
+
+
+def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp_path, monkeypatch):
+    from embeddings import search
+
+    monkeypatch.setattr(search, "COMMON_MIN_PASSAGES", 1)
+    library.ingest_articles([story(i, f"The tariff on item {i} rose.", day=1 + i) for i in range(9)])
+    library.ingest_articles([story(9, "The tariff on copper rose.", day=20)])
+    assert search.selective_terms(library.store, "copper tariff") == ["copper"]
+    assert search.selective_terms(library.store, "tariff rose") == ["tariff", "rose"]  # all common: the two rarest
+    assert library.search("copper tariff", k=1, mode="lexical")[0].article_id == "a9"
+
+    freq, total = library.store.document_frequencies(["copper"])
+    assert (freq, total) == ({"copper": 1}, 10)
+    other = Library.open(library.home, encoder=FakeEncoder())  # another writer commits: the cache notices
+    other.ingest_articles([story(10, "Copper prices climbed.", day=21)])
+    other.close()
+    assert library.store.document_frequencies(["copper"]) == ({"copper": 2}, 11)
