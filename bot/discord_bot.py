@@ -72,9 +72,9 @@ class TradewireBot(discord.AutoShardedClient):
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
-        for command in (ask_command, latest_command, search_command, FeedsGroup(), subscribe_command):
+        commands = (ask_command, latest_command, search_command, FeedsGroup(), subscribe_command, unsubscribe_command)
+        for command in commands:
             self.tree.add_command(command)
-        self.tree.add_command(unsubscribe_command)
         self._limits: dict[int, app_commands.Cooldown] = {}
         self._answering = 0
         self._poller: asyncio.Task | None = None
