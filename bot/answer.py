@@ -60,7 +60,11 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
     (re.compile(r"\bhow many\b", re.I), AnswerType.NUMBER),
     (
-        re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|city|state|province|region|place)\b", re.I),
+        re.compile(r"\b(which|what) (us |u\.s\. )?(city|cities|state|states|province|region|town|county)\b", re.I),
+        AnswerType.LOCALITY,
+    ),
+    (
+        re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|place)\b", re.I),
         AnswerType.PLACE,
     ),
     (
@@ -169,9 +173,9 @@ _HEAD_NOUNS: dict[AnswerType, set[str]] = {
         "studio label band party agency organization organisation charity app platform streamer website startup "
         "giant conglomerate museum gallery restaurant cafe hotel store league".split()
     ),
-    AnswerType.PLACE: set(
-        "country nation state city town village island region province county capital territory jurisdiction "
-        "continent district neighborhood neighbourhood port".split()
+    AnswerType.PLACE: set("country nation continent jurisdiction territory".split()),
+    AnswerType.LOCALITY: set(
+        "state city town village island region province county capital district neighborhood neighbourhood port".split()
     ),
 }
 _HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
@@ -196,7 +200,14 @@ _NAME_QUESTION = re.compile(
     r"happened|about|if|else|kind|type|sort|to|of|he|she|it|they|we|you)\b)[a-z]|\bwhat (?:is|was) the name\b",
     re.I,
 )
-_ENTITY_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE, AnswerType.NAME}
+_ENTITY_TYPES = {
+    AnswerType.PERSON,
+    AnswerType.ORG,
+    AnswerType.WHO,
+    AnswerType.PLACE,
+    AnswerType.LOCALITY,
+    AnswerType.NAME,
+}
 
 # "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)

@@ -23,6 +23,7 @@ class AnswerType(StrEnum):
     ORG = "organisation"
     WHO = "person or organisation"
     PLACE = "place"
+    LOCALITY = "place within a country"  # "which state", "what city": a country is not the answer
     PERCENT = "percent"
     MONEY = "money"
     QUANTITY = "amount"  # how much: money, percent or a number
@@ -361,6 +362,14 @@ def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> 
             Candidate(start, end, text, text, atype)
             for start, end, text, _ in _entity_runs(sentence)
             if start > 0 or " " in text or text.isupper() or text.lower() in place_names()
+        ]
+    if atype == AnswerType.LOCALITY:
+        return [
+            Candidate(start, end, text, text, atype)
+            for start, end, text, titled in _entity_runs(sentence)
+            if not titled
+            and text.lower() not in place_names()
+            and _entity_kind(text, titled, sentence[max(0, start - 12) : start]) in (AnswerType.PLACE, AnswerType.WHO)
         ]
     if atype in (AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO, AnswerType.PLACE):
         for start, end, text, titled in _entity_runs(sentence):

@@ -169,7 +169,8 @@ def test_follow_up_uses_the_earlier_question_as_context():
     [
         ("Which 20-time tennis grand slam champion pulled out of the tournament?", AnswerType.PERSON),
         ("Which Major League Baseball team called him up?", AnswerType.ORG),
-        ("A wave of earthquakes rattled what island jurisdiction?", AnswerType.PLACE),
+        ("A wave of earthquakes rattled what island jurisdiction?", AnswerType.LOCALITY),
+        ("Which state was the first to make the day a holiday?", AnswerType.LOCALITY),
         ("This artist is the first to top the chart in four decades.", AnswerType.PERSON),
         ("What is the focus of Delaware State University's new lab?", AnswerType.GENERIC),
         ("Which drug did he say he had taken?", AnswerType.NAME),
@@ -179,3 +180,9 @@ def test_follow_up_uses_the_earlier_question_as_context():
 )
 def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
     assert answer_type(question) == expected
+
+
+def test_a_state_question_is_not_answered_with_a_country():
+    text = "Across the United States, Texas was the first state to make the day a holiday, in 1980."
+    result = answer("Which state was the first to make the day a holiday?", [hit(text)])
+    assert result.answer == "Texas" and result.answer_type == AnswerType.LOCALITY.value
