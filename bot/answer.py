@@ -155,7 +155,7 @@ class _Scored:
     required_coverage: float = MIN_CONTEXT_COVERAGE  # less for long, descriptive questions
 
 
-# "Which tennis champion ...", "what social media app ...", "in this city ...": the noun after the question
+# "Which steel executive ...", "what shipping company ...", "in this port city ...": the noun after the question
 # word names the kind of answer wanted.
 _HEAD_NOUNS: dict[AnswerType, set[str]] = {
     AnswerType.PERSON: set(
@@ -186,7 +186,7 @@ def _head_noun_type(question: str) -> AnswerType | None:
     for match in _HEAD_NOUN.finditer(question):
         for word in match.group(1).split():
             if not word[0].islower():
-                continue  # part of a name ("Delaware State University"), not the kind of thing asked for
+                continue  # part of a name ("Ohio State University"), not the kind of thing asked for
             word = word.strip(".,'’")
             for atype, nouns in _HEAD_NOUNS.items():
                 if word in nouns or (word.endswith("s") and word[:-1] in nouns):
@@ -194,7 +194,7 @@ def _head_noun_type(question: str) -> AnswerType | None:
     return None
 
 
-# "Which drug ...", "what is the name of ...": a thing with a name, of a kind not listed above.
+# "Which alloy ...", "what is the name of ...": a thing with a name, of a kind not listed above.
 _NAME_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|should|might|may|"
     r"happened|about|if|else|kind|type|sort|to|of|he|she|it|they|we|you)\b)[a-z]|\bwhat (?:is|was) the name\b",
@@ -225,8 +225,8 @@ def answer_type(question: str) -> AnswerType:
 
 def _question_names(question: str) -> dict[str, str]:
     """Proper names in the question: analysed term -> word as written. A capitalised first word is a name
-    only when the next word is capitalised too ("Boris Johnson's ...") or it is a place ("Canada's ...");
-    otherwise it is just the start of the sentence ("Almost $450 million ...")."""
+    only when the next word is capitalised too ("Mark Carney's ...") or it is a place ("Canada's ...");
+    otherwise it is just the start of the sentence ("Nearly 40 tonnes of ...")."""
     names = {}
     words = re.findall(r"[A-Za-z][\w'’.&-]*", question)
     for i, word in enumerate(words):

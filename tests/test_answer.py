@@ -167,13 +167,13 @@ def test_follow_up_uses_the_earlier_question_as_context():
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("Which 20-time tennis grand slam champion pulled out of the tournament?", AnswerType.PERSON),
-        ("Which Major League Baseball team called him up?", AnswerType.ORG),
-        ("A wave of earthquakes rattled what island jurisdiction?", AnswerType.LOCALITY),
-        ("Which state was the first to make the day a holiday?", AnswerType.LOCALITY),
-        ("This artist is the first to top the chart in four decades.", AnswerType.PERSON),
-        ("What is the focus of Delaware State University's new lab?", AnswerType.GENERIC),
-        ("Which drug did he say he had taken?", AnswerType.NAME),
+        ("Which veteran steel executive resigned from the trade council?", AnswerType.PERSON),
+        ("Which Pacific Coast shipping company cut its sailings?", AnswerType.ORG),
+        ("New port fees were announced in what island territory?", AnswerType.LOCALITY),
+        ("Which state will host the trade summit next spring?", AnswerType.LOCALITY),
+        ("This trade minister led the talks for the third year running.", AnswerType.PERSON),
+        ("What is the focus of Ohio State University's new trade lab?", AnswerType.GENERIC),
+        ("Which alloy did the mills stop importing?", AnswerType.NAME),
         ("What is the name of the new cookie?", AnswerType.NAME),
         ("What did the court decide?", AnswerType.GENERIC),
     ],
@@ -183,6 +183,6 @@ def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
 
 
 def test_a_state_question_is_not_answered_with_a_country():
-    text = "Across the United States, Texas was the first state to make the day a holiday, in 1980."
-    result = answer("Which state was the first to make the day a holiday?", [hit(text)])
-    assert result.answer == "Texas" and result.answer_type == AnswerType.LOCALITY.value
+    text = "Across the United States, Ohio will host the trade summit next spring, officials said."
+    result = answer("Which state will host the trade summit next spring?", [hit(text)])
+    assert result.answer == "Ohio" and result.answer_type == AnswerType.LOCALITY.value
