@@ -40,10 +40,6 @@ def _settings(home: Path | None) -> Settings:
     return settings
 
 
-def _open(settings: Settings) -> Library:
-    return Library.open(settings.home, model=settings.model, index_kind=settings.index)
-
-
 @app.command()
 def ingest(
     targets: Annotated[list[str], typer.Argument(help="Files, directories or http(s) URLs (pages or feeds).")],
@@ -64,7 +60,7 @@ def ingest(
         if isinstance(item, SourceError):
             bar.write(f"skipped {item.item}: {item.reason}", file=sys.stderr)
 
-    with _open(settings) as library:
+    with settings.open_library() as library:
         report = library.ingest(targets, fetcher=fetcher, max_bytes=settings.max_bytes, progress=progress)
     bar.close()
     fetcher.close()
@@ -88,7 +84,7 @@ def ask_command(
     settings = _settings(home)
     if batch is None and not question:
         raise TradewireError("give a QUESTION, or --batch FILE")
-    with _open(settings) as library:
+    with settings.open_library() as library:
         if batch is not None:
             failed = _ask_batch(library, batch, source, settings.top_k)
             if failed:
@@ -126,7 +122,7 @@ def latest(
     home: HomeOpt = None,
 ) -> None:
     """The newest stories first: headline, source, time, link."""
-    with _open(_settings(home)) as library:
+    with _settings(home).open_library() as library:
         items = library.latest(n, topic=topic, filters=Filters(source=source))
     typer.echo(render.latest_json(items) if as_json else render.latest_text(items))
 
@@ -134,7 +130,7 @@ def latest(
 @app.command()
 def stats(home: HomeOpt = None) -> None:
     """What the knowledge base holds."""
-    with _open(_settings(home)) as library:
+    with _settings(home).open_library() as library:
         library.index  # noqa: B018 - loading reconciles and counts the vectors
         info = library.stats()
     typer.echo(json.dumps(info, indent=2))
@@ -157,7 +153,7 @@ def demo(
 ) -> None:
     """Build the bundled demo news index (in HOME/demo) and answer sample questions from it."""
     settings = _settings(home)
-    with Library.open(settings.home / "demo", model=settings.model) as library:
+    with settings.open_library(settings.home / "demo") as library:
         report = library.ingest([str(DEMO_DIR)])
         typer.echo(f"demo index at {library.home}: {report.summary()}")
         for q in [question] if question else DEMO_QUESTIONS:

@@ -601,7 +601,7 @@ def run(settings: Settings) -> None:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         raise TradewireError("set DISCORD_TOKEN to the bot's token (Discord developer portal → your app → Bot)")
     configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    library = Library.open(settings.home, model=settings.model, index_kind=settings.index)
+    library = settings.open_library()
     library.index  # noqa: B018 - load and reconcile before connecting, not on the first question
     token = settings.discord_token.get_secret_value().strip()
 

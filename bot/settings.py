@@ -9,6 +9,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from embeddings import Library
 from embeddings.encoder import DEFAULT_MODEL
 
 
@@ -41,6 +42,10 @@ class Settings(BaseSettings):
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    def open_library(self, home: Path | None = None) -> Library:
+        """The knowledge base these settings point at (or the one in `home`), with their model and index kind."""
+        return Library.open(home or self.home, model=self.model, index_kind=self.index)
 
 
 def load() -> Settings:
