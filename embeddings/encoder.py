@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Sequence
+from contextlib import nullcontext
 from typing import Protocol
 
 import numpy as np
 
 from embeddings.errors import TradewireError
+from embeddings.threads import one_thread
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
@@ -81,7 +82,11 @@ class SentenceTransformerEncoder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with _one_torch_thread() if len(texts) == 1 else nullcontext():
+        import torch  # loaded with the model above
+
+        # A single short text (a question) is encoded on one torch thread: see embeddings.threads.
+        single = one_thread(torch.get_num_threads, torch.set_num_threads) if len(texts) == 1 else nullcontext()
+        with single:
             vectors = model.encode(
                 list(texts),
                 batch_size=self.batch_size,
@@ -90,17 +95,3 @@ class SentenceTransformerEncoder:
                 show_progress_bar=False,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32)
-
-
-@contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """A single short text (a question) gains nothing from intra-op threads, and when other processes keep
-    the cores busy their spin-waiting makes it 20x slower (bench/speed.py, "Encoder settings")."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
