@@ -14,6 +14,7 @@ import contextlib
 import logging
 import re
 import signal
+import weakref
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -80,6 +81,7 @@ class TradewireBot(discord.AutoShardedClient):
         self._poller: asyncio.Task | None = None
         self._stopping: asyncio.Task | None = None
         self._closing: asyncio.Future | None = None
+        self.pagers: weakref.WeakSet[Pager] = weakref.WeakSet()  # stopped at shutdown: their timers are tasks
         if settings.discord_gateway_url:
             self._pin_gateway(settings.discord_gateway_url)
 
@@ -128,6 +130,8 @@ class TradewireBot(discord.AutoShardedClient):
     async def _shut_down(self) -> None:
         if self._poller:
             self._poller.cancel()
+        for pager in list(self.pagers):
+            pager.stop()
         await super().close()
         await self.engine.close()
         self.fetcher.close()
@@ -470,6 +474,7 @@ async def latest_command(
         await interaction.followup.send(embed=pages[0])
         return
     view = Pager(pages, interaction.user.id)
+    bot.pagers.add(view)
     view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
 
 
