@@ -68,3 +68,22 @@ def seed_dir() -> Path:
     if not SEED_DIR.is_dir() or not any(SEED_DIR.iterdir()):
         pytest.skip(f"../shared/seed not found at {SEED_DIR}")
     return SEED_DIR
+
+
+@pytest.fixture
+async def fake(monkeypatch):
+    """A fake Discord on loopback with discord.py pointed at it; afterwards it must have seen no protocol error,
+    and no task may be left running."""
+    import asyncio
+
+    from tests.fake_discord import FakeDiscord
+
+    server = FakeDiscord(heartbeat_interval_ms=200)
+    await server.start()
+    server.patch_discord(monkeypatch)
+    yield server
+    await server.close()
+    assert not server.errors
+    await asyncio.sleep(0)
+    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert not leftover, leftover

@@ -72,16 +72,6 @@ def assert_cannot_ping(message: dict) -> None:
 
 
 @pytest.fixture
-async def fake(monkeypatch):
-    server = FakeDiscord(heartbeat_interval_ms=250)
-    await server.start()
-    server.patch_discord(monkeypatch)
-    yield server
-    await server.close()
-    assert not server.errors
-
-
-@pytest.fixture
 def news(tmp_path) -> Library:
     lib = Library.open(tmp_path / "home", encoder=FakeEncoder())
     lib.ingest_articles([ELECTION, CARS, PRANK, *BACKGROUND])

@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fake_discord import EPHEMERAL, FakeDiscord
+from tests.fake_discord import EPHEMERAL
 
 
 class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(?P<answer>\d+)"):
@@ -88,19 +88,6 @@ class MiniBot(discord.AutoShardedClient):
         self.seen.append(message)
         if self.user in message.mentions:
             await message.reply("You rang?", mention_author=False)
-
-
-@pytest.fixture
-async def fake(monkeypatch):
-    fake = FakeDiscord(heartbeat_interval_ms=200)
-    await fake.start()
-    fake.patch_discord(monkeypatch)
-    yield fake
-    await fake.close()
-    assert not fake.errors
-    await asyncio.sleep(0)
-    leftover = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    assert not leftover, leftover
 
 
 @pytest.fixture
