@@ -98,7 +98,8 @@ class State:
         """Follow `url` for `guild`; (feed, False) when the guild already follows it."""
         with self.store.transaction():
             self.db.execute("INSERT OR IGNORE INTO feeds(url) VALUES (?)", (url,))
-            feed = self._feed(self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone())
+            feed = self.feed(url)
+            assert feed is not None  # inserted just above
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)",
                 (guild, feed.id, self._max_seq(), added_by, _now()),
