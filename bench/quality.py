@@ -1,7 +1,8 @@
 """Answer quality on RealTime QA (../shared/bench/realtimeqa): real weekly news-quiz questions with gold
 answers, answered as of their question date from corpora built out of the benchmark's own articles.
 
-    python -m bench.quality                       # both corpora, all four configurations
+    python -m bench.quality                       # both corpora, all four configurations, the default encoder
+    python -m bench.quality --precision int8,float32 --write   # and the float32 encoder beside it (docs table)
     python -m bench.quality --corpus gold --limit 200
 
 Corpora (built once into --workdir through the project's own JSON Lines ingest, then reused):
@@ -42,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
+
+from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "bench" / "realtimeqa"
@@ -231,15 +234,15 @@ def table(title: str, rows: dict[str, dict[str, float]], counts: str) -> str:
     return "\n".join(lines)
 
 
-def build(workdir: Path, name: str, items: list[dict], rebuild: bool):
+def build(workdir: Path, name: str, items: list[dict], rebuild: bool, precision: str):
     from embeddings import Library
 
-    home = workdir / name
+    home = workdir / f"{name}-{precision}"
     if rebuild and home.exists():
         import shutil
 
         shutil.rmtree(home)
-    library = Library.open(home)
+    library = Library.open(home, precision=precision)
     source = workdir / f"{name}.jsonl"
     with source.open("w", encoding="utf-8") as fh:
         for item in items:
@@ -256,8 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
     parser.add_argument("--corpus", choices=["gold", "evidence", "both"], default="both")
     parser.add_argument("--configs", default=",".join(CONFIGS))
-    parser.add_argument("--limit", type=int, default=0, help="questions per corpus (0: gold all, evidence 1000)")
+    parser.add_argument("--limit", type=int, default=0, help="questions per corpus (0: gold all, evidence 300)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--precision",
+        default=DEFAULT_PRECISION,
+        help=f"comma-separated encoder precisions, each with its own index: {', '.join(PRECISIONS)}",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the corpora's indexes")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -268,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions(args.data)
     raw = [json.loads(line) for line in (args.data / "questions_2020_2024.jsonl").open(encoding="utf-8")]
     configs = [c for c in args.configs.split(",") if c]
+    precisions = [p for p in args.precision.split(",") if p]
+    if unknown := [p for p in precisions if p not in PRECISIONS]:
+        parser.error(f"unknown precision {', '.join(unknown)}: use {', '.join(PRECISIONS)}")
     sections = []
-    for corpus in ["gold", "evidence"] if args.corpus == "both" else [args.corpus]:
+    runs = [(c, p) for c in (["gold", "evidence"] if args.corpus == "both" else [args.corpus]) for p in precisions]
+    for corpus, precision in runs:
         if corpus == "gold":
             items, asked = gold_corpus(args.data, questions)
             if args.limit:
@@ -277,11 +289,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             items = evidence_corpus(raw)
             pool = [q for q in questions.values() if q.answer]
-            asked = random.Random(args.seed).sample(pool, min(args.limit or 1000, len(pool)))
-        library = build(args.workdir, corpus, items, args.rebuild)
+            asked = random.Random(args.seed).sample(pool, min(args.limit or 300, len(pool)))
+        library = build(args.workdir, corpus, items, args.rebuild, precision)
         can = answerable_set(items, asked)
         rows = {}
-        details = args.workdir / f"{corpus}-details.jsonl"
+        details = args.workdir / f"{corpus}-{precision}-details.jsonl"
         with details.open("w", encoding="utf-8") as out:
             for name in configs:
                 mode, plain = CONFIGS[name]
@@ -291,15 +303,14 @@ def main(argv: list[str] | None = None) -> int:
                     outcomes.append(o)
                     out.write(json.dumps({"config": name, "question_id": q.id, **o.__dict__}) + "\n")
                 rows[name] = summarise(outcomes)
-                print(
-                    f"{corpus}/{name}: {json.dumps({k: round(v, 3) for k, v in rows[name].items()})}", file=sys.stderr
-                )
+                summary = json.dumps({k: round(v, 3) for k, v in rows[name].items()})
+                print(f"{corpus}/{precision}/{name}: {summary}", file=sys.stderr)
         library.close()
         counts = (
             f"{len(items)} articles indexed, {len(asked)} questions ({len(can)} answerable from the corpus), "
             f"answered as of each question's date"
         )
-        sections.append(table(f"Corpus `{corpus}`", rows, counts))
+        sections.append(table(f"Corpus `{corpus}`, {precision} encoder", rows, counts))
     command = "python -m bench.quality " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a)
     report = "\n\n".join(sections) + f"\n\nReproduce: `{command.strip()}` (run {datetime.now(UTC):%Y-%m-%d})."
     print(report)

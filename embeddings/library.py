@@ -21,7 +21,15 @@ from filelock import FileLock, Timeout
 from embeddings import dedupe, sources
 from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
-from embeddings.encoder import DEFAULT_MODEL, Encoder, SentenceTransformerEncoder, canonical_model_name
+from embeddings.encoder import (
+    DEFAULT_MODEL,
+    DEFAULT_PRECISION,
+    Encoder,
+    Precision,
+    canonical_model_name,
+    make_encoder,
+    parse_model_id,
+)
 from embeddings.errors import IndexBusy, SourceError, TradewireError
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, ArticleSummary, Hit
@@ -106,23 +114,32 @@ class Library:
         model: str = DEFAULT_MODEL,
         encoder: Encoder | None = None,
         index_kind: IndexKind = "auto",
+        precision: Precision | None = None,
     ) -> Library:
         """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model.
-        `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index)."""
+        `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index).
+        `precision`: the encoder's (see embeddings.encoder); by default the one the index was built with, and
+        DEFAULT_PRECISION for a new index."""
         home = Path(home).expanduser()
         try:
             home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise TradewireError(f"cannot create data directory {home}: {exc.strerror}") from None
-        encoder = encoder or SentenceTransformerEncoder(model)
         store = Store(home / DB_NAME)
         recorded = store.get_meta("model")
+        if encoder is None:
+            built_with, built_precision = parse_model_id(recorded) if recorded else (None, None)
+            if precision is None:
+                same_model = built_with == canonical_model_name(model)
+                precision = built_precision if same_model and built_precision else DEFAULT_PRECISION
+            encoder = make_encoder(model, precision)
         wanted = canonical_model_name(encoder.name)
         if recorded and recorded != wanted:
             store.close()
             raise TradewireError(
                 f"the index in {home} was built with model {recorded!r}, not {wanted!r}; "
-                f"use that model, or another TRADEWIRE_HOME for a new index"
+                f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another TRADEWIRE_HOME "
+                f"for a new index"
             )
         return cls(home, encoder, store, index_kind)
 

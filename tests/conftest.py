@@ -56,9 +56,10 @@ def library(tmp_path, fake_encoder) -> Library:
 
 @pytest.fixture(scope="session")
 def real_encoder():
-    from embeddings.encoder import SentenceTransformerEncoder
+    """The default encoder, as users get it: the bundled model, int8 under ONNX Runtime."""
+    from embeddings.encoder import make_encoder
 
-    encoder = SentenceTransformerEncoder()
+    encoder = make_encoder()
     encoder.encode(["warm up"])
     return encoder
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.answer import ask, parse_when
@@ -24,6 +25,36 @@ def demo_library(tmp_path_factory, real_encoder):
     assert not report.failed and len(report.merged) == 1
     yield lib
     lib.close()
+
+
+def test_int8_encoder_stays_close_to_float32(real_encoder, tmp_path, monkeypatch):
+    """The quantised encoder (the default) gives nearly the float32 model's vectors and the same nearest texts;
+    its graph is made once and then read from the cache."""
+    from embeddings.encoder import OnnxInt8Encoder, SentenceTransformerEncoder
+
+    assert isinstance(real_encoder, OnnxInt8Encoder)
+    texts = [
+        "Canada will hold a federal election on April 28, the prime minister said.",
+        "The United States doubled its tariff on imported steel and aluminium to 50%.",
+        "Lumber prices fell as the softwood duty review dragged on.",
+        "The central bank held interest rates steady for a third meeting.",
+    ]
+    questions = ["When is the Canadian election?", "What is the steel tariff?", "What happened to lumber prices?"]
+    full = SentenceTransformerEncoder()
+    a, b = real_encoder.encode(texts), full.encode(texts)
+    assert a.shape == b.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-4)
+    assert ((a * b).sum(axis=1) > 0.98).all()
+    qa, qb = real_encoder.encode(questions), full.encode(questions)
+    assert (qa @ a.T).argmax(axis=1).tolist() == (qb @ b.T).argmax(axis=1).tolist() == [0, 1, 2]
+    assert np.allclose(real_encoder.encode(texts[:1]), a[:1], atol=1e-5)  # one text (one thread) = in a batch
+
+    monkeypatch.setenv("TRADEWIRE_CACHE", str(tmp_path))
+    fresh = OnnxInt8Encoder()
+    assert np.allclose(fresh.encode(texts), a, atol=1e-5)
+    made = list((tmp_path / "onnx").glob("*-int8.onnx"))
+    assert len(made) == 1 and made[0].stat().st_size > 10_000_000  # quantised weights, no leftovers
+    assert list((tmp_path / "onnx").iterdir()) == made
 
 
 def test_seed_question_is_answered_from_the_seed(tmp_path, real_encoder, seed_dir):

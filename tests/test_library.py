@@ -112,6 +112,24 @@ def test_other_model_is_refused(tmp_path, fake_encoder):
         Library.open(tmp_path, encoder=Other())
 
 
+def test_precision_follows_the_index_unless_asked(tmp_path):
+    from embeddings.encoder import DEFAULT_MODEL, DEFAULT_PRECISION
+
+    with Library.open(tmp_path / "new") as lib:  # nothing loads until something is encoded
+        assert lib.encoder.precision == DEFAULT_PRECISION
+    for built in ("float32", "int8"):
+        home = tmp_path / built
+        with Library.open(home, precision=built) as lib:
+            lib.store.set_meta("model", lib.encoder.name)  # as the first ingest records it
+        with Library.open(home) as lib:
+            assert lib.encoder.precision == built
+        other = "int8" if built == "float32" else "float32"
+        with pytest.raises(TradewireError, match="TRADEWIRE_PRECISION"):
+            Library.open(home, precision=other)
+    with Library.open(tmp_path / "int8") as lib:
+        assert lib.encoder.name == f"{DEFAULT_MODEL} (int8)"
+
+
 def test_missing_and_stale_vectors_are_repaired_on_open(tmp_path, fake_encoder):
     with Library.open(tmp_path, encoder=fake_encoder) as lib:
         lib.ingest_articles([story(1, LUMBER), story(2, STEEL)])
