@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
-    TRADEWIRE_HOME=/data
+    TRADEWIRE_HOME=/data \
+    TRADEWIRE_CACHE=/opt/tradewire-cache
 
 WORKDIR /app
 
@@ -17,8 +18,9 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 COPY pyproject.toml README.md ./
 COPY embeddings ./embeddings
 COPY bot ./bot
+# Loading both encoders once checks the bundled model, and bakes the int8 graph into the image's cache.
 RUN pip install . \
-    && python -c "from embeddings.encoder import SentenceTransformerEncoder as E; E().encode(['ok'])"
+    && python -c "from embeddings.encoder import make_encoder as e; e(precision='float32').encode(['ok']); e().encode(['ok'])"
 
 RUN useradd --create-home --uid 10001 tradewire \
     && mkdir -p /data \

@@ -457,7 +457,8 @@ def ask(
         raise TradewireError("the question is empty")
     query = f"{question} {context}" if context else question
     hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
-    result = answer(question, hits, library.document_frequencies(terms(query)), context=context, plain=plain)
-    if result.abstained and library.store.counts()["passages"] == 0:
+    frequencies, passages = library.document_frequencies(terms(query))  # the count is cached with them
+    result = answer(question, hits, (frequencies, passages), context=context, plain=plain)
+    if result.abstained and passages == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result

@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=lambda: Path(user_data_dir("tradewire", appauthor=False)))
     model: str = DEFAULT_MODEL
     precision: Precision | None = None  # int8 (ONNX Runtime) or float32 (PyTorch); default: the index's, int8 if new
+    cache: Path | None = None  # where the int8 graph is kept; default: the user cache directory
     max_file_mb: float = 25.0
     fetch_timeout: float = 15.0
     top_k: int = 8
@@ -46,7 +47,9 @@ class Settings(BaseSettings):
 
     def open_library(self, home: Path | None = None) -> Library:
         """The knowledge base these settings point at (or the one in `home`), with their model and index kind."""
-        return Library.open(home or self.home, model=self.model, index_kind=self.index, precision=self.precision)
+        return Library.open(
+            home or self.home, model=self.model, index_kind=self.index, precision=self.precision, cache=self.cache
+        )
 
 
 def load() -> Settings:

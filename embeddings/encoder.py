@@ -59,8 +59,11 @@ def parse_model_id(recorded: str) -> tuple[str, Precision]:
     return recorded, "float32"
 
 
-def make_encoder(model: str = DEFAULT_MODEL, precision: Precision = DEFAULT_PRECISION) -> SentenceTransformerEncoder:
-    return OnnxInt8Encoder(model) if precision == "int8" else SentenceTransformerEncoder(model)
+def make_encoder(
+    model: str = DEFAULT_MODEL, precision: Precision = DEFAULT_PRECISION, cache: Path | None = None
+) -> SentenceTransformerEncoder:
+    """The encoder for a model at a precision; `cache` holds the int8 graph (default: see `cache_dir`)."""
+    return OnnxInt8Encoder(model, cache=cache) if precision == "int8" else SentenceTransformerEncoder(model)
 
 
 class SentenceTransformerEncoder:
@@ -136,14 +139,17 @@ class SentenceTransformerEncoder:
 class OnnxInt8Encoder(SentenceTransformerEncoder):
     """The same model with its transformer quantised to int8 and run by ONNX Runtime.
 
-    The quantised graph is made once per model and cached (TRADEWIRE_CACHE, default the user cache directory);
-    making it takes a few seconds. Tokenising, pooling and normalising stay the sentence-transformers model's
-    own modules, so any model whose first module is a Hugging Face transformer works."""
+    The quantised graph is made once per model (a few seconds) and kept in `cache` (default: `cache_dir()`).
+    Tokenising, pooling and normalising stay the sentence-transformers model's own modules, so any model whose
+    first module is a Hugging Face transformer works."""
 
     precision: Precision = "int8"
 
-    def __init__(self, model: str = DEFAULT_MODEL, batch_size: int = 64, device: str = "cpu"):
+    def __init__(
+        self, model: str = DEFAULT_MODEL, batch_size: int = 64, device: str = "cpu", cache: Path | None = None
+    ):
         super().__init__(model, batch_size, device)
+        self.cache = cache
         self._single = None
         self._pool = None
         self._file: Path | None = None
@@ -151,7 +157,7 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
 
     def _prepare(self, model, path: str) -> None:
         try:
-            self._file = quantized_graph(model, path)
+            self._file = quantized_graph(model, path, self.cache or cache_dir())
             self._inputs = [i.name for i in self._session().get_inputs()]
         except TradewireError:
             raise
@@ -204,12 +210,13 @@ def _tokenize(model, texts: list[str]) -> dict:
 
 
 def cache_dir() -> Path:
+    """TRADEWIRE_CACHE, else the user cache directory (~/.cache/tradewire on Linux)."""
     from platformdirs import user_cache_dir
 
     return Path(os.environ.get("TRADEWIRE_CACHE") or user_cache_dir("tradewire", appauthor=False))
 
 
-def quantized_graph(model, path: str) -> Path:
+def quantized_graph(model, path: str, cache: Path) -> Path:
     """The int8 ONNX graph of `model`'s transformer, made and cached on first use. The cache key covers the
     model's files and the library versions that shape the graph, so an upgrade makes a new one."""
     import hashlib
@@ -220,7 +227,7 @@ def quantized_graph(model, path: str) -> Path:
     key = hashlib.sha256(
         "|".join([path, *_weights_stamp(path), torch.__version__, onnxruntime.__version__, "v1"]).encode()
     ).hexdigest()[:16]
-    target = cache_dir() / "onnx" / f"{Path(path).name or 'model'}-{key}-int8.onnx"
+    target = cache / "onnx" / f"{Path(path).name or 'model'}-{key}-int8.onnx"
     if target.exists():
         return target
     import tempfile

@@ -115,11 +115,12 @@ class Library:
         encoder: Encoder | None = None,
         index_kind: IndexKind = "auto",
         precision: Precision | None = None,
+        cache: Path | None = None,
     ) -> Library:
         """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model.
         `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index).
         `precision`: the encoder's (see embeddings.encoder); by default the one the index was built with, and
-        DEFAULT_PRECISION for a new index."""
+        DEFAULT_PRECISION for a new index; `cache`: where the int8 encoder keeps its graph."""
         home = Path(home).expanduser()
         try:
             home.mkdir(parents=True, exist_ok=True)
@@ -132,7 +133,7 @@ class Library:
             if precision is None:
                 same_model = built_with == canonical_model_name(model)
                 precision = built_precision if same_model and built_precision else DEFAULT_PRECISION
-            encoder = make_encoder(model, precision)
+            encoder = make_encoder(model, precision, cache)
         wanted = canonical_model_name(encoder.name)
         if recorded and recorded != wanted:
             store.close()

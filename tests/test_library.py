@@ -182,3 +182,13 @@ def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp
     other.ingest_articles([story(10, "Copper prices climbed.", day=21)])
     other.close()
     assert library.store.document_frequencies(["copper"]) == ({"copper": 2}, 11)
+
+
+def test_an_empty_library_says_how_to_fill_it(library):
+    from bot.answer import ask
+
+    empty = ask(library, "When is Canada's election?")
+    assert empty.abstained and "knowledge base is empty" in empty.note
+    library.ingest_articles([story(1, LUMBER)])
+    other = ask(library, "When is Germany's election?")  # abstains, but the library is not empty any more
+    assert other.abstained and "empty" not in (other.note or "")
