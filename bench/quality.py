@@ -44,6 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench.docs import write_block
 from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,8 +55,6 @@ CONFIGS = {  # name -> (retrieval mode, plain answerer)
     "hybrid": ("hybrid", True),
     "full": ("hybrid", False),
 }
-DOC_START = "<!-- quality:start -->"
-DOC_END = "<!-- quality:end -->"
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -315,20 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     report = "\n\n".join(sections) + f"\n\nReproduce: `{command.strip()}` (run {datetime.now(UTC):%Y-%m-%d})."
     print(report)
     if args.write:
-        write_doc(report)
+        write_block("quality", "Answer quality", report)
     return 0
-
-
-def write_doc(report: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-    block = f"{DOC_START}\n{report}\n{DOC_END}"
-    if DOC_START in text:
-        text = re.sub(re.escape(DOC_START) + ".*?" + re.escape(DOC_END), lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Answer quality\n\n" + block + "\n"
-    doc.parent.mkdir(exist_ok=True)
-    doc.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from bench import corpus
+from bench.docs import write_block
 from bot.answer import ask
 from embeddings import Library
 from embeddings.chunking import chunk
@@ -558,6 +559,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", help="where corpora are built (default: a temporary directory, removed)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "speed.md"))
     parser.add_argument("--plot", default=str(ROOT / "docs" / "speed.png"))
+    parser.add_argument("--write", action="store_true", help="also write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
     args.ef = [int(x) for x in args.ef.split(",")]
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -586,6 +588,11 @@ def main(argv: list[str] | None = None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(results.markdown(), encoding="utf-8")
     plot(results, Path(args.plot))
+    if args.write:
+        body = results.markdown().replace("# Speed and scale\n", "", 1).replace("\n## ", "\n### ")
+        write_block(
+            "speed", "Speed and scale", f"![vector search p50 by index kind and corpus size](speed.png)\n{body}"
+        )
     print(f"\nwrote {out} and {args.plot}\nreproduce: {command}", flush=True)
 
 

@@ -1,0 +1,21 @@
+"""Benchmarks write their tables into docs/benchmarks.md between `<!-- NAME:start -->` and `<!-- NAME:end -->`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def write_block(name: str, heading: str, body: str, doc: Path = DOC) -> None:
+    """Replace the block `name` in `doc` with `body`; append it under `heading` when the doc has none yet."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text:
+        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n{block}\n"
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
