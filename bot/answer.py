@@ -173,11 +173,19 @@ _HEAD_NOUNS: dict[AnswerType, set[str]] = {
         "studio label band party agency organization organisation charity app platform streamer website startup "
         "giant conglomerate museum gallery restaurant cafe hotel store league".split()
     ),
-    AnswerType.PLACE: set("country nation continent jurisdiction territory".split()),
+    AnswerType.PLACE: set("country nation continent jurisdiction territory area".split()),
+    AnswerType.QUANTITY: set("figure sum total".split()),
+    AnswerType.TITLE: set(
+        "film movie show series sitcom drama documentary song single album book novel memoir play musical opera "
+        "game painting poem".split()
+    ),
     AnswerType.LOCALITY: set(
         "state city town village island region province county capital district neighborhood neighbourhood port".split()
     ),
 }
+_AUXILIARIES = set(
+    "is was are were be been do does did has have had will would can could should may might must".split()
+)
 _HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
 
 
@@ -188,6 +196,8 @@ def _head_noun_type(question: str) -> AnswerType | None:
             if not word[0].islower():
                 continue  # part of a name ("Ohio State University"), not the kind of thing asked for
             word = word.strip(".,'’")
+            if word in _AUXILIARIES:
+                break  # "what did the minister say", "what does this show": a verb, so no noun phrase
             for atype, nouns in _HEAD_NOUNS.items():
                 if word in nouns or (word.endswith("s") and word[:-1] in nouns):
                     return atype
@@ -207,6 +217,7 @@ _ENTITY_TYPES = {
     AnswerType.PLACE,
     AnswerType.LOCALITY,
     AnswerType.NAME,
+    AnswerType.TITLE,
 }
 
 # "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
@@ -279,6 +290,13 @@ def answer(
     q_set = set(q_terms)
     q_places = places_named(question)
 
+    def typed(sentence: str, hit: Hit) -> list[Candidate]:
+        """The sentence's candidates of the type asked for, less what the question itself says."""
+        found = [c for c in candidates(sentence, atype, hit.published) if normalise_for_match(c.text) not in q_norm]
+        if atype in _ENTITY_TYPES:  # a name the question already uses is its subject, not its answer
+            found = [c for c in found if not set(terms(c.text)) & q_set and c.value not in q_places]
+        return found
+
     scored: list[_Scored] = []
     for rank, hit in enumerate(hits):
         context_terms = set(terms(hit.title)) | set(terms(hit.text))
@@ -289,12 +307,7 @@ def answer(
             sent_cov = sum(w for t, w in weight.items() if t in s_terms) / total_weight
             cand = None
             if atype != AnswerType.GENERIC:
-                found = [
-                    c for c in candidates(sentence, atype, hit.published) if normalise_for_match(c.text) not in q_norm
-                ]
-                if atype in _ENTITY_TYPES:  # a name the question already uses is its subject, not its answer
-                    found = [c for c in found if not set(terms(c.text)) & q_set and c.value not in q_places]
-                cand = _closest(found, sentence, q_terms)
+                cand = _closest(typed(sentence, hit), sentence, q_terms)
             score = (
                 0.45 * sent_cov
                 + 0.2 * context_cov
@@ -313,6 +326,9 @@ def answer(
         return _abstain(question, atype, _judge(scored[0], atype) if scored else "no sentences to read")
 
     value = best.candidate.value if best.candidate else best.sentence
+    span = best.candidate.text if best.candidate else best.sentence
+    if best.candidate and _asks_for_several(question):  # "which two countries": "Sweden and Finland"
+        value, span = _listed(best.candidate, typed(best.sentence, best.hit), best.sentence)
     chosen = [best]
     if best.candidate:  # other outlets or stories that give the same answer, for corroboration
         key = normalise_for_match(best.candidate.value)
@@ -344,7 +360,7 @@ def answer(
         as_of=max(dated).date().isoformat() if dated else None,
         citations=citations,
         answer_type=atype.value,
-        span=best.candidate.text if best.candidate else best.sentence,
+        span=span,
     )
 
 
@@ -380,9 +396,47 @@ def _judge(s: _Scored, atype: AnswerType) -> str | None:
         return "no sentence addresses the question directly"
     if s.hit.dense is not None and s.hit.dense < MIN_DENSE:
         return "the closest passages are about something else"
-    if atype not in (AnswerType.GENERIC, AnswerType.NAME) and s.candidate is None:
+    if atype not in (AnswerType.GENERIC, AnswerType.NAME, AnswerType.TITLE) and s.candidate is None:
         return f"no {atype.value} is given where the question's subject is discussed"
     return None
+
+
+_SEVERAL = re.compile(r"\b(?:which|what)\s+(?:two|three|four|five|both|several)\b", re.I)
+_LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", re.I)
+
+
+def _asks_for_several(question: str) -> bool:
+    """ "Which two countries ...", "which companies ...": the answer is a list."""
+    if _SEVERAL.search(question):
+        return True
+    for match in _HEAD_NOUN.finditer(question):
+        for word in match.group(1).split():
+            word = word.strip(".,'’?").lower()
+            if word in _AUXILIARIES:
+                break
+            singular = {word[:-3] + "y", word[:-2], word[:-1]} if word.endswith("s") else set()
+            if any(singular & nouns for nouns in _HEAD_NOUNS.values()):
+                return True
+    return False
+
+
+def _listed(first: Candidate, found: list[Candidate], sentence: str) -> tuple[str, str]:
+    """(value, span) of the run of candidates joined by commas or "and" that holds `first`."""
+    ordered = sorted(found, key=lambda c: c.start)
+    at = next((i for i, c in enumerate(ordered) if c.start == first.start), None)
+    if at is None:
+        return first.value, first.text
+    lo = hi = at
+    while lo > 0 and _LIST_GLUE.fullmatch(sentence[ordered[lo - 1].end : ordered[lo].start]):
+        lo -= 1
+    while hi + 1 < len(ordered) and _LIST_GLUE.fullmatch(sentence[ordered[hi].end : ordered[hi + 1].start]):
+        hi += 1
+    run = ordered[lo : hi + 1]
+    if len(run) == 1:
+        return first.value, first.text
+    values = [c.value for c in run]
+    value = values[0] + " and " + values[1] if len(values) == 2 else ", ".join(values[:-1]) + " and " + values[-1]
+    return value, sentence[run[0].start : run[-1].end]
 
 
 def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candidate | None:

@@ -29,6 +29,7 @@ class AnswerType(StrEnum):
     QUANTITY = "amount"  # how much: money, percent or a number
     NUMBER = "number"
     NAME = "name"  # "which drug", "what is the name of": any proper name, else the sentence
+    TITLE = "title"  # "which film", "what show": a work's title, quoted in news copy; else a name
     GENERIC = "statement"
 
 
@@ -42,6 +43,9 @@ class Candidate:
     exact: bool = True  # False for relative or partial dates ("on Monday", "in May")
 
 
+# A work's title as news copy quotes it: “House of the Dragon”, "Succession". Short, capitalised, and not
+# ending a sentence (which a quoted remark does).
+_TITLE = re.compile(r"[“\"](?=[A-Z0-9])[^“”\"]{1,60}?(?<![.,!?;:])[”\"]")
 _PERCENT = re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 _MONEY = re.compile(
     r"(?:(?<![\w$])(?:US|C|A|HK|NZ)?\$|€|£|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|trillion|bn|mn)\b)?"
@@ -357,6 +361,9 @@ def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> 
             if any(s <= m.start() < e for s, e in dates):
                 continue  # a day or a year is not a count
             out.append(Candidate(m.start(), m.end(), m.group(), m.group(), AnswerType.NUMBER))
+    if atype == AnswerType.TITLE:
+        titles = [Candidate(m.start(), m.end(), m.group(), m.group(), atype) for m in _TITLE.finditer(sentence)]
+        return titles or candidates(sentence, AnswerType.NAME, published)
     if atype == AnswerType.NAME:  # a lone capitalised word opening the sentence is most often not a name
         return [
             Candidate(start, end, text, text, atype)

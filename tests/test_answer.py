@@ -176,6 +176,11 @@ def test_follow_up_uses_the_earlier_question_as_context():
         ("Which alloy did the mills stop importing?", AnswerType.NAME),
         ("What is the name of the new cookie?", AnswerType.NAME),
         ("What did the court decide?", AnswerType.GENERIC),
+        ("What did the trade minister say about the quota?", AnswerType.GENERIC),  # a verb ends the noun phrase
+        ("What does this show about lumber demand?", AnswerType.GENERIC),
+        ("Which documentary about the port strike won the festival prize?", AnswerType.TITLE),
+        ("Customs receipts passed which record figure in March?", AnswerType.QUANTITY),
+        ("The envoy flew to which disputed area on Tuesday?", AnswerType.PLACE),
     ],
 )
 def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
@@ -186,3 +191,23 @@ def test_a_state_question_is_not_answered_with_a_country():
     text = "Across the United States, Ohio will host the trade summit next spring, officials said."
     result = answer("Which state will host the trade summit next spring?", [hit(text)])
     assert result.answer == "Ohio" and result.answer_type == AnswerType.LOCALITY.value
+
+
+def test_a_title_question_is_answered_with_the_quoted_title():
+    text = 'The documentary "Harbour Lights" about the dock strike won the festival prize, beating "Tidewater".'
+    result = answer("Which documentary about the dock strike won the festival prize?", [hit(text)])
+    assert result.answer == '"Harbour Lights"' and result.answer_type == AnswerType.TITLE.value
+    remark = 'The director said "we never expected this." after the festival prize for Harbour Lights.'
+    unquoted = answer("Which documentary won the festival prize?", [hit(remark)])
+    assert unquoted.answer == "Harbour Lights"  # a quoted remark is not a title: the name is
+
+
+def test_a_plural_question_gets_the_whole_list():
+    text = "The new quota applies to Chile, Peru and Vietnam from May, the ministry said."
+    several = answer("Which countries does the new quota apply to?", [hit(text)])
+    assert several.answer == "Chile, Peru and Vietnam" and several.citations[0].quote == text
+    pair = "The bloc invited Norway and Iceland to the customs talks on Monday."
+    assert answer("Which two countries did the bloc invite to the customs talks?", [hit(pair)]).answer == (
+        "Norway and Iceland"
+    )
+    assert answer("Which country does the new quota apply to?", [hit(text)]).answer == "Chile"
