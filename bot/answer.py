@@ -224,8 +224,20 @@ _ENTITY_TYPES = {
 _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)
 
 
+# "Scientists found a new glacier crack. Where is it?": the sentence that asks is the one to type.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“]?[A-Z])")
+_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def asked_part(question: str) -> str:
+    """The last sentence of the question that asks something (the whole question when none does)."""
+    parts = [p for p in _SENTENCE_BREAK.split(question.strip()) if p]
+    asking = [p for p in parts if _ASKING.search(p)]
+    return asking[-1] if asking else question
+
+
 def answer_type(question: str) -> AnswerType:
-    question = _LEAD_IN.sub("", question)
+    question = _LEAD_IN.sub("", asked_part(question))
     for pattern, atype in _TYPE_RULES:
         if pattern.search(question):
             return atype
@@ -327,7 +339,7 @@ def answer(
 
     value = best.candidate.value if best.candidate else best.sentence
     span = best.candidate.text if best.candidate else best.sentence
-    if best.candidate and _asks_for_several(question):  # "which two countries": "Sweden and Finland"
+    if best.candidate and _asks_for_several(asked_part(question)):  # "which two countries": "Sweden and Finland"
         value, span = _listed(best.candidate, typed(best.sentence, best.hit), best.sentence)
     chosen = [best]
     if best.candidate:  # other outlets or stories that give the same answer, for corroboration

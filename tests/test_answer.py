@@ -181,6 +181,8 @@ def test_follow_up_uses_the_earlier_question_as_context():
         ("Which documentary about the port strike won the festival prize?", AnswerType.TITLE),
         ("Customs receipts passed which record figure in March?", AnswerType.QUANTITY),
         ("The envoy flew to which disputed area on Tuesday?", AnswerType.PLACE),
+        ("Lumber mills in the U.S. South cut output this week. Where will the new duty apply?", AnswerType.PLACE),
+        ("The shipping talks resumed on Monday. When do they have to end?", AnswerType.DATE),
     ],
 )
 def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
