@@ -323,10 +323,14 @@ def _entity_kind(text: str, titled: bool, before: str = "") -> AnswerType:
     words = low.split()
     if low in place_names():
         return AnswerType.PLACE
-    if not titled and re.search(r"\b(in|at|near|outside|to|from|visited|visit)\s*$", before, re.I):
-        return AnswerType.PLACE  # "talks in Geneva", "flew to Busan"
     if words[-1] in ORG_WORDS or (text.replace(".", "").isupper() and len(text) > 1):
-        return AnswerType.ORG
+        return AnswerType.ORG  # "Commerce Department", "NASA" (a place with such a name is listed above)
+    if (
+        not titled
+        and re.search(r"\b(in|at|near|outside|to|from|visited|visit)\s*$", before, re.I)
+        and not re.search(r"\b(according|told|said|says)\s+to\s*$|\b(told|said)\s*$", before, re.I)
+    ):
+        return AnswerType.PLACE  # "talks in Geneva", "flew to Busan"; not "according to Reuters"
     if titled or (2 <= len(words) <= 4 and all(w[0].isalpha() for w in words)):
         return AnswerType.PERSON
     return AnswerType.WHO  # a single unknown name: a surname or a company

@@ -213,3 +213,8 @@ def test_a_plural_question_gets_the_whole_list():
         "Norway and Iceland"
     )
     assert answer("Which country does the new quota apply to?", [hit(text)]).answer == "Chile"
+
+
+def test_a_preposition_does_not_make_an_agency_or_a_news_outlet_a_place():
+    sentence = "The samples flew to NASA from Geneva on Monday, according to Reuters."
+    assert [c.value for c in candidates(sentence, AnswerType.PLACE, None)] == ["Geneva"]
