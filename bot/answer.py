@@ -58,7 +58,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         AnswerType.MONEY,
     ),
     (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
-    (re.compile(r"\bhow many\b", re.I), AnswerType.NUMBER),
+    (re.compile(r"\bhow (many|old)\b|\b(what|which) ((is|was|were|are) (the|its|his|her|their) )?(magnitude|age)\b", re.I), AnswerType.NUMBER),
     (
         re.compile(r"\b(which|what) (us |u\.s\. )?(city|cities|state|states|province|region|town|county)\b", re.I),
         AnswerType.LOCALITY,
@@ -199,7 +199,7 @@ def _head_noun_type(question: str) -> AnswerType | None:
             if word in _AUXILIARIES:
                 break  # "what did the minister say", "what does this show": a verb, so no noun phrase
             for atype, nouns in _HEAD_NOUNS.items():
-                if word in nouns or (word.endswith("s") and word[:-1] in nouns):
+                if {word, *_singulars(word)} & nouns:
                     return atype
     return None
 
@@ -417,6 +417,11 @@ _SEVERAL = re.compile(r"\b(?:which|what)\s+(?:two|three|four|five|both|several)\
 _LIST_GLUE = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", re.I)
 
 
+def _singulars(word: str) -> set[str]:
+    """What a plural noun's singular may be: cities -> city, matches -> match, teams -> team."""
+    return {word[:-3] + "y", word[:-2], word[:-1]} if word.endswith("s") and len(word) > 3 else set()
+
+
 def _asks_for_several(question: str) -> bool:
     """ "Which two countries ...", "which companies ...": the answer is a list."""
     if _SEVERAL.search(question):
@@ -426,8 +431,7 @@ def _asks_for_several(question: str) -> bool:
             word = word.strip(".,'’?").lower()
             if word in _AUXILIARIES:
                 break
-            singular = {word[:-3] + "y", word[:-2], word[:-1]} if word.endswith("s") else set()
-            if any(singular & nouns for nouns in _HEAD_NOUNS.values()):
+            if any(_singulars(word) & nouns for nouns in _HEAD_NOUNS.values()):
                 return True
     return False
 

@@ -299,7 +299,7 @@ def _entity_runs(sentence: str) -> list[tuple[int, int, str, bool]]:
             if 0 <= last_title < len(words) - 1:
                 titled = True
                 words = words[last_title + 1 :]
-            while words and (words[0].lower().strip(",") in _SKIP_WORDS | _DEMONYMS | TITLES):
+            while words and (words[0].lower().strip(".,;:") in _SKIP_WORDS | _DEMONYMS | TITLES):
                 name = " ".join(words).rstrip(".,'’").lower()
                 if name in place_names() or name.split()[-1] in ORG_WORDS:
                     break  # "European Union", "Canadian Senate": the modifier is part of the name

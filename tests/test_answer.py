@@ -183,6 +183,9 @@ def test_follow_up_uses_the_earlier_question_as_context():
         ("The envoy flew to which disputed area on Tuesday?", AnswerType.PLACE),
         ("Lumber mills in the U.S. South cut output this week. Where will the new duty apply?", AnswerType.PLACE),
         ("The shipping talks resumed on Monday. When do they have to end?", AnswerType.DATE),
+        ("Which of the following port cities lost the most cargo?", AnswerType.LOCALITY),
+        ("How old is the new trade commissioner?", AnswerType.NUMBER),
+        ("What was the magnitude of the quake that shut the port?", AnswerType.NUMBER),
     ],
 )
 def test_the_noun_after_which_or_this_names_the_answer_type(question, expected):
@@ -218,3 +221,8 @@ def test_a_plural_question_gets_the_whole_list():
 def test_a_preposition_does_not_make_an_agency_or_a_news_outlet_a_place():
     sentence = "The samples flew to NASA from Geneva on Monday, according to Reuters."
     assert [c.value for c in candidates(sentence, AnswerType.PLACE, None)] == ["Geneva"]
+
+
+def test_a_weekday_closing_a_sentence_is_not_a_name():
+    assert candidates("The deal with the carmaker closed on Monday.", AnswerType.ORG, None) == []
+    assert candidates("The deal with the carmaker closed on Monday.", AnswerType.NAME, None) == []
