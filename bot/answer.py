@@ -58,7 +58,12 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         AnswerType.MONEY,
     ),
     (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
-    (re.compile(r"\bhow (many|old)\b|\b(what|which) ((is|was|were|are) (the|its|his|her|their) )?(magnitude|age)\b", re.I), AnswerType.NUMBER),
+    (
+        re.compile(
+            r"\bhow (many|old)\b|\b(what|which) ((is|was|were|are) (the|its|his|her|their) )?(magnitude|age)\b", re.I
+        ),
+        AnswerType.NUMBER,
+    ),
     (
         re.compile(r"\b(which|what) (us |u\.s\. )?(city|cities|state|states|province|region|town|county)\b", re.I),
         AnswerType.LOCALITY,
