@@ -283,7 +283,10 @@ class Library:
             keys = dedupe.bands(sig)
             existing = self.store.find_article(article.id, article.url)
             if existing:
-                if existing.content_hash == digest:
+                older = article.published and existing.published and article.published < existing.published
+                if existing.content_hash == digest or older:
+                    # Same text, or an older version of a story we hold newer text for (a re-sent copy
+                    # replaced it): nothing to do. Older text never overwrites newer.
                     report.unchanged.append(existing.id)
                     continue
                 article.id = existing.id

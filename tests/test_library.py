@@ -86,6 +86,18 @@ def test_newer_copy_from_the_same_source_updates_the_story(library):
     assert "35%" in library.search("lumber duty", k=1)[0].text
 
 
+def test_reingesting_a_story_and_its_newer_copy_changes_nothing(library, fake_encoder):
+    """The older version must not overwrite the newer text it was replaced by, only for the newer one to
+    replace it again: a second ingest of the same items is a no-op."""
+    older, newer = story(1, LUMBER, day=1), story(2, LUMBER.replace("34.5%", "35%"), day=2)
+    library.ingest_articles([older, newer])
+    calls = fake_encoder.calls
+    again = library.ingest_articles([story(1, LUMBER, day=1), story(2, LUMBER.replace("34.5%", "35%"), day=2)])
+    assert again.updated == [] and sorted(again.unchanged) == ["a1", "a1"]
+    assert fake_encoder.calls == calls  # nothing embedded again
+    assert "35%" in library.search("lumber duty", k=1)[0].text
+
+
 def test_as_of_and_source_filters(library):
     library.ingest_articles([story(1, LUMBER, day=1, source="Wire A"), story(2, STEEL, day=20, source="Paper B")])
     until = Filters(until=datetime(2025, 4, 10, tzinfo=UTC))
