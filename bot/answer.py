@@ -108,8 +108,6 @@ _TYPE_WORDS = {
     "parti",
     "organ",
     "amount",
-    "week",
-    "recent",
 }
 
 
@@ -198,12 +196,6 @@ _HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
 
 def _head_noun_type(question: str) -> AnswerType | None:
     """The kind of answer the first typed noun after which/what/this asks for (within six words)."""
-    found = _head_noun(question)
-    return found[0] if found else None
-
-
-def _head_noun(question: str) -> tuple[AnswerType, str] | None:
-    """(type, word) of the first typed noun after which/what/this: "which automaker" -> (ORG, "automaker")."""
     for match in _HEAD_NOUN.finditer(question):
         for word in match.group(1).split():
             if not word[0].islower():
@@ -213,7 +205,7 @@ def _head_noun(question: str) -> tuple[AnswerType, str] | None:
                 break  # "what did the minister say", "what does this show": a verb, so no noun phrase
             for atype, nouns in _HEAD_NOUNS.items():
                 if {word, *_singulars(word)} & nouns:
-                    return atype, word
+                    return atype
     return None
 
 
@@ -294,10 +286,7 @@ def answer(
     count at half weight, and its names are not required to appear. `plain` is the baseline the benchmarks
     compare against: no answer typing, no date resolution, no abstention — the best sentence is the answer."""
     atype = AnswerType.GENERIC if plain else answer_type(question)
-    # The head noun says what kind of thing the answer is ("which automaker"): the news names the thing
-    # ("Ford recalled ..."), so the noun is not a word the passage has to share.
-    head = _head_noun(asked_part(question))
-    own_terms = [t for t in _content_terms(question) if not head or t not in terms(head[1])] or _content_terms(question)
+    own_terms = _content_terms(question)
     context_terms = [t for t in _content_terms(context) if t not in own_terms] if context else []
     q_terms = own_terms + context_terms
     if not hits or not q_terms:

@@ -226,9 +226,3 @@ def test_a_preposition_does_not_make_an_agency_or_a_news_outlet_a_place():
 def test_a_weekday_closing_a_sentence_is_not_a_name():
     assert candidates("The deal with the carmaker closed on Monday.", AnswerType.ORG, None) == []
     assert candidates("The deal with the carmaker closed on Monday.", AnswerType.NAME, None) == []
-
-
-def test_the_head_noun_need_not_appear_in_the_passage():
-    text = "Nordvik Motors withdrew from the port tender on Tuesday, regulators said."
-    result = answer("Which carmaker withdrew?", [hit(text, dense=0.3)])  # not close enough to paraphrase
-    assert result.answer == "Nordvik Motors" and not result.abstained
