@@ -100,7 +100,7 @@ def tokens(text: str) -> list[tuple[int, int, str]]:
 def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     """Analysed terms of a text, in order (stemmed, aliases folded, stopwords dropped)."""
     out = []
-    for _, _, word in tokens(text):
+    for word in _TOKEN.findall(text):  # no offsets needed here: findall skips building match objects
         low = word.lower()
         # "US" the country and "May" the month are not the stopwords "us" and "may".
         if not keep_stopwords and low in STOPWORDS and word not in ("US", "May"):
