@@ -41,7 +41,7 @@ from bot.answer import ask
 from embeddings import Library
 from embeddings.chunking import chunk
 from embeddings.encoder import make_encoder
-from embeddings.index import HNSW_EF_SEARCH, VectorIndex
+from embeddings.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, VectorIndex
 from embeddings.models import Article
 from embeddings.store import embedding_text
 
@@ -464,7 +464,8 @@ class Bench:
             ["passages", "index", "build s", "search p50 ms", "search p95 ms", "recall@10 vs exact", "bytes/vector"],
             "Vectors: mixtures of real passage vectors (a real vector + half another + noise, normalised), the 1M "
             "ones synthetic throughout; queries: 200 real encoded questions. Search: `VectorIndex.search(q, 10)`, "
-            "one query at a time. HNSW: M=32, efConstruction=40, efSearch as given (default 128).",
+            f"one query at a time. HNSW: M={HNSW_M}, efConstruction={HNSW_EF_CONSTRUCTION}, efSearch as given "
+            f"(default {HNSW_EF_SEARCH}).",
         )
         truth = None
         for kind in ("flat", "hnsw"):
@@ -560,7 +561,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.speed", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated passage counts")
     parser.add_argument("--queries", type=int, default=50, help="questions per latency measurement")
-    parser.add_argument("--ef", default="64,128,256", help="HNSW efSearch values for the index-kind table")
+    parser.add_argument("--ef", default="64,128,256,512", help="HNSW efSearch values for the index-kind table")
     parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per index")
     parser.add_argument("--no-chroma", dest="chroma", action="store_false", help="skip Chroma")
     parser.add_argument("--workdir", help="where corpora are built (default: a temporary directory, removed)")
