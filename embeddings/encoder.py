@@ -197,10 +197,11 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         self._load()
         if len(texts) <= 1:
             return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
 
-            self._pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="tradewire-encode")
+                self._pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="tradewire-encode")
         return np.stack(list(self._pool.map(self._one, texts)))
 
 
