@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -194,19 +195,26 @@ _AUXILIARIES = set(
 _HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
 
 
-def _head_noun_type(question: str) -> AnswerType | None:
-    """The kind of answer the first typed noun after which/what/this asks for (within six words)."""
+def _head_nouns(question: str) -> Iterator[tuple[AnswerType, str]]:
+    """(type, word) of each typed noun in the phrases after which/what/this (within six words): "which two
+    automakers" -> (ORG, "automakers"). A capitalised word is part of a name ("Ohio State University"), not the
+    kind of thing asked for; an auxiliary verb ends the phrase ("what did the minister say")."""
     for match in _HEAD_NOUN.finditer(question):
         for word in match.group(1).split():
             if not word[0].islower():
-                continue  # part of a name ("Ohio State University"), not the kind of thing asked for
-            word = word.strip(".,'’")
+                continue
+            word = word.strip(".,'’?")
             if word in _AUXILIARIES:
-                break  # "what did the minister say", "what does this show": a verb, so no noun phrase
+                break
             for atype, nouns in _HEAD_NOUNS.items():
                 if {word, *_singulars(word)} & nouns:
-                    return atype
-    return None
+                    yield atype, word
+                    break
+
+
+def _head_noun_type(question: str) -> AnswerType | None:
+    """The kind of answer the first typed noun after which/what/this asks for."""
+    return next((atype for atype, _ in _head_nouns(question)), None)
 
 
 # "Which alloy ...", "what is the name of ...": a thing with a name, of a kind not listed above.
@@ -429,16 +437,9 @@ def _singulars(word: str) -> set[str]:
 
 def _asks_for_several(question: str) -> bool:
     """ "Which two countries ...", "which companies ...": the answer is a list."""
-    if _SEVERAL.search(question):
-        return True
-    for match in _HEAD_NOUN.finditer(question):
-        for word in match.group(1).split():
-            word = word.strip(".,'’?").lower()
-            if word in _AUXILIARIES:
-                break
-            if any(_singulars(word) & nouns for nouns in _HEAD_NOUNS.values()):
-                return True
-    return False
+    return bool(_SEVERAL.search(question)) or any(
+        word not in _HEAD_NOUNS[atype] for atype, word in _head_nouns(question)
+    )
 
 
 def _listed(first: Candidate, found: list[Candidate], sentence: str) -> tuple[str, str]:
