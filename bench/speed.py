@@ -96,6 +96,11 @@ def make_articles(passages: int, seed: int) -> tuple[list[Article], list[list[st
     raise AssertionError("unreachable")
 
 
+def recall_at_10(found: Sequence[Sequence[int]], truth: np.ndarray) -> float:
+    """Mean share of each query's exact top 10 (`truth`, one row per query) that `found` holds."""
+    return float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth.tolist(), strict=True)]))
+
+
 def flat(texts: list[list[str]]) -> list[str]:
     return [t for ts in texts for t in ts]
 
@@ -303,14 +308,16 @@ class Bench:
         got = [list(map(int, g)) for g in col.query(query_embeddings=raw_q, n_results=10)["ids"]]
         ours = top10(own_vectors, self.encoder.encode(questions)).tolist()
 
-        def recall(found: list[list[int]]) -> float:
-            return float(np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth.tolist(), strict=True)]))
-
         times = latencies(
             lambda q: col.query(query_embeddings=self.raw_encode([q]), n_results=10, include=["documents"]),
             self.questions,
         )
-        return {"seconds": t_raw + t_add, "recall": recall(got), "ours": recall(ours), "times": times}
+        return {
+            "seconds": t_raw + t_add,
+            "recall": recall_at_10(got, truth),
+            "ours": recall_at_10(ours, truth),
+            "times": times,
+        }
 
     # 100k: real rows, precomputed vectors -----------------------------------------------------------
     def rows_only(self, size: int) -> None:
@@ -477,7 +484,7 @@ class Bench:
                 index.ef_search = ef
                 times = latencies(lambda q, index=index: index.search(q, 10), qvecs)
                 found = [[i for i, _ in index.search(q, 10)] for q in qvecs] if kind == "hnsw" else truth.tolist()
-                recall = np.mean([len(set(f) & set(t.tolist())) / 10 for f, t in zip(found, truth, strict=True)])
+                recall = recall_at_10(found, truth)
                 p50, p95 = percentiles(times)
                 name = kind if kind == "flat" else f"hnsw ef={ef}"
                 add(f"{n // 1000:,}k", name, t_build, p50, p95, f"{recall:.3f}", f"{index_bytes(index) / n:,.0f}")
