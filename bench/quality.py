@@ -252,6 +252,25 @@ def build(workdir: Path, name: str, items: list[dict], rebuild: bool, precision:
     return library
 
 
+def evaluate(
+    library, asked: list[Question], can: set[str], configs: list[str], details: Path, label: str
+) -> dict[str, dict[str, float]]:
+    """Each configuration's scores over the questions; per-question outcomes go to `details`."""
+    rows = {}
+    with details.open("w", encoding="utf-8") as out:
+        for name in configs:
+            mode, plain = CONFIGS[name]
+            outcomes = []
+            for q in asked:
+                o = run_one(library, q, mode, plain, q.id in can)
+                outcomes.append(o)
+                out.write(json.dumps({"config": name, "question_id": q.id, **o.__dict__}) + "\n")
+            rows[name] = summarise(outcomes)
+            summary = json.dumps({k: round(v, 3) for k, v in rows[name].items()})
+            print(f"{label}/{name}: {summary}", file=sys.stderr)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
@@ -279,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown := [p for p in precisions if p not in PRECISIONS]:
         parser.error(f"unknown precision {', '.join(unknown)}: use {', '.join(PRECISIONS)}")
     sections = []
-    runs = [(c, p) for c in (["gold", "evidence"] if args.corpus == "both" else [args.corpus]) for p in precisions]
-    for corpus, precision in runs:
+    for corpus in ["gold", "evidence"] if args.corpus == "both" else [args.corpus]:
+        # The items, the questions and which of them are answerable are the same for every encoder.
         if corpus == "gold":
             items, asked = gold_corpus(args.data, questions)
             if args.limit:
@@ -289,27 +308,17 @@ def main(argv: list[str] | None = None) -> int:
             items = evidence_corpus(raw)
             pool = [q for q in questions.values() if q.answer]
             asked = random.Random(args.seed).sample(pool, min(args.limit or 300, len(pool)))
-        library = build(args.workdir, corpus, items, args.rebuild, precision)
         can = answerable_set(items, asked)
-        rows = {}
-        details = args.workdir / f"{corpus}-{precision}-details.jsonl"
-        with details.open("w", encoding="utf-8") as out:
-            for name in configs:
-                mode, plain = CONFIGS[name]
-                outcomes = []
-                for q in asked:
-                    o = run_one(library, q, mode, plain, q.id in can)
-                    outcomes.append(o)
-                    out.write(json.dumps({"config": name, "question_id": q.id, **o.__dict__}) + "\n")
-                rows[name] = summarise(outcomes)
-                summary = json.dumps({k: round(v, 3) for k, v in rows[name].items()})
-                print(f"{corpus}/{precision}/{name}: {summary}", file=sys.stderr)
-        library.close()
         counts = (
             f"{len(items)} articles indexed, {len(asked)} questions ({len(can)} answerable from the corpus), "
             f"answered as of each question's date"
         )
-        sections.append(table(f"Corpus `{corpus}`, {precision} encoder", rows, counts))
+        for precision in precisions:
+            library = build(args.workdir, corpus, items, args.rebuild, precision)
+            details = args.workdir / f"{corpus}-{precision}-details.jsonl"
+            rows = evaluate(library, asked, can, configs, details, f"{corpus}/{precision}")
+            library.close()
+            sections.append(table(f"Corpus `{corpus}`, {precision} encoder", rows, counts))
     command = "python -m bench.quality " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a)
     report = "\n\n".join(sections) + f"\n\nReproduce: `{command.strip()}` (run {datetime.now(UTC):%Y-%m-%d})."
     print(report)
