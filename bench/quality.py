@@ -12,8 +12,13 @@ Corpora (built once into --workdir through the project's own JSON Lines ingest, 
             questions: a seeded sample of all questions
 
 Configurations, side by side on the same index: dense / lexical / hybrid retrieval with the plain answerer
-(the best sentence is the answer; no typing, no dates, no abstention), and the full pipeline (hybrid with
-answer typing, date resolution and abstention).
+(the best sentence is the answer; no typing, no dates, no abstention); the rules pipeline (hybrid with
+answer typing, date resolution and abstention by coverage thresholds, TRADEWIRE_READER=rules); and the reader
+pipeline (hybrid with the trained reader, the default).
+
+Questions dated 2022-2024 are the benchmark. `--calibrate` instead reads the evidence corpus's questions of
+2020-2021 and searches the reader's combination weights (answering/answer.py) on them, so the weights never
+see a question they are scored on.
 
 Scores (answerable = the normalised gold answer occurs in an indexed article dated no later than the question):
   answer hit   the direct answer holds the gold answer and is short (at most the gold's words + 4): a whole
@@ -49,12 +54,14 @@ from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "bench" / "realtimeqa"
-CONFIGS = {  # name -> (retrieval mode, plain answerer)
-    "dense": ("dense", True),
-    "lexical": ("lexical", True),
-    "hybrid": ("hybrid", True),
-    "full": ("hybrid", False),
+CONFIGS = {  # name -> (retrieval mode, plain answerer, reader)
+    "dense": ("dense", True, "rules"),
+    "lexical": ("lexical", True, "rules"),
+    "hybrid": ("hybrid", True, "rules"),
+    "rules": ("hybrid", False, "rules"),
+    "reader": ("hybrid", False, "model"),
 }
+EVALUATION_YEARS = ("2022", "2023", "2024")  # the benchmark's questions; 2020-2021 only calibrate (--calibrate)
 
 
 # --- data ------------------------------------------------------------------------------------------------
@@ -161,16 +168,22 @@ def short_enough(answer: str, gold: str) -> bool:
     return len(answer.split()) <= len(gold.split()) + 4
 
 
-def run_one(library, q: Question, mode: str, plain: bool, answerable: bool) -> Outcome:
-    from bot.answer import ask, parse_when
+def run_one(library, q: Question, config: str, answerable: bool) -> Outcome:
+    from answering import ask, parse_when
     from embeddings.search import Filters
 
+    mode, plain, reader = CONFIGS[config]
     as_of = parse_when(q.date)
-    gold = normalise(q.answer)
     started = time.perf_counter()
-    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain)
+    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain, reader=reader)
     seconds = time.perf_counter() - started
     hits = library.search(q.text, k=10, filters=Filters(until=as_of), mode=mode)
+    return outcome(q, result, hits, answerable, seconds)
+
+
+def outcome(q: Question, result, hits, answerable: bool, seconds: float) -> Outcome:
+    """How one answer scores against the question's gold answer."""
+    gold = normalise(q.answer)
     rank = next((i for i, h in enumerate(hits, 1) if gold and gold in normalise(h.text)), None)
     answer = normalise(result.answer or "")
     quote = normalise(result.citations[0].quote) if result.citations else ""
@@ -259,16 +272,62 @@ def evaluate(
     rows = {}
     with details.open("w", encoding="utf-8") as out:
         for name in configs:
-            mode, plain = CONFIGS[name]
             outcomes = []
             for q in asked:
-                o = run_one(library, q, mode, plain, q.id in can)
+                o = run_one(library, q, name, q.id in can)
                 outcomes.append(o)
                 out.write(json.dumps({"config": name, "question_id": q.id, **o.__dict__}) + "\n")
             rows[name] = summarise(outcomes)
             summary = json.dumps({k: round(v, 3) for k, v in rows[name].items()})
             print(f"{label}/{name}: {summary}", file=sys.stderr)
     return rows
+
+
+def calibrate(args, raw: list[dict]) -> None:
+    """Read each 2020-2021 question's passages once, then score a grid of the reader's combination weights on
+    them (answer hit, and abstention on both kinds of question); print the best settings."""
+    import itertools
+
+    from answering.answer import decide, parse_when, read, with_weights
+    from embeddings.search import Filters
+
+    questions = load_questions(args.data)
+    items = evidence_corpus(raw)
+    pool = [q for q in questions.values() if q.answer and q.date[:4] in ("2020", "2021")]
+    asked = random.Random(args.seed).sample(pool, min(args.limit or 400, len(pool)))
+    can = answerable_set(items, asked)
+    library = build(args.workdir, "evidence", items, args.rebuild, args.precision.split(",")[0])
+    readings = []
+    for q in asked:
+        hits = library.search(q.text, k=8, filters=Filters(until=parse_when(q.date)))
+        readings.append((q, read(q.text, hits), hits))
+    library.close()
+    grid = {
+        "min_margin": [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0],
+        "dense_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
+        "agreement": [0.0, 0.5, 1.0, 2.0],
+    }
+    rows = []
+    for values in itertools.product(*grid.values()):
+        weights = with_weights(**dict(zip(grid, values, strict=True)))
+        outcomes = [
+            outcome(q, decide(q.text, reading, weights), hits, q.id in can, 0.0) for q, reading, hits in readings
+        ]
+        s = summarise(outcomes)
+        wrong = s["abstain (answerable)"]
+        right = s["abstain (unanswerable)"] if s["abstain (unanswerable)"] == s["abstain (unanswerable)"] else 0.0
+        utility = s["answer hit"] + 0.5 * right - max(0.0, wrong - 0.15)
+        rows.append((utility, values, s))
+    rows.sort(key=lambda r: r[0], reverse=True)
+    print(f"{len(asked)} questions of 2020-2021 ({len(can)} answerable); best of {len(rows)} settings:")
+    print(
+        "| utility | "
+        + " | ".join(grid)
+        + " | answer hit | cited right | abstain (answerable) | abstain (unanswerable) |"
+    )
+    for utility, values, s in rows[:15]:
+        cells = [f"{s[c]:.3f}" for c in ("answer hit", "cited right", "abstain (answerable)", "abstain (unanswerable)")]
+        print(f"| {utility:.3f} | " + " | ".join(f"{v:g}" for v in values) + " | " + " | ".join(cells) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +345,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the corpora's indexes")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
+    parser.add_argument(
+        "--calibrate", action="store_true", help="search the reader's weights on the 2020-2021 questions instead"
+    )
     args = parser.parse_args(argv)
     if not (args.data / "questions_2020_2024.jsonl").exists():
         print(f"RealTime QA not found at {args.data}: nothing to measure (it is read from ../shared).")
@@ -293,6 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     questions = load_questions(args.data)
     raw = [json.loads(line) for line in (args.data / "questions_2020_2024.jsonl").open(encoding="utf-8")]
+    if args.calibrate:
+        calibrate(args, raw)
+        return 0
     configs = [c for c in args.configs.split(",") if c]
     precisions = [p for p in args.precision.split(",") if p]
     if unknown := [p for p in precisions if p not in PRECISIONS]:
@@ -302,11 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         # The items, the questions and which of them are answerable are the same for every encoder.
         if corpus == "gold":
             items, asked = gold_corpus(args.data, questions)
+            asked = [q for q in asked if q.date[:4] in EVALUATION_YEARS]
             if args.limit:
                 asked = random.Random(args.seed).sample(asked, min(args.limit, len(asked)))
         else:
             items = evidence_corpus(raw)
-            pool = [q for q in questions.values() if q.answer]
+            pool = [q for q in questions.values() if q.answer and q.date[:4] in EVALUATION_YEARS]
             asked = random.Random(args.seed).sample(pool, min(args.limit or 300, len(pool)))
         can = answerable_set(items, asked)
         counts = (

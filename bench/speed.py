@@ -35,9 +35,9 @@ import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
 
+from answering import ask
 from bench import corpus
 from bench.docs import write_block
-from bot.answer import ask
 from embeddings import Library
 from embeddings.chunking import chunk
 from embeddings.encoder import make_encoder

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
+from answering import ask, parse_when
 from bot import render
-from bot.answer import ask, parse_when
 from bot.settings import Settings
 from embeddings import Library, TradewireError
 from embeddings.errors import SourceError
@@ -86,15 +86,17 @@ def ask_command(
         raise TradewireError("give a QUESTION, or --batch FILE")
     with settings.open_library() as library:
         if batch is not None:
-            failed = _ask_batch(library, batch, source, settings.top_k)
+            failed = _ask_batch(library, batch, source, settings)
             if failed:
                 raise typer.Exit(1)
             return
-        result = ask(library, question or "", as_of=parse_when(as_of), source=source, k=settings.top_k)
+        result = ask(
+            library, question or "", as_of=parse_when(as_of), source=source, k=settings.top_k, reader=settings.reader
+        )
     typer.echo(render.as_json(result) if as_json else render.text(result))
 
 
-def _ask_batch(library: Library, batch: str, source: str | None, k: int) -> bool:
+def _ask_batch(library: Library, batch: str, source: str | None, settings: Settings) -> bool:
     failed = False
     stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
     with stream:
@@ -105,7 +107,14 @@ def _ask_batch(library: Library, batch: str, source: str | None, k: int) -> bool
                 item = json.loads(line)
                 if not isinstance(item, dict) or not isinstance(item.get("question"), str):
                     raise TradewireError('expected {"question": "...", "as_of"?: "..."}')
-                result = ask(library, item["question"], as_of=parse_when(item.get("as_of")), source=source, k=k)
+                result = ask(
+                    library,
+                    item["question"],
+                    as_of=parse_when(item.get("as_of")),
+                    source=source,
+                    k=settings.top_k,
+                    reader=settings.reader,
+                )
                 typer.echo(render.as_json(result))
             except (json.JSONDecodeError, TradewireError) as exc:
                 failed = True
@@ -158,7 +167,7 @@ def demo(
         typer.echo(f"demo index at {library.home}: {report.summary()}")
         for q in [question] if question else DEMO_QUESTIONS:
             typer.echo(f"\n$ tradewire ask {json.dumps(q)}\n")
-            typer.echo(render.text(ask(library, q, k=settings.top_k)))
+            typer.echo(render.text(ask(library, q, k=settings.top_k, reader=settings.reader)))
 
 
 def main() -> None:

@@ -25,8 +25,8 @@ import discord
 import yarl
 from discord import app_commands
 
+from answering import Answer, ask, parse_when
 from bot import render
-from bot.answer import Answer, ask, parse_when
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
 from bot.settings import Settings
@@ -168,7 +168,15 @@ class TradewireBot(discord.AutoShardedClient):
         user: int | None = None,
     ) -> tuple[Answer, int]:
         """Retrieve and answer in the library thread; the answer is recorded (for feedback and follow-ups)."""
-        result = await self.engine.run(ask, self.library, question, as_of=as_of, k=self.settings.top_k, context=context)
+        result = await self.engine.run(
+            ask,
+            self.library,
+            question,
+            as_of=as_of,
+            k=self.settings.top_k,
+            context=context,
+            reader=self.settings.reader,
+        )
         answer_id = await self.engine.run(
             self.library.state.record_answer,
             asdict(result),

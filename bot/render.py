@@ -7,7 +7,7 @@ from datetime import datetime
 
 import discord
 
-from bot.answer import Answer, Citation
+from answering import Answer, Citation
 from embeddings.models import ArticleSummary
 
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.answer import AnswerType, answer, answer_type
-from bot.dates import find_dates
-from bot.extract import candidates
+from answering.dates import find_dates
+from answering.extract import candidates
+from answering.rules import AnswerType, answer, answer_type
 from embeddings.chunking import split_sentences
 from embeddings.models import Hit
 

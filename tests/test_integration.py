@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer import ask, parse_when
+from answering import ask, parse_when
 from bot.cli import DEMO_DIR
 from embeddings import Library
 

@@ -197,7 +197,7 @@ def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp
 
 
 def test_an_empty_library_says_how_to_fill_it(library):
-    from bot.answer import ask
+    from answering import ask
 
     empty = ask(library, "When is Canada's election?")
     assert empty.abstained and "knowledge base is empty" in empty.note

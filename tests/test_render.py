@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from answering import Answer, Citation
 from bot import render
-from bot.answer import Answer, Citation
 from embeddings.models import ArticleSummary, Hit
 from embeddings.state import Feed, NewItem, Subscription
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.dates import find_dates
+from answering.dates import find_dates
 
 
 class AnswerType(StrEnum):

@@ -1,5 +1,7 @@
-"""Question -> Answer: recognise what kind of answer is wanted, pick the sentence that gives it and the span
-within it, resolve its date against the article, cite it, and abstain when nothing indexed answers.
+"""The rules answerer (TRADEWIRE_READER=rules, and the benchmarks' baseline): recognise what kind of answer is
+wanted, pick the sentence that gives it by hand-set weights and the span within it by typed patterns, resolve
+its date against the article, cite it, and abstain by coverage thresholds. The trained reader
+(answering/reader.py) replaces the choice of sentence and span; `answer_type` and `asked_part` serve both.
 
 Extractive on purpose: every answer is a span of a sentence that is quoted exactly, so a citation can never
 say something its source does not.
@@ -11,11 +13,10 @@ import calendar
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from pathlib import Path
+from dataclasses import dataclass
 
-from bot.extract import TITLES, AnswerType, Candidate, candidates, place_names, places_named
+from answering.extract import TITLES, AnswerType, Candidate, candidates, place_names, places_named
+from answering.result import Answer, abstention, citation
 from embeddings.analysis import normalise_for_match, terms
 from embeddings.models import Hit
 
@@ -110,40 +111,6 @@ _TYPE_WORDS = {
     "organ",
     "amount",
 }
-
-
-@dataclass
-class Citation:
-    n: int
-    article_id: str
-    title: str
-    source: str
-    published: str | None  # ISO 8601
-    url: str  # the article's URL, or a file:// URL of the file it was read from
-    quote: str  # the supporting sentence, exactly as in the article
-    also_sources: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Answer:
-    question: str
-    answer: str | None
-    abstained: bool
-    as_of: str | None  # date of the newest cited article
-    citations: list[Citation]
-    answer_type: str = AnswerType.GENERIC.value
-    span: str = ""  # the answer as written in the first quote ("Monday" for "April 28, 2025")
-    note: str = ""  # why it abstained, or a caveat
-
-    def to_json(self) -> dict[str, object]:
-        """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
-        published, url, quote]."""
-        data = asdict(self)
-        data["citations"] = [
-            {k: c[k] for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
-            for c in data["citations"]
-        ]
-        return {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
 
 
 @dataclass
@@ -364,19 +331,7 @@ def answer(
                 continue
             if s.candidate and normalise_for_match(s.candidate.value) == key:
                 chosen.append(s)
-    citations = [
-        Citation(
-            n=i,
-            article_id=s.hit.article_id,
-            title=s.hit.title,
-            source=s.hit.source,
-            published=s.hit.published.isoformat() if s.hit.published else None,
-            url=s.hit.url or (Path(s.hit.origin).resolve().as_uri() if s.hit.origin else ""),
-            quote=s.sentence,
-            also_sources=s.hit.also_sources,
-        )
-        for i, s in enumerate(chosen, 1)
-    ]
+    citations = [citation(i, s.hit, s.sentence) for i, s in enumerate(chosen, 1)]
     dated = [s.hit.published for s in chosen if s.hit.published]
     return Answer(
         question=question,
@@ -483,58 +438,4 @@ def _closest(found: list[Candidate], sentence: str, q_terms: list[str]) -> Candi
 
 
 def _abstain(question: str, atype: AnswerType, why: str) -> Answer:
-    return Answer(
-        question=question,
-        answer=None,
-        abstained=True,
-        as_of=None,
-        citations=[],
-        answer_type=atype.value,
-        note=why,
-    )
-
-
-def parse_when(value: str | None) -> datetime | None:
-    """A user's date ("2025-04-01", "April 1, 2025", "yesterday") as the end of that day, UTC."""
-    if not value:
-        return None
-    import dateparser
-
-    from embeddings.errors import TradewireError
-
-    parsed = dateparser.parse(value, languages=["en"], settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True})
-    if parsed is None:
-        raise TradewireError(f"cannot read the date {value!r} (try 2025-04-01)")
-    if not re.search(r"\d{1,2}:\d{2}", value):
-        parsed = parsed.replace(hour=23, minute=59, second=59)
-    return parsed
-
-
-def ask(
-    library,
-    question: str,
-    *,
-    as_of: datetime | None = None,
-    source: str | None = None,
-    k: int = 8,
-    mode: str = "hybrid",
-    context: str = "",
-    plain: bool = False,
-) -> Answer:
-    """Retrieve and answer: the one path the CLI, the bot and the benchmarks share. `context`: the earlier
-    question when this one follows up on it."""
-    from embeddings.search import Filters
-
-    question = " ".join(question.split())
-    context = " ".join(context.split())
-    if not question:
-        from embeddings.errors import TradewireError
-
-        raise TradewireError("the question is empty")
-    query = f"{question} {context}" if context else question
-    hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
-    frequencies, passages = library.document_frequencies(terms(query))  # the count is cached with them
-    result = answer(question, hits, (frequencies, passages), context=context, plain=plain)
-    if result.abstained and passages == 0:
-        result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
-    return result
+    return abstention(question, why, atype.value)

@@ -1,0 +1,8 @@
+"""Answering: a question and retrieved passages in, an Answer with exact quotes and citations out. Between the
+adapters (bot/: CLI, Discord, rendering) and the knowledge base (embeddings/); imports neither discord nor the
+adapters."""
+
+from answering.answer import READERS, ask, parse_when
+from answering.result import Answer, Citation
+
+__all__ = ["READERS", "Answer", "Citation", "ask", "parse_when"]

@@ -1,0 +1,230 @@
+"""Question -> Answer: the retrieval plan (as of the question's date, its source, a follow-up's context), the
+trained reader over the retrieved passages, the evidence combined across passages, abstention, citations.
+
+Extractive on purpose: every answer is a span of a sentence that is quoted exactly, so a citation can never
+say something its source does not. How spans are weighed against each other:
+- a span's `margin` is the reader's score for it less its passage's no-answer score (answering/reader.py);
+- its score adds the passage's similarity to the question (`DENSE_WEIGHT`) and, for each other article that
+  gives the same answer, `AGREEMENT` (syndicated copies and follow-up stories corroborate it);
+- the best score's margin below `MIN_MARGIN` is an abstention: no passage answers;
+- a question about the current state of things ("what is the duty on ...") takes the newest article's answer
+  among those within `RECENT_SLACK` of the best, and its "as of" says which report that is.
+The constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality --calibrate`), never on
+the 2022-2024 questions the benchmarks report.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Literal
+
+from answering.dates import find_dates
+from answering.extract import AnswerType
+from answering.reader import Reader, Span, Window
+from answering.result import Answer, abstention, citation
+from answering.rules import answer as rules_answer
+from answering.rules import answer_type, asked_part
+from embeddings.analysis import terms
+from embeddings.models import Hit
+
+ReaderKind = Literal["model", "rules"]
+READERS: tuple[str, ...] = ("model", "rules")
+MAX_CITATIONS = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    min_margin: float = 0.0
+    dense_weight: float = 2.0
+    agreement: float = 0.5
+    recent_slack: float = 1.5
+
+
+WEIGHTS = Weights()
+_reader = Reader()
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """A user's date ("2025-04-01", "April 1, 2025", "yesterday") as the end of that day, UTC."""
+    if not value:
+        return None
+    import dateparser
+
+    from embeddings.errors import TradewireError
+
+    parsed = dateparser.parse(value, languages=["en"], settings={"TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True})
+    if parsed is None:
+        raise TradewireError(f"cannot read the date {value!r} (try 2025-04-01)")
+    if not re.search(r"\d{1,2}:\d{2}", value):
+        parsed = parsed.replace(hour=23, minute=59, second=59)
+    return parsed
+
+
+def ask(
+    library,
+    question: str,
+    *,
+    as_of: datetime | None = None,
+    source: str | None = None,
+    k: int = 8,
+    mode: str = "hybrid",
+    context: str = "",
+    plain: bool = False,
+    reader: ReaderKind = "model",
+) -> Answer:
+    """Retrieve and answer: the one path the CLI, the bot and the benchmarks share. `context`: the earlier
+    question when this one follows up on it. `reader`: the trained model, or the rules answerer. `plain`: the
+    benchmarks' baseline (the best sentence by the rules' weights, no typing, no abstention)."""
+    from embeddings.errors import TradewireError
+    from embeddings.search import Filters
+
+    question = " ".join(question.split())
+    context = " ".join(context.split())
+    if not question:
+        raise TradewireError("the question is empty")
+    if reader not in READERS:
+        raise TradewireError(f"unknown reader {reader!r}: use {' or '.join(READERS)}")
+    query = f"{question} {context}" if context else question
+    hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
+    frequencies, passages = library.document_frequencies(terms(query))  # the count is cached with them
+    if plain or reader == "rules":
+        result = rules_answer(question, hits, (frequencies, passages), context=context, plain=plain)
+    else:
+        result = decide(question, read(question, hits, context=context))
+    if result.abstained and passages == 0:
+        result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
+    return result
+
+
+@dataclass
+class Reading:
+    """What the reader found in the retrieved passages, before anything is decided from it."""
+
+    question: str
+    hits: list[Hit]
+    spans: list[Span]
+    nulls: list[float]
+
+
+def read(question: str, hits: list[Hit], *, context: str = "") -> Reading:
+    """Run the reader over the passages (a follow-up is read with the question it follows)."""
+    if not hits:
+        return Reading(question, [], [], [])
+    asked = f"{context} {question}" if context else question
+    spans, nulls = _reader.read(asked, [Window(h.text, h.title) for h in hits])
+    return Reading(question, hits, spans, nulls)
+
+
+@dataclass
+class _Candidate:
+    span: Span
+    hit: Hit
+    sentence: str  # the sentence of the article that holds the span, exactly
+    text: str  # the span as written, trimmed to its sentence
+    value: str  # what the answer line shows ("March 23, 2025" for "Sunday")
+    score: float
+
+
+def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
+    """The answer the passages best support, with corroborating citations, or an abstention."""
+    atype = answer_type(question)
+    if not reading.hits:
+        return abstention(question, "nothing indexed matches the question", atype.value)
+    found = [c for s in reading.spans if (c := _candidate(s, reading.hits[s.window], atype, weights))]
+    if not found:
+        return abstention(question, "no passage holds an answer", atype.value)
+    groups: dict[str, list[_Candidate]] = {}
+    for c in found:
+        groups.setdefault(_key(c.value), []).append(c)
+    ranked = []
+    for key, members in groups.items():
+        if not key:
+            continue
+        members.sort(key=lambda c: c.score, reverse=True)
+        articles = {c.hit.article_id for c in members if c.span.margin >= weights.min_margin}
+        ranked.append((members[0].score + weights.agreement * max(0, len(articles) - 1), key, members))
+    if not ranked:
+        return abstention(question, "no passage holds an answer", atype.value)
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    best_score, _, members = ranked[0]
+    if _asks_about_now(question):
+        # Reports differ over time: the newest report close to the best is the current state.
+        close = [r for r in ranked if r[0] >= best_score - weights.recent_slack and r[2][0].hit.published]
+        if close:
+            best_score, _, members = max(close, key=lambda r: (r[2][0].hit.published, r[0]))
+    top = members[0]
+    if top.span.margin < weights.min_margin:
+        return abstention(question, "the closest passages do not answer the question", atype.value)
+    chosen = [top]
+    for c in members[1:]:  # other articles giving the same answer corroborate it
+        if len(chosen) >= MAX_CITATIONS:
+            break
+        if c.span.margin >= weights.min_margin and c.hit.article_id not in {x.hit.article_id for x in chosen}:
+            chosen.append(c)
+    dated = [c.hit.published for c in chosen if c.hit.published]
+    return Answer(
+        question=question,
+        answer=top.value,
+        abstained=False,
+        as_of=max(dated).date().isoformat() if dated else None,
+        citations=[citation(i, c.hit, c.sentence) for i, c in enumerate(chosen, 1)],
+        answer_type=atype.value,
+        span=top.text,
+    )
+
+
+_EDGE_PUNCTUATION = " \t\n,;:.!?\"'“”‘’()[]"
+
+
+def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Candidate | None:
+    """The span placed in its sentence, trimmed to it, its date resolved against the article's date."""
+    at = hit.start + span.start
+    sentence = next(((s, e, t) for s, e, t in hit.sentence_texts() if s <= at < e), None)
+    if sentence is None:
+        return None
+    s_start, s_end, s_text = sentence
+    a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
+    text = s_text[a:b].strip(_EDGE_PUNCTUATION)
+    if not text:
+        return None
+    a = s_text.index(text, a)
+    value = text
+    mentions = [d for d in find_dates(s_text, hit.published) if d.start < a + len(text) and a < d.end]
+    if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):
+        value = mentions[0].value if len(mentions) == 1 else text
+    score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
+    return _Candidate(span, hit, s_text, text, value, score)
+
+
+def _covers(mention, start: int, end: int) -> bool:
+    """The date mention is most of the span ("on Sunday", "Tuesday"): the span is a date."""
+    return mention.end - mention.start >= 0.6 * (end - start)
+
+
+def _key(value: str) -> str:
+    """SQuAD's normal form: lower case, no punctuation, no articles, single spaces ("25%" and "25 percent"
+    agree)."""
+    text = value.lower().replace("&", " and ").replace("per cent", "percent").replace("%", " percent")
+    text = "".join(" " if ch in string.punctuation or ch in "“”‘’" else ch for ch in text)
+    return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
+
+
+_NOW = re.compile(
+    r"\b(?:is|are|isn't|aren't|now|current(?:ly)?|latest|still|today|so far)\b|\b(?:what|who|where|how|which)['’]s\b",
+    re.I,
+)
+_PAST = re.compile(r"\b(?:was|were|did|had|ago|last (?:year|month|week)|(?:19|20)\d\d)\b", re.I)
+
+
+def _asks_about_now(question: str) -> bool:
+    """ "What is the duty on Canadian lumber?": the current state, which newer reports may have changed."""
+    asked = asked_part(question)
+    return bool(_NOW.search(asked)) and not _PAST.search(asked)
+
+
+def with_weights(**changes: float) -> Weights:
+    """The shipped weights with some changed (calibration and benchmarks)."""
+    return replace(WEIGHTS, **changes)

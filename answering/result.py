@@ -1,0 +1,64 @@
+"""What answering gives the adapters: an Answer with numbered citations, each quoting one sentence exactly."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from embeddings.models import Hit
+
+GENERIC = "statement"  # the answer type of a question that asks for no particular kind of thing
+
+
+@dataclass
+class Citation:
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published: str | None  # ISO 8601
+    url: str  # the article's URL, or a file:// URL of the file it was read from
+    quote: str  # the supporting sentence, exactly as in the article
+    also_sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str | None
+    abstained: bool
+    as_of: str | None  # date of the newest cited article
+    citations: list[Citation]
+    answer_type: str = GENERIC
+    span: str = ""  # the answer as written in the first quote ("Monday" for "April 28, 2025")
+    note: str = ""  # why it abstained, or a caveat
+
+    def to_json(self) -> dict[str, object]:
+        """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
+        published, url, quote]."""
+        data = asdict(self)
+        data["citations"] = [
+            {k: c[k] for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
+            for c in data["citations"]
+        ]
+        return {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
+
+
+def citation(n: int, hit: Hit, quote: str) -> Citation:
+    """Citation number n: `quote` (a sentence of the hit's passage) with the hit's article."""
+    return Citation(
+        n=n,
+        article_id=hit.article_id,
+        title=hit.title,
+        source=hit.source,
+        published=hit.published.isoformat() if hit.published else None,
+        url=hit.url or (Path(hit.origin).resolve().as_uri() if hit.origin else ""),
+        quote=quote,
+        also_sources=hit.also_sources,
+    )
+
+
+def abstention(question: str, why: str, answer_type: str = GENERIC) -> Answer:
+    return Answer(
+        question=question, answer=None, abstained=True, as_of=None, citations=[], answer_type=answer_type, note=why
+    )

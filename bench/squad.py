@@ -1,0 +1,149 @@
+"""The shipped reader alone on SQuAD dev, scored as the official evaluation scripts score (v1.1 and v2.0: lower
+case, no punctuation or articles, exact match and token F1, best over the gold answers).
+
+    python -m bench.squad                    # dev 1.1 and dev 2.0, the shipped reader and threshold
+    python -m bench.squad --limit 1000       # a seeded sample of each
+    python -m bench.squad --model-dir runs/reader-model --write
+
+Dev 2.0 is scored at the shipped no-answer threshold (answering/answer.py, chosen on RealTime QA 2020-2021,
+never on SQuAD dev) and, for comparison with published numbers, at the best threshold on dev 2.0 itself, as
+the official script's `best_f1` does (an oracle, labelled as such).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import lzma
+import random
+import re
+import string
+import sys
+import time
+from pathlib import Path
+
+from bench.docs import write_block
+
+SQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
+
+
+def normalize_answer(s: str) -> str:
+    """The official scripts' normalisation."""
+    s = s.lower()
+    s = "".join(ch for ch in s if ch not in set(string.punctuation))
+    s = re.sub(r"\b(a|an|the)\b", " ", s)
+    return " ".join(s.split())
+
+
+def f1_score(prediction: str, gold: str) -> float:
+    pred, truth = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    if not pred or not truth:  # v2.0: an empty answer scores 1 against an empty gold, else 0
+        return float(pred == truth)
+    common = collections.Counter(pred) & collections.Counter(truth)
+    same = sum(common.values())
+    if same == 0:
+        return 0.0
+    precision, recall = same / len(pred), same / len(truth)
+    return 2 * precision * recall / (precision + recall)
+
+
+def exact(prediction: str, gold: str) -> float:
+    return float(normalize_answer(prediction) == normalize_answer(gold))
+
+
+def questions(path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """(id, question, context, gold answers); gold is [""] for an unanswerable question."""
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)["data"]
+    out = []
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                golds = [a["text"] for a in qa["answers"] if normalize_answer(a["text"])] or [""]
+                out.append((qa["id"], qa["question"], paragraph["context"], golds))
+    return out
+
+
+def predict(reader, items) -> list[tuple[str, float]]:
+    """The reader's best span and its margin over no-answer, for each question."""
+    from tqdm import tqdm
+
+    from answering.reader import Window
+
+    out = []
+    for _, question, context, _ in tqdm(items, desc="reading", unit="q", mininterval=5, file=sys.stderr):
+        spans, nulls = reader.read(question, [Window(context)], top=1)
+        out.append((spans[0].text, spans[0].margin) if spans else ("", float("-inf")))
+    return out
+
+
+def score(items, predictions, threshold: float | None) -> dict[str, float]:
+    """EM and F1 (x100) overall and, where there are both kinds, on answerable and unanswerable questions."""
+    rows = []
+    for (_, _, _, golds), (text, margin) in zip(items, predictions, strict=True):
+        answer = text if threshold is None or margin >= threshold else ""
+        rows.append((golds != [""], max(exact(answer, g) for g in golds), max(f1_score(answer, g) for g in golds)))
+
+    def mean(values) -> float:
+        values = list(values)
+        return 100 * sum(values) / len(values) if values else float("nan")
+
+    result = {"EM": mean(r[1] for r in rows), "F1": mean(r[2] for r in rows)}
+    if any(not r[0] for r in rows):
+        result |= {
+            "HasAns F1": mean(r[2] for r in rows if r[0]),
+            "NoAns acc": mean(r[2] for r in rows if not r[0]),
+        }
+    return result
+
+
+def best_threshold(items, predictions) -> float:
+    """The margin threshold that maximises F1 on these very questions (the official `best_f1`)."""
+    margins = sorted({round(m, 2) for _, m in predictions if m != float("-inf")})
+    candidates = margins[:: max(1, len(margins) // 400)] + [float("inf")]
+    return max(candidates, key=lambda t: score(items, predictions, t)["F1"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--squad", type=Path, default=SQUAD)
+    parser.add_argument("--model-dir", type=Path, default=None, help="a reader other than the shipped one")
+    parser.add_argument("--limit", type=int, default=0, help="a seeded sample of this many questions per set")
+    parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    if not (args.squad / "dev-v1.1.json.xz").exists():
+        print(f"SQuAD not found at {args.squad}: nothing to measure (it is read from ../shared).")
+        return 0
+    from answering.answer import WEIGHTS
+    from answering.reader import MODEL_DIR, Reader
+
+    reader = Reader(args.model_dir or MODEL_DIR)
+    lines = ["| set | questions | threshold | EM | F1 | HasAns F1 | NoAns acc | ms / question |", "|---|" + "---:|" * 7]
+    for name, file in [("dev 1.1", "dev-v1.1.json.xz"), ("dev 2.0", "dev-v2.0.json.xz")]:
+        items = questions(args.squad / file)
+        if args.limit:
+            items = random.Random(7).sample(items, min(args.limit, len(items)))
+        started = time.perf_counter()
+        predictions = predict(reader, items)
+        ms = 1000 * (time.perf_counter() - started) / len(items)
+        settings = [("none (always answers)", None)]
+        if name == "dev 2.0":
+            settings += [(f"shipped ({WEIGHTS.min_margin:g})", WEIGHTS.min_margin)]
+            oracle = best_threshold(items, predictions)
+            settings += [(f"best on dev 2.0 itself ({oracle:g}, oracle)", oracle)]
+        for label, threshold in settings:
+            s = score(items, predictions, threshold)
+            cells = [f"{s[c]:.1f}" if c in s else "" for c in ("EM", "F1", "HasAns F1", "NoAns acc")]
+            lines.append(f"| {name} | {len(items):,} | {label} | " + " | ".join(cells) + f" | {ms:.1f} |")
+            print(f"{name} threshold={label}: " + json.dumps({k: round(v, 2) for k, v in s.items()}), file=sys.stderr)
+    command = "python -m bench.squad " + " ".join(argv if argv is not None else sys.argv[1:])
+    report = "\n".join(lines) + f"\n\nReproduce: `{command.strip()}` (one question at a time, int8 ONNX, 2 cores)."
+    print(report)
+    if args.write:
+        write_block("squad", "Reader on SQuAD dev", report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

