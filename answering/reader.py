@@ -172,6 +172,10 @@ class Reader:
             stop = min(n, i + MAX_ANSWER_TOKENS)
             j = i + int(np.argmax(ends[i:stop]))
             a, b = offsets[i][0], offsets[j][1]
+            while a > 0 and text[a - 1].isalnum() and text[a].isalnum():  # whole words: "Whitfield", not "Whit"
+                a -= 1
+            while b < len(text) and text[b].isalnum() and text[b - 1].isalnum():
+                b += 1
             out.append(Span(w, a, b, text[a:b], float(starts[i] + ends[j]), null))
         out.sort(key=lambda s: s.score, reverse=True)
         return out[: top * 3]

@@ -191,7 +191,7 @@ def train(args) -> None:
             bf16=not args.no_bf16,
         )
         if args.smoke:
-            recipe.examples, recipe.batch, recipe.epochs = 48, 8, 1.0
+            recipe.examples, recipe.batch, recipe.epochs = 48, 2, 1.0
         (out / "recipe.json").write_text(json.dumps(asdict(recipe), indent=2))
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(args.threads)
@@ -264,7 +264,8 @@ def train(args) -> None:
         while step < total and not stop["now"]:
             plan = batches(features, recipe, epoch)
             for index in plan[step - epoch * steps_per_epoch :]:
-                if step >= total or stop["now"]:
+                if step >= total or stop["now"] or (args.stop_after and step - done_before >= args.stop_after):
+                    stop["now"] = True
                     break
                 ids, mask, types, start, end = collate(features, index, torch)
                 with torch.autocast("cpu", dtype=torch.bfloat16, enabled=recipe.bf16):
@@ -325,8 +326,14 @@ def export(args) -> None:
     from transformers import AutoTokenizer, BertForQuestionAnswering
 
     final = Path(args.out) / "final"
-    model = BertForQuestionAnswering.from_pretrained(final).eval()
-    tokenizer = AutoTokenizer.from_pretrained(final)
+    if args.checkpoint:  # an unfinished run, to look at it before it ends
+        model = BertForQuestionAnswering.from_pretrained(bundled_model_path())
+        model.load_state_dict(torch.load(Path(args.out) / "checkpoint.pt", weights_only=False)["model"])
+        tokenizer = AutoTokenizer.from_pretrained(bundled_model_path())
+    else:
+        model = BertForQuestionAnswering.from_pretrained(final)
+        tokenizer = AutoTokenizer.from_pretrained(final)
+    model.eval()
     target = Path(args.model_dir)
     target.mkdir(parents=True, exist_ok=True)
     tmp = Path(args.out) / "reader-fp32.onnx"
@@ -385,6 +392,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="a few steps on 48 examples")
+    parser.add_argument("--stop-after", type=int, default=0, help="stop (and checkpoint) after N steps this run")
+    parser.add_argument("--checkpoint", action="store_true", help="export: the last checkpoint, not the final weights")
     args = parser.parse_args(argv)
     train(args) if args.command == "train" else export(args)
 

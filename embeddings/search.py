@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from embeddings.analysis import fts_query, terms
@@ -19,6 +19,7 @@ Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
 COMMON_SHARE = 0.1  # a term in more passages than this share is left out of the lexical query ...
 COMMON_MIN_PASSAGES = 1000  # ... once the corpus has this many passages
+MIN_TERMS, MAX_COMMON = 3, 2  # ... unless that leaves fewer than MIN_TERMS: then the rarest common ones stay
 # Words that ask for the current state of things rather than a fixed fact.
 _RECENCY = re.compile(
     r"\b(latest|current(ly)?|now|recent(ly)?|newest|today|this week|this month|so far|still|yet|new)\b", re.I
@@ -54,13 +55,16 @@ class Filters:
 def selective_terms(store: Store, query: str) -> list[str]:
     """The query's terms for the lexical search, less those in more than COMMON_SHARE of a large corpus's
     passages: they barely move BM25, yet make it score most of the corpus (200 ms a query at 120k passages).
-    A query of common words only keeps its two rarest."""
+    A frequent word can still be the one that matters ("trump", "tariff", "election" in a trade corpus), so a
+    query is topped up with its rarest frequent words to MIN_TERMS terms, at most MAX_COMMON of them."""
     found = list(dict.fromkeys(terms(query)))
     freq, total = store.document_frequencies(found)
     if total < COMMON_MIN_PASSAGES:
         return found
     rare = [t for t in found if freq.get(t, 0) <= COMMON_SHARE * total]
-    return rare or sorted(found, key=lambda t: freq.get(t, 0))[:2]
+    common = sorted((t for t in found if t not in rare), key=lambda t: freq.get(t, 0))
+    kept = set(rare) | set(common[: min(MAX_COMMON, max(0, MIN_TERMS - len(rare)))])
+    return [t for t in found if t in kept]
 
 
 def asks_for_recent(question: str) -> bool:
@@ -113,7 +117,7 @@ def hybrid_search(
     if prefer_recent is None:
         prefer_recent = asks_for_recent(query)
     if prefer_recent:
-        _boost_recent(list(hits.values()))
+        _boost_recent(list(hits.values()), filters.until or datetime.now(UTC))
     ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
     return ranked[:k]
 
@@ -142,12 +146,9 @@ def _dense(
     return index.search(qvec, depth, allowed=store.filtered_passage_ids(filter_sql, params))
 
 
-def _boost_recent(hits: list[Hit], half_life_days: float = 30.0, weight: float = 0.5) -> None:
-    """Scale fused scores by freshness relative to the newest candidate (halving every half_life_days)."""
-    dated = [h.published for h in hits if h.published]
-    if not dated:
-        return
-    newest = max(dated)
+def _boost_recent(hits: list[Hit], now: datetime, half_life_days: float = 30.0, weight: float = 0.5) -> None:
+    """Scale fused scores by freshness as of `now` (the question's date), halving every half_life_days: the
+    newest hit is not "current" just for being the newest one found."""
     for hit in hits:
-        age = (newest - hit.published).total_seconds() / 86400 if hit.published else 365.0
+        age = max(0.0, (now - hit.published).total_seconds() / 86400) if hit.published else 365.0
         hit.score *= (1 - weight) + weight * math.pow(0.5, age / half_life_days)

@@ -184,7 +184,8 @@ def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp
     monkeypatch.setattr(search, "COMMON_MIN_PASSAGES", 1)
     library.ingest_articles([story(i, f"The tariff on item {i} rose.", day=1 + i) for i in range(9)])
     library.ingest_articles([story(9, "The tariff on copper rose.", day=20)])
-    assert search.selective_terms(library.store, "copper tariff") == ["copper"]
+    # A frequent word stays while the query is short ("copper tariff" is not a query about copper alone) ...
+    assert search.selective_terms(library.store, "copper tariff") == ["copper", "tariff"]
     assert search.selective_terms(library.store, "tariff rose") == ["tariff", "rose"]  # all common: the two rarest
     assert library.search("copper tariff", k=1, mode="lexical")[0].article_id == "a9"
 
@@ -194,6 +195,9 @@ def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp
     other.ingest_articles([story(10, "Copper prices climbed.", day=21)])
     other.close()
     assert library.store.document_frequencies(["copper"]) == ({"copper": 2}, 11)
+    # A frequent word leaves the query once enough rarer words carry it.
+    library.ingest_articles([story(11, "Zinc, nickel and lead output fell.", day=22)])
+    assert search.selective_terms(library.store, "copper zinc nickel tariff") == ["copper", "zinc", "nickel"]
 
 
 def test_an_empty_library_says_how_to_fill_it(library):

@@ -1,0 +1,114 @@
+"""The reader path: how spans the reader scored become an answer (combining passages, abstaining, preferring the
+newest report, resolving dates), and the shipped reader itself on passages of our own writing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from answering.answer import Reading, Weights, decide, read
+from answering.reader import MODEL_DIR, Reader, Span, Window
+from tests.test_answer import PUBLISHED, hit
+
+WEIGHTS = Weights(min_margin=0.0, dense_weight=0.0, agreement=1.0, recent_slack=1.5)
+
+
+def span(hits, w: int, text: str, score: float, null: float = 0.0, occurrence: int = 0) -> Span:
+    """The reader's span for `text` in passage w (its `occurrence`-th appearance)."""
+    at = -1
+    for _ in range(occurrence + 1):
+        at = hits[w].text.index(text, at + 1)
+    return Span(w, at, at + len(text), text, score, null)
+
+
+def test_agreeing_passages_outweigh_a_single_stronger_one_and_are_cited():
+    hits = [
+        hit("Officials said the levy on steel is 25% from Monday.", article_id="a1"),
+        hit("The steel levy is 30%, a draft seen by reporters says.", article_id="a2"),
+        hit("Steel now faces a 25 percent levy, the ministry said.", article_id="a3"),
+    ]
+    spans = [span(hits, 1, "30%", 4.0), span(hits, 0, "25%", 3.5), span(hits, 2, "25 percent", 3.2)]
+    result = decide("What is the levy on steel?", Reading("q", hits, spans, [0.0] * 3), WEIGHTS)
+    assert result.answer == "25%"
+    assert [c.article_id for c in result.citations] == ["a1", "a3"]
+    assert result.citations[1].quote == "Steel now faces a 25 percent levy, the ministry said."
+
+
+def test_no_span_beating_its_passage_no_answer_score_is_an_abstention():
+    hits = [hit("The weather in Ottawa was mild on Tuesday.")]
+    spans = [span(hits, 0, "Ottawa", 1.0, null=3.0)]
+    result = decide("Who chairs the trade committee?", Reading("q", hits, spans, [3.0]), WEIGHTS)
+    assert result.abstained and result.answer is None and not result.citations
+    assert result.note
+
+
+def test_a_current_state_question_takes_the_newest_close_report():
+    old = hit("The duty on softwood lumber is 14.4%, the department said.", article_id="old")
+    new = hit(
+        "The duty on softwood lumber is now 20.6%, the department said.",
+        article_id="new",
+        published=PUBLISHED + timedelta(days=90),
+    )
+    hits = [old, new]
+    spans = [span(hits, 0, "14.4%", 5.0), span(hits, 1, "20.6%", 4.2)]
+    reading = Reading("q", hits, spans, [0.0, 0.0])
+    now = decide("What is the duty on softwood lumber?", reading, WEIGHTS)
+    assert now.answer == "20.6%" and now.citations[0].article_id == "new"
+    assert now.as_of == (PUBLISHED + timedelta(days=90)).date().isoformat()
+    # A question about a fixed past fact keeps the reader's preference.
+    past = decide("What was the duty on softwood lumber in March?", reading, WEIGHTS)
+    assert past.answer == "14.4%"
+    # Far behind the best, a newer report does not win either.
+    far = decide("What is the duty on softwood lumber?", reading, Weights(0.0, 0.0, 1.0, recent_slack=0.5))
+    assert far.answer == "14.4%"
+
+
+def test_a_date_span_resolves_against_its_article_and_the_quote_is_its_sentence():
+    text = "Carney met premiers in Ottawa. The election will be held on Sunday, he said later."
+    hits = [hit(text, published=datetime(2025, 3, 28, 12, tzinfo=UTC))]  # a Friday
+    result = decide("When is the election?", Reading("q", hits, [span(hits, 0, "Sunday", 2.0)], [0.0]), WEIGHTS)
+    assert result.answer == "March 30, 2025"
+    assert result.span == "Sunday"
+    assert result.citations[0].quote == "The election will be held on Sunday, he said later."
+
+
+def test_a_span_running_past_its_sentence_is_cut_at_the_sentence():
+    hits = [hit("Tariffs rose to 25%. Markets fell sharply on the news.")]
+    s = Span(0, hits[0].text.index("25%"), hits[0].text.index(" sharply"), "25%. Markets fell", 2.0, 0.0)
+    result = decide("What did tariffs rise to?", Reading("q", hits, [s], [0.0]), WEIGHTS)
+    assert result.answer == "25%"
+    assert result.citations[0].quote == "Tariffs rose to 25%."
+
+
+def test_nothing_retrieved_abstains_without_reading():
+    assert read("Who won?", []).spans == []
+    result = decide("Who won?", Reading("Who won?", [], [], []))
+    assert result.abstained and result.note == "nothing indexed matches the question"
+
+
+# --- the shipped reader -----------------------------------------------------------------------------------
+needs_model = pytest.mark.skipif(not Reader().available(), reason=f"no reader model in {MODEL_DIR}")
+
+LUMBER = (
+    "Canada's trade minister said on Tuesday that Ottawa was studying its options. "
+    "The U.S. Commerce Department raised the anti-dumping duty on Canadian softwood lumber to 20.6%, "
+    "from 7.7%, in a ruling published late on Friday."
+)
+
+
+@needs_model
+def test_the_reader_finds_the_figure_in_the_second_sentence_not_the_date_in_the_first():
+    spans, nulls = Reader().read("What is the anti-dumping duty on Canadian softwood lumber?", [Window(LUMBER)])
+    assert spans[0].text == "20.6%"
+    assert spans[0].margin > 0 > Reader().read("Who won the Stanley Cup?", [Window(LUMBER)])[0][0].margin
+
+
+@needs_model
+def test_the_reader_reads_a_long_passage_in_parts_and_keeps_offsets_exact():
+    filler = "Shipping volumes were steady through the quarter, the port authority said. " * 40
+    text = filler + "The agreement was signed by Commerce Secretary Dana Whitfield in Geneva."
+    spans, _ = Reader().read("Who signed the agreement?", [Window(text, "Trade pact signed")])
+    best = spans[0]
+    assert "Dana Whitfield" in best.text
+    assert text[best.start : best.end] == best.text

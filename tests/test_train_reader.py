@@ -1,0 +1,70 @@
+"""The reader's training command on a tiny SQuAD-format file of our own: it trains, stops and resumes where it
+stopped, and exports a graph the shipped Reader class loads and reads with. A smoke run, never real training."""
+
+from __future__ import annotations
+
+import json
+import lzma
+
+import pytest
+
+from answering.reader import Reader, Window
+
+PARAGRAPHS = [
+    (
+        "The harbour authority said container traffic rose 12% in May. Most of the growth came from car carriers "
+        "arriving from Korea, and the new terminal opened on June 3.",
+        [("How much did container traffic rise?", "12%"), ("When did the new terminal open?", "June 3")],
+    ),
+    (
+        "Finance minister Lena Ortiz will lead the delegation to Brussels. The talks cover steel quotas and "
+        "dairy access, and are expected to last two weeks.",
+        [("Who will lead the delegation?", "Lena Ortiz"), ("What do the talks cover?", "steel quotas and dairy")],
+    ),
+    (
+        "A 40% levy on imported bicycles takes effect next month, the trade office announced. Retailers warned "
+        "that prices would climb before the holiday season.",
+        [("What levy will bicycles face?", "40%"), ("Who warned about prices?", "Retailers")],
+    ),
+]
+
+
+def write_squad(folder) -> None:
+    paragraphs = []
+    for p, (context, qas) in enumerate(PARAGRAPHS):
+        items = [
+            {"id": f"t{p}-{i}", "question": q, "answers": [{"text": a, "answer_start": context.index(a)}]}
+            for i, (q, a) in enumerate(qas)
+        ]
+        paragraphs.append({"context": context, "qas": items})
+    data = {"version": "1.1", "data": [{"title": "Ports and trade", "paragraphs": paragraphs}]}
+    with lzma.open(folder / "train-v1.1-reconstructed.json.xz", "wt", encoding="utf-8") as fh:
+        json.dump(data, fh)
+
+
+@pytest.mark.slow
+def test_training_smoke_run_stops_resumes_and_exports_a_readable_model(tmp_path):
+    pytest.importorskip("torch")
+    from bench import train_reader
+
+    write_squad(tmp_path)
+    out, model_dir = tmp_path / "run", tmp_path / "model"
+    common = ["--squad", str(tmp_path), "--out", str(out), "--threads", "1", "--smoke"]
+    train_reader.main(["train", *common, "--stop-after", "1"])
+    assert (out / "checkpoint.pt").exists() and not (out / "final").exists()  # stopped early: no final weights
+    recipe = json.loads((out / "recipe.json").read_text())
+    assert recipe["seed"] == 13 and recipe["batch"] == 2
+
+    train_reader.main(["train", *common])  # continues from the checkpoint to the end
+    log = [json.loads(line) for line in (out / "train.log").read_text().splitlines()]
+    sessions = [entry["session_steps"] for entry in log if "session_steps" in entry]
+    assert sessions[0] == 1 and len(sessions) == 2 and sessions[1] >= 1  # the second run did not start over
+    assert (out / "final" / "config.json").exists()
+
+    train_reader.main(["export", "--out", str(out), "--model-dir", str(model_dir)])
+    reader = Reader(model_dir)
+    assert reader.available()
+    text = PARAGRAPHS[1][0]
+    spans, nulls = reader.read("Who will lead the delegation?", [Window(text, "Trade talks")])
+    assert len(nulls) == 1 and spans
+    assert all(text[s.start : s.end] == s.text and s.text for s in spans)  # offsets index the passage exactly
