@@ -17,10 +17,13 @@ RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
 COPY pyproject.toml README.md ./
 COPY embeddings ./embeddings
+COPY answering ./answering
 COPY bot ./bot
-# Loading both encoders once checks the bundled model, and bakes the int8 graph into the image's cache.
+# Loading both encoders once checks the bundled model, and bakes the int8 graph into the image's cache;
+# reading once checks that the trained reader shipped inside the package.
 RUN pip install . \
-    && python -c "from embeddings.encoder import make_encoder as e; e(precision='float32').encode(['ok']); e().encode(['ok'])"
+    && python -c "from embeddings.encoder import make_encoder as e; e(precision='float32').encode(['ok']); e().encode(['ok'])" \
+    && python -c "from answering.reader import Reader, Window; assert Reader().read('what?', [Window('ok.')])[0]"
 
 RUN useradd --create-home --uid 10001 tradewire \
     && mkdir -p /data \

@@ -152,7 +152,13 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     best_score, _, members = ranked[0]
     if _asks_about_now(question):
         # Reports differ over time: the newest report close to the best is the current state.
-        close = [r for r in ranked if r[0] >= best_score - weights.recent_slack and r[2][0].hit.published]
+        close = [
+            r
+            for r in ranked
+            if r[0] >= best_score - weights.recent_slack
+            and r[2][0].hit.published
+            and r[2][0].span.margin >= weights.min_margin
+        ]
         if close:
             best_score, _, members = max(close, key=lambda r: (r[2][0].hit.published, r[0]))
     top = members[0]

@@ -283,6 +283,17 @@ def evaluate(
     return rows
 
 
+PASSAGES = [8, 12, 16]  # passages read per question, tried by --calibrate
+
+
+def _first(reading, k: int):
+    """The reading of only the first k passages."""
+    from answering.answer import Reading
+
+    spans = [s for s in reading.spans if s.window < k]
+    return Reading(reading.question, reading.hits[:k], spans, reading.nulls[:k])
+
+
 def calibrate(args, raw: list[dict]) -> None:
     """Read each 2020-2021 question's passages once, then score a grid of the reader's combination weights on
     them (answer hit, and abstention on both kinds of question); print the best settings."""
@@ -299,25 +310,26 @@ def calibrate(args, raw: list[dict]) -> None:
     library = build(args.workdir, "evidence", items, args.rebuild, args.precision.split(",")[0])
     readings = []
     for q in asked:
-        hits = library.search(q.text, k=8, filters=Filters(until=parse_when(q.date)))
+        hits = library.search(q.text, k=max(PASSAGES), filters=Filters(until=parse_when(q.date)))
         readings.append((q, read(q.text, hits), hits))
     library.close()
     grid = {
+        "passages": PASSAGES,
         "min_margin": [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0],
         "dense_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
         "agreement": [0.0, 0.5, 1.0, 2.0],
     }
     rows = []
-    for values in itertools.product(*grid.values()):
-        weights = with_weights(**dict(zip(grid, values, strict=True)))
+    for k, *values in itertools.product(*grid.values()):
+        weights = with_weights(**dict(zip(list(grid)[1:], values, strict=True)))
         outcomes = [
-            outcome(q, decide(q.text, reading, weights), hits, q.id in can, 0.0) for q, reading, hits in readings
+            outcome(q, decide(q.text, _first(r, k), weights), hits[:k], q.id in can, 0.0) for q, r, hits in readings
         ]
         s = summarise(outcomes)
         wrong = s["abstain (answerable)"]
         right = s["abstain (unanswerable)"] if s["abstain (unanswerable)"] == s["abstain (unanswerable)"] else 0.0
         utility = s["answer hit"] + 0.5 * right - max(0.0, wrong - 0.15)
-        rows.append((utility, values, s))
+        rows.append((utility, (k, *values), s))
     rows.sort(key=lambda r: r[0], reverse=True)
     print(f"{len(asked)} questions of 2020-2021 ({len(can)} answerable); best of {len(rows)} settings:")
     print(

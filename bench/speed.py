@@ -36,6 +36,7 @@ import torch
 from sentence_transformers import SentenceTransformer
 
 from answering import ask
+from answering.answer import read
 from bench import corpus
 from bench.docs import write_block
 from embeddings import Library
@@ -353,6 +354,9 @@ class Bench:
                 index.search(self.encoder.encode([q])[0], DEPTH)
 
             t_ask = latencies(lambda q: ask(library, q), qs)
+            t_rules = latencies(lambda q: ask(library, q, reader="rules"), qs)
+            retrieved = {q: library.search(q, k=8) for q in qs}
+            t_read = latencies(lambda q: read(q, retrieved[q]), qs)
             t_raw, t_own = latencies(raw, qs), latencies(own, qs)
             t_latest = latencies(lambda t: library.latest(10, topic=t), ts)
             t_raw_topic, t_own_topic = latencies(raw, ts), latencies(own, ts)
@@ -370,7 +374,9 @@ class Bench:
                 "own encoder + search p50",
                 "ratio",
             ],
-            "`ask`: encode the question, hybrid search (FAISS + FTS5, depth 50), hydrate, answer. Raw encode + "
+            "`ask`: encode the question, hybrid search (FAISS + FTS5, depth 50), hydrate, read the top 8 passages "
+            "with the trained reader and answer; `ask, rules answerer`: the same with TRADEWIRE_READER=rules; "
+            "`reader alone`: the reader over the same 8 retrieved passages. Raw encode + "
             "search: float32 `SentenceTransformer.encode([q])` + `VectorIndex.search(q, 50)` on the same index, "
             "same questions; own encoder + search: the same with the pipeline's encoder, so its ratio is the cost of "
             "everything else (lexical search, hydrating, answering). `latest --topic`: the topic search and the "
@@ -383,6 +389,20 @@ class Bench:
         l50, l95 = percentiles(t_latest)
         rt50, ot50 = percentiles(t_raw_topic)[0], percentiles(t_own_topic)[0]
         add(label, kind, "ask", a50, a95, r50, f"{a50 / r50:.2f}×", o50, f"{a50 / o50:.2f}×")
+        rules50, rules95 = percentiles(t_rules)
+        add(
+            label,
+            kind,
+            "ask, rules answerer",
+            rules50,
+            rules95,
+            r50,
+            f"{rules50 / r50:.2f}×",
+            o50,
+            f"{rules50 / o50:.2f}×",
+        )
+        read50, read95 = percentiles(t_read)
+        add(label, kind, "reader alone (8 passages)", read50, read95, "—", "—", "—", "—")
         add(label, kind, "latest --topic", l50, l95, rt50, f"{l50 / rt50:.2f}×", ot50, f"{l50 / ot50:.2f}×")
         add(label, kind, "latest", *percentiles(t_plain), "—", "—", "—", "—")
         if kind != "flat":
@@ -390,7 +410,16 @@ class Bench:
                 f"Opening the {label} index as {kind} converted it from the flat file once: {t_load:.1f} s."
             )
         if size == 100_000:
-            self.r.targets.append((f"ask p50 ≤ 50 ms at 100k ({kind})", f"{a50:.1f} ms", _ok(a50 <= 50)))
+            self.r.targets.append(
+                (
+                    f"ask p50 ≤ 150 ms at 100k with the reader ({kind})",
+                    f"{a50:.1f} ms, of which reading {read50:.1f} ms",
+                    _ok(a50 <= 150),
+                )
+            )
+            self.r.targets.append(
+                (f"ask p50 ≤ 50 ms at 100k with the rules answerer ({kind})", f"{rules50:.1f} ms", _ok(rules50 <= 50))
+            )
             self.r.targets.append(
                 (
                     f"ask p50 ≤ 1.5× raw encode + search at 100k ({kind})",
