@@ -113,7 +113,7 @@ def read(question: str, hits: list[Hit], *, context: str = "") -> Reading:
     """Run the reader over the passages (a follow-up is read with the question it follows)."""
     if not hits:
         return Reading(question, [], [], [])
-    asked = f"{context} {question}" if context else question
+    asked = f"{question} {context}" if context else question  # the question first: the reader caps its length
     spans, nulls = _reader.read(asked, [Window(h.text, h.title) for h in hits])
     return Reading(question, hits, spans, nulls)
 
@@ -133,42 +133,35 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     atype = answer_type(question)
     if not reading.hits:
         return abstention(question, "nothing indexed matches the question", atype.value)
-    found = [c for s in reading.spans if (c := _candidate(s, reading.hits[s.window], atype, weights))]
+    # A passage answers when the reader's span beats its no-answer score by the margin.
+    answering = [s for s in reading.spans if s.margin >= weights.min_margin]
+    found = [c for s in answering if (c := _candidate(s, reading.hits[s.window], atype, weights))]
     if not found:
-        return abstention(question, "no passage holds an answer", atype.value)
+        return abstention(question, "the closest passages do not answer the question", atype.value)
     groups: dict[str, list[_Candidate]] = {}
     for c in found:
-        groups.setdefault(_key(c.value), []).append(c)
+        if key := _key(c.value):
+            groups.setdefault(key, []).append(c)
     ranked = []
-    for key, members in groups.items():
-        if not key:
-            continue
+    for members in groups.values():
         members.sort(key=lambda c: c.score, reverse=True)
-        articles = {c.hit.article_id for c in members if c.span.margin >= weights.min_margin}
-        ranked.append((members[0].score + weights.agreement * max(0, len(articles) - 1), key, members))
+        articles = {c.hit.article_id for c in members}
+        ranked.append((members[0].score + weights.agreement * (len(articles) - 1), members))
     if not ranked:
-        return abstention(question, "no passage holds an answer", atype.value)
+        return abstention(question, "the closest passages do not answer the question", atype.value)
     ranked.sort(key=lambda r: r[0], reverse=True)
-    best_score, _, members = ranked[0]
+    best_score, members = ranked[0]
     if _asks_about_now(question):
         # Reports differ over time: the newest report close to the best is the current state.
-        close = [
-            r
-            for r in ranked
-            if r[0] >= best_score - weights.recent_slack
-            and r[2][0].hit.published
-            and r[2][0].span.margin >= weights.min_margin
-        ]
+        close = [r for r in ranked if r[0] >= best_score - weights.recent_slack and _newest(r[1])]
         if close:
-            best_score, _, members = max(close, key=lambda r: (r[2][0].hit.published, r[0]))
+            best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
     top = members[0]
-    if top.span.margin < weights.min_margin:
-        return abstention(question, "the closest passages do not answer the question", atype.value)
     chosen = [top]
     for c in members[1:]:  # other articles giving the same answer corroborate it
         if len(chosen) >= MAX_CITATIONS:
             break
-        if c.span.margin >= weights.min_margin and c.hit.article_id not in {x.hit.article_id for x in chosen}:
+        if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
     dated = [c.hit.published for c in chosen if c.hit.published]
     return Answer(
@@ -182,7 +175,8 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     )
 
 
-_EDGE_PUNCTUATION = " \t\n,;:.!?\"'“”‘’()[]"
+_EDGE_PUNCTUATION = " \t\n,;:!?\"'“”‘’()[]"  # and a full stop, unless it ends an abbreviation ("U.S.", "Inc.")
+_ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]\.|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Gov|Sen|Rep)\.)$")
 
 
 def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Candidate | None:
@@ -193,16 +187,24 @@ def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Ca
         return None
     s_start, s_end, s_text = sentence
     a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
-    text = s_text[a:b].strip(_EDGE_PUNCTUATION)
+    raw = s_text[a:b]
+    text = raw.lstrip(_EDGE_PUNCTUATION)
+    a += len(raw) - len(text)
+    text = text.rstrip(_EDGE_PUNCTUATION)
+    while text.endswith(".") and not _ABBREVIATION_END.search(text):
+        text = text[:-1].rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
-    a = s_text.index(text, a)
     value = text
     mentions = [d for d in find_dates(s_text, hit.published) if d.start < a + len(text) and a < d.end]
     if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):
         value = mentions[0].value if len(mentions) == 1 else text
     score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
     return _Candidate(span, hit, s_text, text, value, score)
+
+
+def _newest(members: list[_Candidate]) -> datetime | None:
+    return max((c.hit.published for c in members if c.hit.published), default=None)
 
 
 def _covers(mention, start: int, end: int) -> bool:

@@ -114,16 +114,16 @@ class Reader:
                     if self._pool is None:
                         self._pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="tradewire-read")
             logits = list(self._pool.map(lambda p: self._run(p[1], p[2]), parts))
-        nulls = [float("-inf")] * len(windows)
+        nulls = [float("-inf")] * len(windows)  # a window read in parts: its most confident "not here"
         spans: list[Span] = []
         for (w, _ids, _types, offsets, first), (start_logits, end_logits) in zip(parts, logits, strict=True):
             null = float(start_logits[0] + end_logits[0])
-            nulls[w] = max(nulls[w], null) if nulls[w] != float("-inf") else null
+            nulls[w] = max(nulls[w], null)
             spans.extend(self._spans(w, windows[w].text, offsets, first, start_logits, end_logits, null, top))
         best: dict[tuple[int, int, int], Span] = {}
         for s in spans:  # the same span from two overlapping parts: keep its better reading
             key = (s.window, s.start, s.end)
-            if key not in best or s.score > best[key].score:
+            if key not in best or s.margin > best[key].margin:
                 best[key] = s
         per_window: dict[int, list[Span]] = {}
         for s in sorted(best.values(), key=lambda s: s.margin, reverse=True):

@@ -15,6 +15,7 @@ rerun continues from it with the same data order.
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import lzma
 import math
@@ -98,6 +99,7 @@ def featurize(examples, tokenizer, recipe: Recipe, rng: random.Random) -> dict[s
             return_overflowing_tokens=True,
             return_offsets_mapping=True,
         )
+        windows_of = collections.Counter(enc["overflow_to_sample_mapping"])
         for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
             _, context, a_start, a_text = chunk[sample]
             seq = enc.sequence_ids(w)
@@ -109,7 +111,7 @@ def featurize(examples, tokenizer, recipe: Recipe, rng: random.Random) -> dict[s
                 if offsets[ctx[0]][0] <= a_start and offsets[ctx[-1]][1] >= a_end:
                     start_tok = next(k for k in ctx if offsets[k][1] > a_start)
                     end_tok = next(k for k in reversed(ctx) if offsets[k][0] < a_end)
-            is_window_of_long = sum(1 for s in enc["overflow_to_sample_mapping"] if s == sample) > 1
+            is_window_of_long = windows_of[sample] > 1
             if start_tok == 0 and a_start >= 0 and is_window_of_long:
                 if rng.random() >= recipe.keep_answerless_windows:
                     continue
@@ -205,7 +207,9 @@ def train(args) -> None:
         rng = random.Random(recipe.seed)
         examples = build_examples(Path(args.squad), recipe, rng)
         features = featurize(examples, tokenizer, recipe, rng)
-        np.savez(feature_file, **features)
+        with open(feature_file.with_suffix(".tmp"), "wb") as fh:
+            np.savez(fh, **features)
+        os.replace(feature_file.with_suffix(".tmp"), feature_file)
     n = len(features["start"])
     steps_per_epoch = math.ceil(n / recipe.batch)
     total = max(1, int(steps_per_epoch * recipe.epochs))
@@ -236,6 +240,8 @@ def train(args) -> None:
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
+        if "rng" in state:
+            torch.set_rng_state(state["rng"])
         print(f"resuming at step {step:,}", file=sys.stderr)
 
     def save() -> None:
@@ -246,13 +252,15 @@ def train(args) -> None:
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "step": step,
+                "rng": torch.get_rng_state(),
             },
             tmp,
         )
         os.replace(tmp, checkpoint)
 
     stop = {"now": False}
-    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    for sig in (signal.SIGTERM, signal.SIGINT):  # finish the step, then checkpoint and stop
+        signal.signal(sig, lambda *_: stop.update(now=True))
     model.train()
     started = time.monotonic()
     done_before = step
