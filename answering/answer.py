@@ -26,7 +26,7 @@ from answering.extract import AnswerType
 from answering.reader import Reader, Span, Window
 from answering.result import Answer, abstention, citation
 from answering.rules import answer as rules_answer
-from answering.rules import answer_type, asked_part
+from answering.rules import answer_type, asked_part, in_months, months_named
 from embeddings.analysis import terms
 from embeddings.models import Hit
 
@@ -41,6 +41,7 @@ class Weights:
     dense_weight: float = 2.0
     agreement: float = 0.5
     recent_slack: float = 1.5
+    month: float = 1.0  # for and against a report when the question names its month
 
 
 WEIGHTS = Weights()
@@ -133,9 +134,11 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     atype = answer_type(question)
     if not reading.hits:
         return abstention(question, "nothing indexed matches the question", atype.value)
-    # A passage answers when the reader's span beats its no-answer score by the margin.
-    answering = [s for s in reading.spans if s.margin >= weights.min_margin]
-    found = [c for s in answering if (c := _candidate(s, reading.hits[s.window], atype, weights))]
+    # A passage answers when the reader's span beats its no-answer score by the margin; of the spans that
+    # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
+    answering = _non_overlapping([s for s in reading.spans if s.margin >= weights.min_margin])
+    months = months_named(question)
+    found = [c for s in answering if (c := _candidate(s, reading.hits[s.window], atype, weights, months))]
     if not found:
         return abstention(question, "the closest passages do not answer the question", atype.value)
     groups: dict[str, list[_Candidate]] = {}
@@ -179,7 +182,24 @@ _EDGE_PUNCTUATION = " \t\n,;:!?\"'“”‘’()[]"  # and a full stop, unless i
 _ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]\.|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|Gov|Sen|Rep)\.)$")
 
 
-def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Candidate | None:
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """Best first, leaving out a span that overlaps a better one of the same passage."""
+    kept: list[Span] = []
+    for s in sorted(spans, key=lambda s: s.margin, reverse=True):
+        if not any(k.window == s.window and k.start < s.end and s.start < k.end for k in kept):
+            kept.append(s)
+    return kept
+
+
+# "raised to 25% from 10%": of a figure and the one it replaced, the new figure answers.
+_FROM_FIGURE = re.compile(
+    r"^(?:to\s+)?(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)\s+from\s+\S*\d", re.I
+)
+
+
+def _candidate(
+    span: Span, hit: Hit, atype: AnswerType, weights: Weights, months: set[int] = frozenset()
+) -> _Candidate | None:
     """The span placed in its sentence, trimmed to it, its date resolved against the article's date."""
     at = hit.start + span.start
     sentence = next(((s, e, t) for s, e, t in hit.sentence_texts() if s <= at < e), None)
@@ -193,6 +213,9 @@ def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Ca
     text = text.rstrip(_EDGE_PUNCTUATION)
     while text.endswith(".") and not _ABBREVIATION_END.search(text):
         text = text[:-1].rstrip(_EDGE_PUNCTUATION)
+    if figure := _FROM_FIGURE.match(text):
+        a += figure.start(1)
+        text = figure.group(1).rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
     value = text
@@ -200,6 +223,8 @@ def _candidate(span: Span, hit: Hit, atype: AnswerType, weights: Weights) -> _Ca
     if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):
         value = mentions[0].value if len(mentions) == 1 else text
     score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
+    if months:  # "... in June?": a report of that month, or a sentence naming it
+        score += weights.month if in_months(hit, s_text, months) else -weights.month
     return _Candidate(span, hit, s_text, text, value, score)
 
 

@@ -278,7 +278,7 @@ def answer(
     extra_terms = max(0, len(own_terms) - SHORT_QUESTION_TERMS)
     required = max(LONG_QUESTION_COVERAGE, MIN_CONTEXT_COVERAGE - 0.025 * extra_terms)
     q_norm = normalise_for_match(question)
-    months = _months(question)
+    months = months_named(question)
     q_set = set(q_terms)
     q_places = places_named(question)
 
@@ -305,7 +305,7 @@ def answer(
                 + 0.2 * context_cov
                 + 0.3 * max(hit.dense or 0.0, 0.0)
                 + (0.25 if cand and cand.exact else 0.15 if cand else 0.0)
-                + ((0.15 if _in_months(hit, sentence, months) else -0.15) if months else 0.0)
+                + ((0.15 if in_months(hit, sentence, months) else -0.15) if months else 0.0)
                 + 0.05 / (1 + rank)
                 - 0.3 * len(missing)
             )
@@ -347,7 +347,7 @@ def answer(
 _MONTH_NAMES = [m.lower() for m in calendar.month_name[1:]]
 
 
-def _months(question: str) -> set[int]:
+def months_named(question: str) -> set[int]:
     """Months the question pins its time to ("... in May?")."""
     found = re.findall(
         r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b", question, re.I
@@ -355,7 +355,7 @@ def _months(question: str) -> set[int]:
     return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
 
 
-def _in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
+def in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
     if hit.published and hit.published.month in months:
         return True
     return any(re.search(rf"\b{_MONTH_NAMES[m - 1]}\b", sentence, re.I) for m in months)

@@ -66,16 +66,23 @@ def questions(path: Path) -> list[tuple[str, str, str, list[str]]]:
 
 
 def predict(reader, items) -> list[tuple[str, float]]:
-    """The reader's best span and its margin over no-answer, for each question."""
+    """The reader's best span and its margin over no-answer, for each question (questions side by side, one
+    per core: a single paragraph is one single-threaded run)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     from answering.reader import Window
 
-    out = []
-    for _, question, context, _ in tqdm(items, desc="reading", unit="q", mininterval=5, file=sys.stderr):
-        spans, nulls = reader.read(question, [Window(context)], top=1)
-        out.append((spans[0].text, spans[0].margin) if spans else ("", float("-inf")))
-    return out
+    def one(item) -> tuple[str, float]:
+        _, question, context, _ = item
+        spans, _ = reader.read(question, [Window(context)], top=1)
+        return (spans[0].text, spans[0].margin) if spans else ("", float("-inf"))
+
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+        bar = tqdm(pool.map(one, items), total=len(items), desc="reading", unit="q", mininterval=5, file=sys.stderr)
+        return list(bar)
 
 
 def score(items, predictions, threshold: float | None) -> dict[str, float]:

@@ -89,6 +89,34 @@ def test_a_full_stop_is_trimmed_from_a_span_unless_it_ends_an_abbreviation():
     assert two.answer == "soybeans"
 
 
+def test_of_overlapping_spans_the_best_stands_and_a_replaced_figure_is_not_the_answer():
+    hits = [
+        hit("The tariff on steel doubles to 50% from 25% on Wednesday.", article_id="steel"),
+        hit("Cars pay 25%, the agency said.", article_id="cars"),
+        hit("The 25% rate stays for parts.", article_id="parts"),
+    ]
+    spans = [
+        span(hits, 0, "50% from 25%", 6.0),
+        span(hits, 0, "25%", 5.5),  # overlaps the better span: it does not count for 25%
+        span(hits, 0, "to 50% from 25%", 5.0),
+        span(hits, 1, "25%", 1.0),
+        span(hits, 2, "25%", 1.0),
+    ]
+    result = decide("What tariff applies to steel?", Reading("q", hits, spans, [0.0] * 3), WEIGHTS)
+    assert result.answer == "50%" and result.span == "50%"
+    assert [c.article_id for c in result.citations] == ["steel"]
+
+
+def test_a_month_the_question_names_favours_reports_of_that_month():
+    june = hit("Tariffs on steel rose to 50%.", article_id="june", published=datetime(2025, 6, 4, tzinfo=UTC))
+    march = hit("Tariffs on steel rose to 25%.", article_id="march", published=datetime(2025, 3, 12, tzinfo=UTC))
+    hits = [march, june]
+    spans = [span(hits, 0, "25%", 5.0), span(hits, 1, "50%", 4.5)]
+    result = decide("What did steel tariffs rise to in June?", Reading("q", hits, spans, [0.0, 0.0]), WEIGHTS)
+    assert result.answer == "50%"
+    assert decide("What did steel tariffs rise to?", Reading("q", hits, spans, [0.0, 0.0]), WEIGHTS).answer == "25%"
+
+
 def test_nothing_retrieved_abstains_without_reading():
     assert read("Who won?", []).spans == []
     result = decide("Who won?", Reading("Who won?", [], [], []))
@@ -154,8 +182,8 @@ STORIES = [
     _article(
         "effect",
         "Review finished",
-        "The trade ministry said on Tuesday that it had finished its review of steel imports. The new steel "
-        "duties take effect on July 15, after a comment period.",
+        "The trade ministry said on Tuesday that the new steel duties would take effect once its review ends. "
+        "The review ends on July 15, after a comment period.",
         7,
     ),
     _article(
