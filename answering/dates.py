@@ -91,6 +91,17 @@ def _parse(text: str, default: datetime) -> datetime | None:
         return None
 
 
+def _years_around(dt: datetime, year: int) -> list[datetime]:
+    """The same day in the year before, of and after `year`, where it exists (February 29 is not in all)."""
+    out = []
+    for y in (year - 1, year, year + 1):
+        try:
+            out.append(dt.replace(year=y))
+        except ValueError:
+            continue
+    return out
+
+
 def _resolve(kind: str, text: str, published: datetime | None, future: bool) -> tuple[str, date | None] | None:
     base = (published or datetime(2000, 1, 1)).replace(tzinfo=None)
     base_day = base.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -107,7 +118,7 @@ def _resolve(kind: str, text: str, published: datetime | None, future: bool) -> 
         dt = _parse(text, base_day)
         if dt is None:
             return None
-        candidates = [dt.replace(year=base.year + k) for k in (-1, 0, 1)]
+        candidates = _years_around(dt, base.year)
         dt = min(candidates, key=lambda c: abs((c - base_day).days))
         return fmt_day(dt), dt.date()
     if kind == "monthyear":
@@ -117,7 +128,7 @@ def _resolve(kind: str, text: str, published: datetime | None, future: bool) -> 
         dt = _parse(text, base_day.replace(day=1))
         if dt is None:
             return None
-        candidates = [dt.replace(year=base.year + k) for k in (-1, 0, 1)]
+        candidates = _years_around(dt, base.year)
         if future:
             candidates = [c for c in candidates if c >= base_day.replace(day=1)] or candidates
         dt = min(candidates, key=lambda c: abs((c - base_day).days))

@@ -305,7 +305,7 @@ def calibrate(args, raw: list[dict]) -> None:
     questions = load_questions(args.data)
     items = evidence_corpus(raw)
     pool = [q for q in questions.values() if q.answer and q.date[:4] in ("2020", "2021")]
-    asked = random.Random(args.seed).sample(pool, min(args.limit or 400, len(pool)))
+    asked = random.Random(args.seed).sample(pool, min(args.limit or 600, len(pool)))
     can = answerable_set(items, asked)
     library = build(args.workdir, "evidence", items, args.rebuild, args.precision.split(",")[0])
     readings = []
@@ -315,7 +315,7 @@ def calibrate(args, raw: list[dict]) -> None:
     library.close()
     grid = {
         "passages": PASSAGES,
-        "min_margin": [-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0],
+        "min_margin": [-12.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 2.0],
         "dense_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
         "agreement": [0.0, 0.5, 1.0, 2.0],
     }

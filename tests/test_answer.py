@@ -226,3 +226,10 @@ def test_a_preposition_does_not_make_an_agency_or_a_news_outlet_a_place():
 def test_a_weekday_closing_a_sentence_is_not_a_name():
     assert candidates("The deal with the carmaker closed on Monday.", AnswerType.ORG, None) == []
     assert candidates("The deal with the carmaker closed on Monday.", AnswerType.NAME, None) == []
+
+
+def test_february_29_resolves_only_to_a_leap_year():
+    leap = datetime(2024, 3, 5, tzinfo=UTC)
+    assert [d.value for d in find_dates("The deadline was February 29.", leap)] == ["February 29, 2024"]
+    # 2025 has none: no day is made up (the month alone is what can be read).
+    assert [d.value for d in find_dates("The deadline was February 29.", PUBLISHED)] == ["February 2025"]
