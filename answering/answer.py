@@ -4,13 +4,14 @@ trained reader over the retrieved passages, the evidence combined across passage
 Extractive on purpose: every answer is a span of a sentence that is quoted exactly, so a citation can never
 say something its source does not. How spans are weighed against each other:
 - a span's `margin` is the reader's score for it less its passage's no-answer score (answering/reader.py);
-- its score adds the passage's similarity to the question (`DENSE_WEIGHT`) and, for each other article that
-  gives the same answer, `AGREEMENT` (syndicated copies and follow-up stories corroborate it);
-- the best score's margin below `MIN_MARGIN` is an abstention: no passage answers;
+- its score adds the passage's similarity to the question (`dense_weight`) and, for each other article that
+  gives the same answer, `agreement` (syndicated copies and follow-up stories corroborate it);
+- a span whose margin is below `min_margin` does not answer; when none is left, `ask` abstains;
 - a question about the current state of things ("what is the duty on ...") takes the newest article's answer
-  among those within `RECENT_SLACK` of the best, and its "as of" says which report that is.
-The constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality --calibrate`), never on
-the 2022-2024 questions the benchmarks report.
+  among those within `recent_slack` of the best, and its "as of" says which report that is;
+- a month the question names ("... in June?") counts for that month's reports and against others (`month`).
+`Weights` says which constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality
+--calibrate`) and which by hand; none was chosen on the 2022-2024 questions the benchmarks report.
 """
 
 from __future__ import annotations
