@@ -139,7 +139,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     atype = answer_type(question)
     if not reading.hits:
         return abstention(question, "nothing indexed matches the question", atype.value)
-    # A passage answers when the reader's span beats its no-answer score by the margin; of the spans that
+    # A span answers when its margin over its passage's no-answer score reaches min_margin; of the spans that
     # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
     answering = _non_overlapping([s for s in reading.spans if s.margin >= weights.min_margin])
     months = months_named(question)
