@@ -45,7 +45,7 @@ class Recipe:
     warmup: float = 0.06
     weight_decay: float = 0.01
     epochs: float = 1.0
-    examples: int = 0  # 0 = every question of SQuAD 1.1 train
+    examples: int = 90_000  # the first N shuffled examples (questions and no-answer pairings); 0 = all of them
     other_paragraph: float = 0.25  # share of questions also paired with another paragraph (no answer there)
     keep_answerless_windows: float = 0.5  # share of long paragraphs' answerless windows kept
     freeze_embeddings: bool = True
@@ -395,7 +395,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=Recipe.batch)
     parser.add_argument("--lr", type=float, default=Recipe.lr)
     parser.add_argument("--epochs", type=float, default=Recipe.epochs)
-    parser.add_argument("--examples", type=int, default=0, help="use only the first N (shuffled) examples")
+    parser.add_argument(
+        "--examples", type=int, default=Recipe.examples, help="use the first N shuffled examples (0: all)"
+    )
     parser.add_argument("--no-bf16", action="store_true", help="train in float32 (slower on CPUs with bf16)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--checkpoint-every", type=int, default=200)
