@@ -11,13 +11,14 @@ A span's `score` is its start logit plus its end logit; `null` is the same for t
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from embeddings.threads import side_by_side
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "reader-int8.onnx"
@@ -59,7 +60,6 @@ class Reader:
         self._lock = threading.Lock()
         self._session = None
         self._tokenizer = None
-        self._pool = None
 
     def available(self) -> bool:
         return (self.model_dir / MODEL_FILE).is_file() and (self.model_dir / "tokenizer.json").is_file()
@@ -104,16 +104,7 @@ class Reader:
             parts.extend((w, *part) for part in self._parts(q_ids, window))
         if not parts:
             return [], [0.0] * len(windows)
-        if len(parts) == 1 or (os.cpu_count() or 1) == 1:
-            logits = [self._run(p[1], p[2]) for p in parts]
-        else:
-            if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor
-
-                with self._lock:
-                    if self._pool is None:
-                        self._pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="tradewire-read")
-            logits = list(self._pool.map(lambda p: self._run(p[1], p[2]), parts))
+        logits = side_by_side(lambda p: self._run(p[1], p[2]), parts)
         nulls = [float("-inf")] * len(windows)  # a window read in parts: its most confident "not here"
         spans: list[Span] = []
         for (w, _ids, _types, offsets, first), (start_logits, end_logits) in zip(parts, logits, strict=True):

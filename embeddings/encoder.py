@@ -21,7 +21,7 @@ from typing import Literal, Protocol
 import numpy as np
 
 from embeddings.errors import TradewireError
-from embeddings.threads import one_thread
+from embeddings.threads import one_thread, side_by_side
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
@@ -151,7 +151,6 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         super().__init__(model, batch_size, device)
         self.cache = cache
         self._single = None
-        self._pool = None
         self._file: Path | None = None
         self._inputs: list[str] = []
 
@@ -195,14 +194,9 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         scales activations over the whole input, so a padded batch would make a text's vector depend on its
         neighbours; one at a time, a text always gets the same vector, with no padding to compute."""
         self._load()
-        if len(texts) <= 1:
-            return np.stack([self._one(t) for t in texts]) if texts else np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor
-
-                self._pool = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="tradewire-encode")
-        return np.stack(list(self._pool.map(self._one, texts)))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack(side_by_side(self._one, texts))
 
 
 def _tokenize(model, texts: list[str]) -> dict:
