@@ -95,12 +95,12 @@ def ask(
         raise TradewireError(f"unknown reader {reader!r}: use {' or '.join(READERS)}")
     query = f"{question} {context}" if context else question
     hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
-    frequencies, passages = library.document_frequencies(terms(query))  # the count is cached with them
-    if plain or reader == "rules":
-        result = rules_answer(question, hits, (frequencies, passages), context=context, plain=plain)
+    if plain or reader == "rules":  # the rules weigh the question's words by rarity
+        frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
+        result = rules_answer(question, hits, frequencies, context=context, plain=plain)
     else:
         result = decide(question, read(question, hits, context=context))
-    if result.abstained and passages == 0:
+    if result.abstained and library.document_frequencies([])[1] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result
 
