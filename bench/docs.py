@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shlex
+import sys
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -19,3 +21,9 @@ def write_block(name: str, heading: str, body: str, doc: Path = DOC) -> None:
         text = text.rstrip() + f"\n\n## {heading}\n\n{block}\n"
     doc.parent.mkdir(parents=True, exist_ok=True)
     doc.write_text(text, encoding="utf-8")
+
+
+def reproduce(module: str, argv: list[str] | None) -> str:
+    """The command line that reruns a benchmark with the arguments it was given."""
+    args = sys.argv[1:] if argv is None else argv
+    return shlex.join(["python", "-m", module, *(a for a in args if a)])

@@ -49,7 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.docs import write_block
+from bench.docs import reproduce, write_block
 from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -397,8 +397,8 @@ def main(argv: list[str] | None = None) -> int:
             rows = evaluate(library, asked, can, configs, details, f"{corpus}/{precision}")
             library.close()
             sections.append(table(f"Corpus `{corpus}`, {precision} encoder", rows, counts))
-    command = "python -m bench.quality " + " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if a)
-    report = "\n\n".join(sections) + f"\n\nReproduce: `{command.strip()}` (run {datetime.now(UTC):%Y-%m-%d})."
+    command = reproduce("bench.quality", argv)
+    report = "\n\n".join(sections) + f"\n\nReproduce: `{command}` (run {datetime.now(UTC):%Y-%m-%d})."
     print(report)
     if args.write:
         write_block("quality", "Answer quality", report)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from sentence_transformers import SentenceTransformer
 from answering import ask
 from answering.answer import read
 from bench import corpus
-from bench.docs import write_block
+from bench.docs import reproduce, write_block
 from embeddings import Library
 from embeddings.chunking import chunk
 from embeddings.encoder import make_encoder
@@ -607,7 +606,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     args.ef = [int(x) for x in args.ef.split(",")]
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    command = shlex.join(["python", "-m", "bench.speed", *(sys.argv[1:] if argv is None else argv)])
+    command = reproduce("bench.speed", argv)
     print(f"reproduce: {command}", flush=True)
     temp = None
     if args.workdir is None:

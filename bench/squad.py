@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.docs import write_block
+from bench.docs import reproduce, write_block
 
 SQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
 
@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             cells = [f"{s[c]:.1f}" if c in s else "" for c in ("EM", "F1", "HasAns F1", "NoAns acc")]
             lines.append(f"| {name} | {len(items):,} | {label} | " + " | ".join(cells) + f" | {ms:.1f} |")
             print(f"{name} threshold={label}: " + json.dumps({k: round(v, 2) for k, v in s.items()}), file=sys.stderr)
-    command = "python -m bench.squad " + " ".join(argv if argv is not None else sys.argv[1:])
-    report = "\n".join(lines) + f"\n\nReproduce: `{command.strip()}` (one question at a time, int8 ONNX, 2 cores)."
+    command = reproduce("bench.squad", argv)
+    report = "\n".join(lines) + f"\n\nReproduce: `{command}` (one question at a time, int8 ONNX, 2 cores)."
     print(report)
     if args.write:
         write_block("squad", "Reader on SQuAD dev", report)
