@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from embeddings.models import Hit
 
@@ -52,7 +51,7 @@ def citation(n: int, hit: Hit, quote: str) -> Citation:
         title=hit.title,
         source=hit.source,
         published=hit.published.isoformat() if hit.published else None,
-        url=hit.url or (Path(hit.origin).resolve().as_uri() if hit.origin else ""),
+        url=hit.link,
         quote=quote,
         also_sources=hit.also_sources,
     )

@@ -1,24 +1,26 @@
-"""tradewire ingest | ask | latest | stats | demo — each command resolves its inputs, calls the library,
-and prints. Errors a user can fix print one line and exit 1."""
+"""tradewire ingest | ask | latest | stats | demo | serve — each command resolves its inputs, calls the library,
+and prints.
+
+Click parses the command line: a usage mistake prints click's usage hint and one `Error:` line and exits 2; an
+error the user can fix at run time (a missing file, a read-only home, the wrong model for an index) prints one
+`error:` line and exits 1. Everything heavy (the knowledge base, the reader, discord.py) is imported inside the
+command that needs it, so `--help` and usage errors answer at once."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, BinaryIO
 
-import typer
+import click
 
-from answering import ask, parse_when
-from bot import render
-from bot.settings import Settings
-from embeddings import Library, TradewireError
-from embeddings.errors import SourceError
-from embeddings.search import Filters
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from embeddings import Library
 
-app = typer.Typer(help="Trade news answers with citations.", no_args_is_help=True, add_completion=False)
 log = logging.getLogger("tradewire")
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "embeddings" / "demo"
@@ -29,124 +31,201 @@ DEMO_QUESTIONS = [
     "Who won the 2024 World Series?",
 ]
 
-HomeOpt = Annotated[Path | None, typer.Option("--home", help="Data directory (default: TRADEWIRE_HOME).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+home_option = click.option(
+    "--home",
+    type=click.Path(path_type=Path),
+    help="Data directory (default: TRADEWIRE_HOME, else the user data directory).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 def _settings(home: Path | None) -> Settings:
+    from bot.settings import Settings
+
     settings = Settings()
     if home is not None:
         settings.home = home
     return settings
 
 
+def _show_steps() -> None:
+    """On a terminal, slow steps (loading the model, building its int8 graph, repairing an index) show a status
+    line on stderr; in pipes and files nothing extra is written."""
+    from bot.terminal import StatusLine, interactive
+    from embeddings import status
+
+    status.show_with(StatusLine(sys.stderr) if interactive(sys.stderr) else None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, no_args_is_help=True)
+@click.version_option(package_name="tradewire", prog_name="tradewire", message="%(prog)s %(version)s")
+def app() -> None:
+    """Trade news answers with citations."""
+    _show_steps()
+
+
 @app.command()
-def ingest(
-    targets: Annotated[list[str], typer.Argument(help="Files, directories or http(s) URLs (pages or feeds).")],
-    home: HomeOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-) -> None:
-    """Read news (newswire text, Markdown, JSON Lines, RSS/Atom, web pages) into the knowledge base."""
+@click.argument("targets", nargs=-1, required=True)
+@home_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
+    """Read news into the knowledge base: newswire text, Markdown, JSON Lines, RSS/Atom and web pages, from
+    TARGETS (files, directories, http(s) URLs)."""
     from tqdm import tqdm
 
+    from embeddings import status
+    from embeddings.errors import SourceError
     from embeddings.sources import Fetcher
 
     settings = _settings(home)
-    fetcher = Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
-    bar = tqdm(unit=" items", desc="ingest", disable=True if quiet else None, file=sys.stderr, leave=False)
+    with settings.open_library(writing=True) as library:
+        with status.step("loading the embedding model"):
+            library.encoder.dim  # noqa: B018 - load it before the progress bar, not in the middle of it
+        fetcher = Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
+        bar = tqdm(unit=" items", desc="ingest", disable=True if quiet else None, file=sys.stderr, leave=False)
 
-    def progress(item: object) -> None:
-        bar.update(1)
-        if isinstance(item, SourceError):
-            bar.write(f"skipped {item.item}: {item.reason}", file=sys.stderr)
+        def progress(item: object) -> None:
+            bar.update(1)
+            if isinstance(item, SourceError):
+                bar.write(f"skipped {item.item}: {item.reason}", file=sys.stderr)
 
-    with settings.open_library() as library:
-        report = library.ingest(targets, fetcher=fetcher, max_bytes=settings.max_bytes, progress=progress)
-    bar.close()
-    fetcher.close()
-    typer.echo(report.summary())
+        try:
+            report = library.ingest(targets, fetcher=fetcher, max_bytes=settings.max_bytes, progress=progress)
+        finally:
+            bar.close()
+            fetcher.close()
+    click.echo(report.summary())
     if report.failed:
-        raise typer.Exit(1)
+        sys.exit(1)
 
 
 @app.command("ask")
+@click.argument("question", required=False)
+@click.option("--as-of", metavar="DATE", help="Answer as the news stood on this date.")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--batch", metavar="FILE", help='JSON Lines of {"question", "as_of"?}, one answer a line; - for stdin.')
+@json_option
+@home_option
 def ask_command(
-    question: Annotated[str | None, typer.Argument(help="The question.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Answer as the news stood on this date.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Only articles from this source.")] = None,
-    batch: Annotated[
-        str | None, typer.Option("--batch", help='JSON Lines of {"question", "as_of"?}; - for stdin.')
-    ] = None,
-    as_json: JsonOpt = False,
-    home: HomeOpt = None,
+    question: str | None, as_of: str | None, source: str | None, batch: str | None, as_json: bool, home: Path | None
 ) -> None:
-    """Answer a question from the indexed news, with the sentence that supports it and citations."""
+    """Answer QUESTION from the indexed news, with the sentence that supports it and citations."""
+    if batch is not None and question is not None:
+        raise click.UsageError("give a QUESTION or --batch FILE, not both")
+    if batch is None and not (question or "").strip():
+        raise click.UsageError("give a QUESTION (not blank), or --batch FILE")
+    from answering import parse_when
+
+    when = parse_when(as_of)
+    stream = _open_batch(batch) if batch is not None else None
     settings = _settings(home)
-    if batch is None and not question:
-        raise TradewireError("give a QUESTION, or --batch FILE")
     with settings.open_library() as library:
-        if batch is not None:
-            failed = _ask_batch(library, batch, source, settings)
-            if failed:
-                raise typer.Exit(1)
+        if stream is not None:
+            with stream:
+                if _ask_batch(library, stream, source, settings):
+                    sys.exit(1)
             return
-        result = ask(
-            library, question or "", as_of=parse_when(as_of), source=source, k=settings.top_k, reader=settings.reader
-        )
-    typer.echo(render.as_json(result) if as_json else render.text(result))
+        from answering import ask
+        from bot import render
+
+        result = ask(library, question or "", as_of=when, source=source, k=settings.top_k, reader=settings.reader)
+    click.echo(render.as_json(result) if as_json else render.text(result))
 
 
-def _ask_batch(library: Library, batch: str, source: str | None, settings: Settings) -> bool:
+def _open_batch(batch: str) -> BinaryIO:
+    """The questions file (bytes: each line is decoded on its own, so one bad line costs only itself)."""
+    from embeddings import TradewireError
+
+    if batch == "-":
+        return sys.stdin.buffer
+    path = Path(batch).expanduser()
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise TradewireError(f"{batch}: no such file") from None
+    except IsADirectoryError:
+        raise TradewireError(f"{batch}: is a directory, not a file of questions") from None
+    except OSError as exc:
+        raise TradewireError(f"{batch}: cannot read ({exc.strerror or exc})") from None
+
+
+def _batch_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, text, error) for each non-blank line."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+            continue
+        if line.strip():
+            yield number, line, None
+
+
+def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings: Settings) -> bool:
+    """One JSON answer a line, in order; a bad line prints {"line", "error"}. True when any line failed."""
+    from answering import ask, parse_when
+    from bot import render
+    from embeddings import TradewireError
+
     failed = False
-    stream = sys.stdin if batch == "-" else open(batch, encoding="utf-8")  # noqa: SIM115
-    with stream:
-        for number, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                    raise TradewireError('expected {"question": "...", "as_of"?: "..."}')
-                result = ask(
-                    library,
-                    item["question"],
-                    as_of=parse_when(item.get("as_of")),
-                    source=source,
-                    k=settings.top_k,
-                    reader=settings.reader,
-                )
-                typer.echo(render.as_json(result))
-            except (json.JSONDecodeError, TradewireError) as exc:
-                failed = True
-                typer.echo(json.dumps({"line": number, "error": str(exc)}))
+    for number, line, error in _batch_lines(stream):
+        try:
+            if error:
+                raise TradewireError(error)
+            item = json.loads(line or "")
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
+                raise TradewireError('expected {"question": "...", "as_of"?: "..."}')
+            if item.get("as_of") is not None and not isinstance(item["as_of"], str):
+                raise TradewireError('"as_of" must be a date such as "2025-04-20"')
+            result = ask(
+                library,
+                item["question"],
+                as_of=parse_when(item.get("as_of")),
+                source=source,
+                k=settings.top_k,
+                reader=settings.reader,
+            )
+            click.echo(render.as_json(result))
+        except (json.JSONDecodeError, TradewireError) as exc:
+            failed = True
+            click.echo(json.dumps({"line": number, "error": str(exc)}))
     return failed
 
 
 @app.command()
-def latest(
-    n: Annotated[int, typer.Option("-n", min=1, max=100, help="How many.")] = 10,
-    topic: Annotated[str | None, typer.Option("--topic", help="Only stories about this.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    as_json: JsonOpt = False,
-    home: HomeOpt = None,
-) -> None:
+@click.option("-n", "n", type=click.IntRange(1, 100), default=10, show_default=True, help="How many.")
+@click.option("--topic", help="Only stories about this.")
+@click.option("--source", help="Only this source.")
+@json_option
+@home_option
+def latest(n: int, topic: str | None, source: str | None, as_json: bool, home: Path | None) -> None:
     """The newest stories first: headline, source, time, link."""
+    from bot import render
+    from embeddings.search import Filters
+
     with _settings(home).open_library() as library:
         items = library.latest(n, topic=topic, filters=Filters(source=source))
-    typer.echo(render.latest_json(items) if as_json else render.latest_text(items))
+    click.echo(render.latest_json(items) if as_json else render.latest_text(items))
 
 
 @app.command()
-def stats(home: HomeOpt = None) -> None:
+@json_option
+@home_option
+def stats(as_json: bool, home: Path | None) -> None:
     """What the knowledge base holds."""
     with _settings(home).open_library() as library:
         library.index  # noqa: B018 - loading reconciles and counts the vectors
         info = library.stats()
-    typer.echo(json.dumps(info, indent=2))
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+    else:
+        width = max(map(len, info))
+        click.echo("\n".join(f"{key:<{width}}  {'—' if value is None else value}" for key, value in info.items()))
 
 
 @app.command()
-def serve(home: HomeOpt = None) -> None:
+@home_option
+def serve(home: Path | None) -> None:
     """Run the Discord bot (DISCORD_TOKEN; see the README for creating the Discord application)."""
     from bot import discord_bot
 
@@ -156,40 +235,36 @@ def serve(home: HomeOpt = None) -> None:
 
 
 @app.command()
-def demo(
-    question: Annotated[str | None, typer.Argument(help="Ask this instead of the sample questions.")] = None,
-    home: HomeOpt = None,
-) -> None:
-    """Build the bundled demo news index (in HOME/demo) and answer sample questions from it."""
+@click.argument("question", required=False)
+@home_option
+def demo(question: str | None, home: Path | None) -> None:
+    """Build the bundled demo news index (in HOME/demo) and answer sample questions (or QUESTION) from it."""
+    from answering import ask
+    from bot import render
+    from embeddings import status
+
     settings = _settings(home)
-    with settings.open_library(settings.home / "demo") as library:
-        report = library.ingest([str(DEMO_DIR)])
-        typer.echo(f"demo index at {library.home}: {report.summary()}")
+    with settings.open_library(settings.home / "demo", writing=True) as library:
+        with status.step("building the demo index"):
+            report = library.ingest([str(DEMO_DIR)])
+        click.echo(f"demo index at {library.home}: {report.summary()}")
         for q in [question] if question else DEMO_QUESTIONS:
-            typer.echo(f"\n$ tradewire ask {json.dumps(q)}\n")
-            typer.echo(render.text(ask(library, q, k=settings.top_k, reader=settings.reader)))
+            click.echo(f"\n$ tradewire ask {json.dumps(q)}\n")
+            click.echo(render.text(ask(library, q, k=settings.top_k, reader=settings.reader)))
 
 
 def main() -> None:
+    from embeddings.errors import TradewireError
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        status = app(standalone_mode=False)  # returns the exit code of a typer.Exit
+        app.main(prog_name="tradewire")  # standalone: usage errors print usage + one line and exit 2
     except TradewireError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        typer.echo("aborted", err=True)
+    except KeyboardInterrupt:
+        click.echo("aborted", err=True)
         sys.exit(130)
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(status if isinstance(status, int) else 0)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import yarl
 from discord import app_commands
 
 from answering import Answer, ask, parse_when
-from bot import render
+from bot import embeds
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
 from bot.settings import Settings
@@ -63,7 +63,7 @@ class TradewireBot(discord.AutoShardedClient):
         intents = discord.Intents.default()
         intents.message_content = settings.discord_message_content
         options.setdefault("shard_count", settings.discord_shards)
-        super().__init__(intents=intents, allowed_mentions=render.NO_PINGS, **options)
+        super().__init__(intents=intents, allowed_mentions=embeds.NO_PINGS, **options)
         self.settings = settings
         self.library = library
         self.engine = Engine(library)
@@ -222,7 +222,7 @@ class TradewireBot(discord.AutoShardedClient):
                     user=message.author.id,
                 )
         except (UserError, TradewireError) as exc:
-            await message.reply(render.message(str(exc)), mention_author=False)
+            await message.reply(embeds.message(str(exc)), mention_author=False)
             return
         except Exception:
             log.exception("answering a mention failed")
@@ -231,7 +231,7 @@ class TradewireBot(discord.AutoShardedClient):
             )
             return
         sent = await message.reply(
-            embed=render.answer_embed(result, context=context),
+            embed=embeds.answer_embed(result, context=context),
             view=answer_view(answer_id, result),
             mention_author=False,
         )
@@ -258,9 +258,9 @@ class TradewireBot(discord.AutoShardedClient):
             message = "Sorry, something went wrong on my side. It has been logged."
         try:
             if interaction.response.is_done():
-                await interaction.followup.send(render.message(message), ephemeral=True)
+                await interaction.followup.send(embeds.message(message), ephemeral=True)
             else:
-                await interaction.response.send_message(render.message(message), ephemeral=True)
+                await interaction.response.send_message(embeds.message(message), ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell the user about an error (interaction expired?)")
 
@@ -286,7 +286,7 @@ class TradewireBot(discord.AutoShardedClient):
         """Post one item, and say what became of it (see bot.feeds.Post)."""
         channel = self.get_partial_messageable(int(channel_id))
         try:
-            message = await channel.send(embed=render.news_embed(item, topic=topic))
+            message = await channel.send(embed=embeds.news_embed(item, topic=topic))
         except discord.HTTPException as exc:
             reason = f"{exc.status} {exc.text}".strip()
             if isinstance(exc, discord.NotFound) and exc.code == 10003:  # Unknown Channel
@@ -360,7 +360,7 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:pas
             if not passage:
                 await interaction.followup.send("That passage is no longer indexed.", ephemeral=True)
                 return
-            await interaction.followup.send(embed=render.passage_embed(citation, passage), ephemeral=True)
+            await interaction.followup.send(embed=embeds.passage_embed(citation, passage), ephemeral=True)
         except Exception:
             log.exception("showing a passage failed")
             await _apologise(interaction)
@@ -456,7 +456,7 @@ async def ask_command(
             question, as_of=when, guild=interaction.guild_id, channel=interaction.channel_id, user=interaction.user.id
         )
     sent = await interaction.followup.send(
-        embed=render.answer_embed(result), view=answer_view(answer_id, result), wait=True
+        embed=embeds.answer_embed(result), view=answer_view(answer_id, result), wait=True
     )
     await bot.engine.run(bot.library.state.set_answer_message, answer_id, str(sent.id))
 
@@ -477,7 +477,7 @@ async def latest_command(
     items = await bot.engine.run(bot.library.latest, count, topic=topic, filters=Filters(source=source))
     heading = "Latest" + (f" on {topic}" if topic else "") + (f" from {source}" if source else "")
     chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
-    pages = [render.latest_embed(chunk, page=i, pages=len(chunks), heading=heading) for i, chunk in enumerate(chunks)]
+    pages = [embeds.latest_embed(chunk, page=i, pages=len(chunks), heading=heading) for i, chunk in enumerate(chunks)]
     if len(pages) == 1:
         await interaction.followup.send(embed=pages[0])
         return
@@ -495,7 +495,7 @@ async def search_command(
     bot = interaction.client
     await interaction.response.defer(thinking=True)
     hits = await bot.engine.run(bot.library.search, query, k=5)
-    await interaction.followup.send(embed=render.search_embed(query, hits))
+    await interaction.followup.send(embed=embeds.search_embed(query, hits))
 
 
 _ADMIN = dict(manage_guild=True)
@@ -523,15 +523,15 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
                 raise UserError(f"Could not add {url}: {exc.reason}.") from None
         feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
         if not linked:
-            await interaction.followup.send(render.message(f"This server already follows {url}."), ephemeral=True)
+            await interaction.followup.send(embeds.message(f"This server already follows {url}."), ephemeral=True)
             return
         count = ""
         if poll is not None and not feed.primed:  # index what the feed holds now: its back catalogue
             report, _ = await bot.feeds.ingest(feed, poll)
             count = f" {len(report.article_ids)} items indexed."
-        title = render.safe((poll.title if poll else feed.title) or url)
+        title = embeds.safe((poll.title if poll else feed.title) or url)
         await interaction.followup.send(
-            render.message(
+            embeds.message(
                 f"Following **{title}**.{count} New items will be posted to channels set up with `/subscribe`."
             ),
             ephemeral=True,
@@ -545,7 +545,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         await _defer_privately(interaction)
         feeds = await bot.engine.run(bot.library.state.feeds, str(interaction.guild_id))
         subs = await bot.engine.run(bot.library.state.subscriptions, str(interaction.guild_id))
-        await interaction.followup.send(embed=render.feeds_embed(feeds, subs), ephemeral=True)
+        await interaction.followup.send(embed=embeds.feeds_embed(feeds, subs), ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(feed="The feed's address, or its number in /feeds list")
@@ -566,7 +566,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
             url = feeds[number - 1].url
         if not await bot.engine.run(state.remove_feed, guild, url):
             raise UserError(f"This server does not follow {url}.")
-        await interaction.followup.send(render.message(f"Stopped following {url}."), ephemeral=True)
+        await interaction.followup.send(embeds.message(f"Stopped following {url}."), ephemeral=True)
 
 
 @app_commands.command(name="subscribe")
@@ -586,7 +586,7 @@ async def subscribe_command(
     await bot.engine.run(
         bot.library.state.subscribe, str(channel_id), str(interaction.guild_id), topic or "", str(interaction.user.id)
     )
-    about = f" about **{render.safe(topic)}**" if topic else ""
+    about = f" about **{embeds.safe(topic)}**" if topic else ""
     await interaction.followup.send(
         f"New items{about} from this server's feeds will be posted in <#{channel_id}>.", ephemeral=True
     )
@@ -614,7 +614,7 @@ def run(settings: Settings) -> None:
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         raise TradewireError("set DISCORD_TOKEN to the bot's token (Discord developer portal → your app → Bot)")
     configure_endpoints(settings.discord_api_base, settings.discord_gateway_url)
-    library = settings.open_library()
+    library = settings.open_library(writing=True)
     library.index  # noqa: B018 - load and reconcile before connecting, not on the first question
     token = settings.discord_token.get_secret_value().strip()
 

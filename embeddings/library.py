@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
 
-from embeddings import dedupe, sources
+from embeddings import dedupe
 from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import (
@@ -36,6 +38,9 @@ from embeddings.models import Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
 from embeddings.state import State
 from embeddings.store import Store, StoredArticle, embedding_text
+
+if TYPE_CHECKING:
+    from embeddings.sources import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,28 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def _read_only_home(home: Path, writing: bool) -> bool:
+    """Make `home` if need be; True when it exists but cannot be written (and the caller only reads)."""
+    if home.exists() and not home.is_dir():
+        raise TradewireError(f"data directory {home} is not a directory")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise TradewireError(f"data directory {home}: a part of the path is not a directory") from None
+    except OSError as exc:
+        raise TradewireError(f"cannot create data directory {home}: {exc.strerror}") from None
+    db = home / DB_NAME
+    if os.access(home, os.W_OK) and (not db.exists() or os.access(db, os.W_OK)):
+        return False
+    if writing:
+        raise TradewireError(f"data directory {home} is not writable (set TRADEWIRE_HOME or --home to another)")
+    if not db.exists():
+        raise TradewireError(f"no knowledge base in {home}, and it is read-only so none can be made there")
+    if not os.access(db, os.R_OK):
+        raise TradewireError(f"{db} is not readable")
+    return True
+
+
 def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
     """Most of the topic's words, or clearly the same meaning."""
     share = len(topic_terms & set(terms(text))) / len(topic_terms) if topic_terms else 0.0
@@ -98,6 +125,7 @@ class Library:
 
     def __init__(self, home: Path, encoder: Encoder, store: Store, index_kind: IndexKind = "auto"):
         self.home = home
+        self.read_only = store.read_only  # a home we may not write: ask, search and latest only, nothing saved
         self.index_kind = index_kind
         self.encoder = encoder
         self.store = store
@@ -116,17 +144,16 @@ class Library:
         index_kind: IndexKind = "auto",
         precision: Precision | None = None,
         cache: Path | None = None,
+        writing: bool = False,
     ) -> Library:
         """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model.
         `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index).
         `precision`: the encoder's (see embeddings.encoder); by default the one the index was built with, and
-        DEFAULT_PRECISION for a new index; `cache`: where the int8 encoder keeps its graph."""
+        DEFAULT_PRECISION for a new index; `cache`: where the int8 encoder keeps its graph.
+        A home that cannot be written (a read-only mount, another user's directory) opens read-only, unless
+        `writing` says the caller will write, which then fails with a one-line error."""
         home = Path(home).expanduser()
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise TradewireError(f"cannot create data directory {home}: {exc.strerror}") from None
-        store = Store(home / DB_NAME)
+        store = Store(home / DB_NAME, read_only=_read_only_home(home, writing))
         recorded = store.get_meta("model")
         if encoder is None:
             built_with, built_precision = parse_model_id(recorded) if recorded else (None, None)
@@ -144,12 +171,16 @@ class Library:
             )
         return cls(home, encoder, store, index_kind)
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise TradewireError(f"{self.home} is not writable: nothing can be added to this knowledge base")
+
     # --- vectors -----------------------------------------------------------------------------------
     @property
     def index(self) -> VectorIndex:
         """The FAISS index, loaded on first use and reconciled with SQLite."""
         if self._index is None:
-            if self.store.get_meta("model") is None:
+            if self.store.get_meta("model") is None and not self.read_only:
                 with self.store.transaction():
                     self.store.set_meta("model", canonical_model_name(self.encoder.name))
                     self.store.set_meta("dim", str(self.encoder.dim))
@@ -201,8 +232,11 @@ class Library:
         self._save_unless_busy()
 
     def _save_unless_busy(self) -> None:
-        """Persist a repair or conversion unless an ingest in another process holds the write lock."""
+        """Persist a repair or conversion unless an ingest in another process holds the write lock (or the home
+        is read-only: then the repair lives in memory only)."""
         assert self._index is not None
+        if self.read_only:
+            return
         try:
             with self._lock.acquire(timeout=0):
                 self._index.save(self.home / VECTORS_NAME)
@@ -212,7 +246,7 @@ class Library:
 
     def checkpoint(self) -> None:
         """Save the vectors if they changed (atomically)."""
-        if self._index is not None and self._index.dirty:
+        if self._index is not None and self._index.dirty and not self.read_only:
             self._index.save(self.home / VECTORS_NAME)
             self._vectors_stamp = self._stamp()
         self._last_checkpoint = time.monotonic()
@@ -222,15 +256,19 @@ class Library:
         self,
         targets: Iterable[str],
         *,
-        fetcher: sources.Fetcher | None = None,
-        max_bytes: int = sources.DEFAULT_MAX_BYTES,
+        fetcher: Fetcher | None = None,
+        max_bytes: int | None = None,
         progress: Callable[[Article | SourceError], None] | None = None,
     ) -> IngestReport:
-        """Read every target (file, directory, URL) and index what is new or changed."""
+        """Read every target (file, directory, URL) and index what is new or changed. `max_bytes`: the size
+        limit of one file or response (default: embeddings.sources.DEFAULT_MAX_BYTES)."""
+        from embeddings import sources  # feed, page and HTTP libraries: only an ingest needs them
+
+        limit = sources.DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
 
         def items() -> Iterator[Article | SourceError]:
             for target in targets:
-                yield from sources.read(target, fetcher=fetcher, max_bytes=max_bytes)
+                yield from sources.read(target, fetcher=fetcher, max_bytes=limit)
 
         return self.ingest_articles(items(), progress=progress)
 
@@ -243,6 +281,7 @@ class Library:
     ) -> IngestReport:
         """Index articles (SourceErrors are reported as skipped). Waits up to `lock_timeout` seconds for another
         process's ingest to end, then raises IndexBusy."""
+        self._writable()
         report = IngestReport()
         try:
             self._lock.acquire(timeout=lock_timeout)

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
+
+
+def link(url: str, origin: str) -> str:
+    """One form for where an article can be read: its URL, else a file:// URL of the file it came from."""
+    if url:
+        return url
+    if not origin or origin.startswith(("http://", "https://", "file://")):
+        return origin
+    return Path(origin).resolve().as_uri()
 
 
 @dataclass
@@ -53,6 +63,10 @@ class Hit:
     lexical: float | None = None  # BM25 (higher is better), when matched
     also_sources: list[str] = field(default_factory=list)  # syndicated copies of the same story
 
+    @property
+    def link(self) -> str:
+        return link(self.url, self.origin)
+
     def sentence_texts(self) -> list[tuple[int, int, str]]:
         """Sentences as (start, end, text), offsets in the article text."""
         return [(s, e, self.text[s - self.start : e - self.start]) for s, e in self.sentences]
@@ -69,3 +83,7 @@ class ArticleSummary:
     origin: str
     published: datetime | None
     also_sources: list[str] = field(default_factory=list)
+
+    @property
+    def link(self) -> str:
+        return link(self.url, self.origin)

@@ -164,12 +164,17 @@ def from_iso(value: str | None) -> datetime | None:
 class Store:
     """One SQLite file. Write methods run inside `transaction()` so an article and its passages land together."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, read_only: bool = False):
         self.path = path
-        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.read_only = read_only
+        if read_only:
+            self.db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False, isolation_level=None)
+        else:
+            self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 30000")
         self._migrate()
@@ -178,6 +183,13 @@ class Store:
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if self.read_only and version < len(MIGRATIONS):
+            from embeddings.errors import TradewireError
+
+            raise TradewireError(
+                f"{self.path} is from an older tradewire and its directory is read-only: "
+                "open it once where it is writable to upgrade it"
+            )
         for number, migration in enumerate(MIGRATIONS[version:], version + 1):
             self.db.executescript(f"BEGIN; {migration()}; PRAGMA user_version = {number}; COMMIT;")
 
@@ -462,6 +474,17 @@ class Store:
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
         return from_iso(row[0])
+
+
+def _read_only_uri(path: Path) -> str:
+    """An SQLite URI that reads `path` without writing anything beside it. A WAL database needs its `-shm` file:
+    if a writer left one (and its `-wal`), SQLite reads both; if not, nothing is waiting in a WAL and the file
+    can be read as immutable, which needs no `-shm` at all (its directory may be a read-only mount)."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    side = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    if not all(p.exists() for p in side):
+        uri += "&immutable=1"
+    return uri
 
 
 def embedding_text(title: str, title_derived: bool, body: str) -> str:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from answering import Answer, Citation
-from bot import render
+from bot import embeds
 from embeddings.models import ArticleSummary, Hit
 from embeddings.state import Feed, NewItem, Subscription
 
@@ -22,11 +22,11 @@ WHEN = datetime(2025, 4, 2, 20, tzinfo=UTC)
 
 def fits(embed) -> bool:
     return (
-        len(embed) <= render.EMBED_TOTAL_MAX
-        and len(embed.title or "") <= render.TITLE_MAX
-        and len(embed.description or "") <= render.DESCRIPTION_MAX
-        and all(len(f.value) <= render.FIELD_VALUE_MAX and len(f.name) <= 256 for f in embed.fields)
-        and len(embed.footer.text or "") <= render.FOOTER_MAX
+        len(embed) <= embeds.EMBED_TOTAL_MAX
+        and len(embed.title or "") <= embeds.TITLE_MAX
+        and len(embed.description or "") <= embeds.DESCRIPTION_MAX
+        and all(len(f.value) <= embeds.FIELD_VALUE_MAX and len(f.name) <= 256 for f in embed.fields)
+        and len(embed.footer.text or "") <= embeds.FOOTER_MAX
     )
 
 
@@ -39,7 +39,7 @@ def citation(n: int, *, quote: str = "The vote is on April 28.", title: str = "E
 
 
 def test_safe_defuses_mentions_and_markdown():
-    out = render.safe(HOSTILE)
+    out = embeds.safe(HOSTILE)
     assert not PINGS.search(out)
     assert "**bold**" not in out and "\\*\\*bold\\*\\*" in out
     assert "[x](https://evil.test)" not in out
@@ -56,7 +56,7 @@ def test_answer_embed_fits_and_keeps_the_citations(size):
         citations=[citation(n, quote=long + HOSTILE, title=long) for n in (1, 2, 3)],
         answer_type="date",
     )
-    embed = render.answer_embed(ans, context=long)
+    embed = embeds.answer_embed(ans, context=long)
     assert fits(embed)
     assert not PINGS.search(shown_text(embed))
     assert "**[1]**" in embed.description
@@ -67,7 +67,7 @@ def test_answer_embed_fits_and_keeps_the_citations(size):
 
 def test_answer_embed_shows_answer_quote_citations_and_as_of():
     ans = Answer("When is the vote?", "April 28, 2025", False, "2025-04-02", [citation(1)], "date")
-    embed = render.answer_embed(ans)
+    embed = embeds.answer_embed(ans)
     assert embed.title == "April 28, 2025"
     assert "> The vote is on April 28. **[1]**" in embed.description
     assert "[Election called](https://x.test/1)" in embed.description
@@ -77,43 +77,43 @@ def test_answer_embed_shows_answer_quote_citations_and_as_of():
 
 def test_abstention_embed_says_so():
     ans = Answer("Who won the World Series?", None, True, None, [], note="nothing indexed matches the question")
-    embed = render.answer_embed(ans)
+    embed = embeds.answer_embed(ans)
     assert embed.title == "No answer in the indexed news" and "nothing indexed matches" in embed.description
 
 
 def test_lists_fit_whatever_their_length():
     long = "Tariff " * 3000
     items = [ArticleSummary(f"a{i}", long + HOSTILE, long, "https://x.test/a", "", WHEN, [long]) for i in range(50)]
-    assert fits(render.latest_embed(items, page=0, pages=10, heading=long))
+    assert fits(embeds.latest_embed(items, page=0, pages=10, heading=long))
     hits = [Hit(i, "a", 0, long + HOSTILE, 0, [], long, long, "https://x.test", "", WHEN, dense=0.5) for i in range(5)]
-    embed = render.search_embed(long, hits)
+    embed = embeds.search_embed(long, hits)
     assert fits(embed) and embed.fields and not PINGS.search(shown_text(embed))
     feeds = [Feed(i, f"https://x.test/{i}", long, True, 3, long, WHEN, 0.0) for i in range(100)]
     subs = [Subscription(str(i), "g", long, 0) for i in range(200)]
-    assert fits(render.feeds_embed(feeds, subs))
+    assert fits(embeds.feeds_embed(feeds, subs))
 
 
 def test_news_post_is_inert():
     item = NewItem(1, "a", "a", "Rebar @everyone prices", "Wire", "https://x.test/r", WHEN, HOSTILE * 20)
-    embed = render.news_embed(item, topic="steel")
+    embed = embeds.news_embed(item, topic="steel")
     assert fits(embed) and not PINGS.search(embed.description) and embed.url == "https://x.test/r"
     assert embed.footer.text == "Wire · topic: steel"
 
 
 def test_passage_embed_bolds_the_quote():
     c = {"n": 2, "title": "Lumber", "url": "file:///tmp/x.txt", "quote": "Duty rises to 34.5%.", "source": "Wire"}
-    embed = render.passage_embed(c, "Mills worry. Duty rises to 34.5%. Prices climb.")
+    embed = embeds.passage_embed(c, "Mills worry. Duty rises to 34.5%. Prices climb.")
     assert "**Duty rises to 34.5%.**" in embed.description and embed.url is None
 
 
 def test_passage_embed_fits_even_when_escaping_doubles_the_text():
     c = {"n": 1, "title": "_" * 500, "url": "https://x.test/p", "quote": "a_b", "source": "Wire"}
-    assert fits(render.passage_embed(c, "a_b *c* " * 1000))
+    assert fits(embeds.passage_embed(c, "a_b *c* " * 1000))
 
 
 def test_feeds_list_says_why_posts_are_held():
     feed = Feed(1, "https://x.test/f", "Wire", True, 0, None, WHEN, 0.0)
-    embed = render.feeds_embed([feed], [Subscription("55", "g", "steel", 0, "403 Missing Permissions")])
+    embed = embeds.feeds_embed([feed], [Subscription("55", "g", "steel", 0, "403 Missing Permissions")])
     (field,) = embed.fields
     assert field.value == "<#55> (topic: steel) ⚠️ posts held back: 403 Missing Permissions"
     assert "✅ last read" in embed.description

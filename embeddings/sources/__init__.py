@@ -72,6 +72,17 @@ def _decode(data: bytes, origin: str) -> str:
 def _read_file(
     path: Path, fetcher: Fetcher | None, max_bytes: int, *, from_directory: bool
 ) -> Iterator[Article | SourceError]:
+    """A file's articles, each remembering the file by its absolute path (errors name it as given)."""
+    absolute = str(path.resolve())
+    for item in _read_file_items(path, fetcher, max_bytes, from_directory=from_directory):
+        if isinstance(item, Article) and item.origin == str(path):
+            item.origin = absolute
+        yield item
+
+
+def _read_file_items(
+    path: Path, fetcher: Fetcher | None, max_bytes: int, *, from_directory: bool
+) -> Iterator[Article | SourceError]:
     origin = str(path)
     suffix = path.suffix.lower()
     if from_directory and suffix not in KNOWN_SUFFIXES:
