@@ -73,6 +73,7 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
     TARGETS (files, directories, http(s) URLs)."""
     from tqdm import tqdm
 
+    from bot.terminal import terminal_size
     from embeddings import status
     from embeddings.errors import SourceError
     from embeddings.sources import Fetcher
@@ -82,7 +83,18 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
         with status.step("loading the embedding model"):
             library.encoder.dim  # noqa: B018 - load it before the progress bar, not in the middle of it
         fetcher = Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
-        bar = tqdm(unit=" items", desc="ingest", disable=True if quiet else None, file=sys.stderr, leave=False)
+        # A terminal that reports no size (a fresh pty, `script`, some multiplexers) gets no bar at all from tqdm
+        # (0 rows hides it, 0 columns cuts it to nothing): then assume 80 x 24.
+        cols, rows = terminal_size(sys.stderr)
+        bar = tqdm(
+            unit=" items",
+            desc="ingest",
+            disable=True if quiet else None,
+            file=sys.stderr,
+            ncols=cols or 80,
+            nrows=rows or 24,
+            dynamic_ncols=bool(cols),
+        )
 
         def progress(item: object) -> None:
             bar.update(1)

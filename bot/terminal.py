@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -17,6 +18,15 @@ def interactive(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # replaced or closed streams
         return False
+
+
+def terminal_size(stream: TextIO) -> tuple[int, int]:
+    """(columns, rows) of the terminal `stream` writes to; zeros when it is not one or does not say."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        return 0, 0
+    return size.columns, size.lines
 
 
 class StatusLine:

@@ -54,7 +54,34 @@ def test_int8_encoder_stays_close_to_float32(real_encoder, tmp_path, monkeypatch
     assert np.allclose(fresh.encode(texts), a, atol=1e-5)
     made = list((tmp_path / "onnx").glob("*-int8.onnx"))
     assert len(made) == 1 and made[0].stat().st_size > 10_000_000  # quantised weights, no leftovers
-    assert list((tmp_path / "onnx").iterdir()) == made
+    stem = made[0].with_suffix("")
+    assert sorted((tmp_path / "onnx").iterdir()) == sorted(
+        [made[0], stem.with_suffix(".json"), stem.with_suffix(".tokenizer.json")]
+    )  # the graph, and the recipe to run it without PyTorch
+
+    again = OnnxInt8Encoder()  # a later process: from the cached graph and recipe, PyTorch never loads
+    assert np.allclose(again.encode(texts), a, atol=1e-5)
+    assert again._model is None and again._runtime is not None
+
+
+def test_pytorch_free_int8_matches_the_model_modules(real_encoder, tmp_path):
+    """The recipe path (tokenizers + numpy pooling) gives the sentence-transformers modules' own token ids and
+    vectors, truncation included; a recipe that does not reproduce them is not written."""
+    from embeddings.encoder import PROBES, write_recipe
+
+    real_encoder._load()  # the sentence-transformers model, for the reference path
+    runtime = real_encoder._fast()
+    assert runtime is not None
+    texts = [*PROBES, "Ottawa's retaliatory duties: C$29.8 billion, from April 2.", "x" * 3000, "é"]
+    for text in texts:
+        assert np.allclose(runtime.one(text), real_encoder._one_torch(text), atol=1e-5), text
+
+    graph = tmp_path / "copy-int8.onnx"
+    graph.symlink_to(real_encoder._file)
+    wrong = write_recipe(real_encoder._model, graph, lambda text: -real_encoder._one_torch(text))
+    assert wrong is None and sorted(p.name for p in tmp_path.iterdir()) == ["copy-int8.onnx"]
+    right = write_recipe(real_encoder._model, graph, real_encoder._one_torch)
+    assert right is not None and graph.with_suffix(".json").is_file()
 
 
 def test_seed_question_is_answered_from_the_seed(tmp_path, real_encoder, seed_dir):
