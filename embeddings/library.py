@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
-from embeddings import dedupe
+from embeddings import dedupe, status
 from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import (
@@ -219,11 +219,12 @@ class Library:
         stale = np.setdiff1d(ids, known)
         missing = np.setdiff1d(known, ids)
         self._index.remove(stale)
-        for start in range(0, len(missing), 256):
-            texts = self.store.passage_texts(missing[start : start + 256].tolist())
-            if texts:
-                vecs = self.encoder.encode([t for _, t in texts])
-                self._index.add(np.array([i for i, _ in texts], dtype=np.int64), vecs)
+        with status.step(f"repairing the vector index ({len(missing)} passages to embed)"):
+            for start in range(0, len(missing), 256):
+                texts = self.store.passage_texts(missing[start : start + 256].tolist())
+                if texts:
+                    vecs = self.encoder.encode([t for _, t in texts])
+                    self._index.add(np.array([i for i, _ in texts], dtype=np.int64), vecs)
         log.warning(
             "repaired the vector index: dropped %d stale vectors, embedded %d passages again",
             len(stale),

@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import FIXTURES
 
 ENTRY = Path(sys.executable).parent / "tradewire"
+LUMBER = "What would the combined duty on Canadian lumber rise to?"  # tests/fixtures/wire-tariff-pause.txt: 34.5%
 
 pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason=f"the tradewire entry point is not installed ({ENTRY})")
 
@@ -124,14 +125,23 @@ def test_ask_never_imports_pytorch(built_home):
     """With the int8 encoder's graph and recipe cached, answering loads neither PyTorch nor sentence-transformers
     (they cost seconds and hundreds of MB at every start)."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bot.cli", "ask", "What would the duty on Canadian lumber rise to?", "--json"],
+        [
+            sys.executable,
+            "-X",
+            "importtime",
+            "-m",
+            "bot.cli",
+            "ask",
+            LUMBER,
+            "--json",
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "TRADEWIRE_HOME": str(built_home)},
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout)["question"] == "What would the duty on Canadian lumber rise to?"
+    assert json.loads(result.stdout)["answer"] == "34.5%"
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "onnxruntime" in imported and "faiss" in imported  # the measurement works
     assert not imported & {"torch", "sentence_transformers", "transformers", "discord", "feedparser", "trafilatura"}
@@ -152,7 +162,7 @@ def test_batch_reports_a_bad_line_and_goes_on(built_home):
 def test_latest_and_ask_give_the_same_file_url(built_home):
     latest = json.loads(tradewire("latest", "-n", "100", "--json", home=built_home).stdout)
     urls = {item["article_id"]: item["url"] for item in latest}
-    answer = json.loads(tradewire("ask", "What would the combined duty on Canadian lumber rise to?", "--json", home=built_home).stdout)
+    answer = json.loads(tradewire("ask", LUMBER, "--json", home=built_home).stdout)
     local = [c for c in answer["citations"] if c["url"].startswith("file://")]
     assert local and all(urls.get(c["article_id"], c["url"]) == c["url"] for c in local)
     wires = [url for article_id, url in urls.items() if article_id.startswith("nw-")]  # files with no URL
@@ -193,7 +203,7 @@ def test_a_read_only_home_answers_and_refuses_to_ingest(built_home, tmp_path):
     with read_only(home):
         with pytest.raises(OSError):
             (home / "probe").write_text("x")
-        answer = tradewire("ask", "What would the combined duty on Canadian lumber rise to?", "--json", home=home)
+        answer = tradewire("ask", LUMBER, "--json", home=home)
         assert answer.returncode == 0, answer.stderr
         assert not json.loads(answer.stdout)["abstained"]
         latest = tradewire("latest", "--json", home=home)
@@ -239,3 +249,22 @@ def test_progress_bar_on_a_terminal_only(built_home, tmp_path):
 
     piped = tradewire("ingest", str(tmp_path / "more.md"), home=home)
     assert piped.returncode == 0 and piped.stderr == "" and piped.stdout.startswith("added 0, updated 0, unchanged 1")
+
+
+def test_status_line_shows_slow_steps_only_and_wipes_itself():
+    import io
+    import time
+
+    from bot.terminal import StatusLine
+
+    stream = io.StringIO()
+    show = StatusLine(stream, delay=0.3)
+    with show("quick step"):
+        time.sleep(0.05)
+    assert stream.getvalue() == ""  # done before the delay: nothing drawn
+    with show("loading the embedding model"):
+        with show("building the int8 encoder graph"):
+            time.sleep(0.6)
+    drawn = stream.getvalue()
+    assert "building the int8 encoder graph…" in drawn  # the innermost step is named
+    assert drawn.endswith("\r\x1b[K")  # and the line is wiped when the outer step ends

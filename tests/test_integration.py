@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 
 from answering import ask, parse_when
-from bot.cli import DEMO_DIR
+from bot import render
+from bot.cli import DEMO_DIR, DEMO_QUESTIONS
 from embeddings import Library
 
 pytestmark = pytest.mark.model
@@ -189,3 +191,13 @@ def test_cli_reports_bad_input_and_exit_status(tmp_path):
     assert out.stdout.startswith("added 1,")
     wrong = run_cli("ask", "Anything?", "--as-of", "not a date at all", home=tmp_path / "home")
     assert wrong.returncode == 1 and wrong.stderr.startswith("error: cannot read the date")
+
+
+def test_readme_sample_output_is_what_ask_prints(demo_library):
+    """The README shows real output: the demo index's answer to its first question, as `tradewire ask` prints it
+    (only the local part of a file:// URL is elided)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    after = readme.split("`ask` prints the answer", 1)[1]
+    shown = after.split("```\n", 2)[1]
+    printed = render.text(ask(demo_library, DEMO_QUESTIONS[0]))
+    assert re.sub(r"file:///\S*/", "file:///…/", printed) + "\n" == shown
