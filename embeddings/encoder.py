@@ -338,22 +338,30 @@ def write_recipe(model, graph: Path, reference) -> Int8Runtime | None:
         "inputs": [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in sample],
     }
     tokenizer_file = graph.with_name(recipe["tokenizer"])
-    recipe_file = graph.with_suffix(".json")
-    _write_atomic(tokenizer_file, tokenizer.backend_tokenizer.to_str())
-    runtime = Int8Runtime(graph, recipe)
-    for text in PROBES:
-        same_ids = runtime.ids(text)["input_ids"][0].tolist() == _tokenize(model, [text])["input_ids"][0].tolist()
-        if not same_ids or not np.allclose(runtime.one(text), reference(text), atol=1e-5):
-            tokenizer_file.unlink(missing_ok=True)
-            return None
-    _write_atomic(recipe_file, json.dumps(recipe, indent=2))
+    try:
+        _write_atomic(tokenizer_file, tokenizer.backend_tokenizer.to_str())
+        runtime = Int8Runtime(graph, recipe)
+        for text in PROBES:
+            ids = runtime.ids(text)["input_ids"][0].tolist()
+            if ids != _tokenize(model, [text])["input_ids"][0].tolist() or not np.allclose(
+                runtime.one(text), reference(text), atol=1e-5
+            ):
+                tokenizer_file.unlink(missing_ok=True)
+                return None
+        _write_atomic(graph.with_suffix(".json"), json.dumps(recipe, indent=2))
+    except OSError:  # a cache we may read but not write: the PyTorch way still works
+        return None
     return runtime
 
 
 def _write_atomic(file: Path, text: str) -> None:
+    """Write `file` whole or not at all (a process reading the cache never sees half of it)."""
     part = file.with_name(f"{file.name}.{os.getpid()}.part")
-    part.write_text(text, encoding="utf-8")
-    os.replace(part, file)
+    try:
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, file)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def _tokenize(model, texts: list[str]) -> dict:
