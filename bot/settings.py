@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 class Settings(BaseSettings):
     """TRADEWIRE_HOME, TRADEWIRE_MODEL, ... ; DISCORD_TOKEN for the bot (never logged)."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADEWIRE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="TRADEWIRE_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     home: Path = Field(default_factory=lambda: Path(user_data_dir("tradewire", appauthor=False)))
     model: str = DEFAULT_MODEL

@@ -268,3 +268,13 @@ def test_status_line_shows_slow_steps_only_and_wipes_itself():
     drawn = stream.getvalue()
     assert "building the int8 encoder graph…" in drawn  # the innermost step is named
     assert drawn.endswith("\r\x1b[K")  # and the line is wiped when the outer step ends
+
+
+def test_empty_settings_mean_the_defaults(monkeypatch):
+    """`TRADEWIRE_CACHE= tradewire ...` must not put the cache (or the home) in the current directory."""
+    from bot.settings import Settings
+
+    monkeypatch.setenv("TRADEWIRE_CACHE", "")
+    monkeypatch.setenv("TRADEWIRE_HOME", "")
+    settings = Settings()
+    assert settings.cache is None and settings.home.is_absolute() and settings.home.name == "tradewire"
