@@ -82,7 +82,11 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
     with settings.open_library(writing=True) as library:
         with status.step("loading the embedding model"):
             library.encoder.dim  # noqa: B018 - load it before the progress bar, not in the middle of it
-        fetcher = Fetcher(timeout=settings.fetch_timeout, max_bytes=settings.max_bytes)
+        # URLs typed here are the operator's to choose; links found in what they bring (feed entries' pages,
+        # redirects) follow the bot's private-address policy (TRADEWIRE_ALLOW_PRIVATE_FEEDS).
+        fetcher = Fetcher(
+            timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow_private=settings.allow_private_feeds
+        )
         # A terminal that reports no size (a fresh pty, `script`, some multiplexers) gets no bar at all from tqdm
         # (0 rows hides it, 0 columns cuts it to nothing): then assume 80 x 24.
         cols, rows = terminal_size(sys.stderr)

@@ -19,6 +19,7 @@ from embeddings.state import Feed, NewItem
 log = logging.getLogger("tradewire.feeds")
 
 INGEST_SLICE = 8  # articles per library call, so questions are answered between the slices
+FETCH_AT_ONCE = 4  # feeds fetched at the same time in a round
 
 # post(channel, item, topic) -> (outcome, detail):
 #   ("posted", message id)  the item is in the channel
@@ -66,26 +67,48 @@ class FeedWatcher:
         return report, new
 
     async def poll_due(self) -> None:
-        """Poll every feed that is due. A failing feed backs off and the others carry on; while another
-        process is ingesting, the round stops and the feeds stay due for the next one."""
-        for feed in await self.engine.run(self.state.due_feeds):
-            try:
-                poll = await self.fetch(feed)
-                report, new = await self.ingest(feed, poll)
-            except IndexBusy:
-                log.info("the index is busy with another ingest; feeds wait for the next round")
-                return
-            except Exception as exc:
-                reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"
-                if not isinstance(exc, SourceError):
-                    log.exception("polling %s failed", feed.url)
-                delay = await self.engine.run(
-                    self.state.record_poll_failed, feed, reason, interval=self.settings.feed_interval
-                )
-                log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, reason, delay)
-                continue
-            if new or report.skipped:
-                log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
+        """Poll every feed that is due: up to FETCH_AT_ONCE fetches run at once (one slow server holds up only
+        itself), and each feed's items are indexed as its fetch ends. A failing feed backs off and the others
+        carry on; while another process is ingesting, the round stops and the feeds stay due for the next one."""
+        feeds = await self.engine.run(self.state.due_feeds)
+        if not feeds:
+            return
+        limit = asyncio.Semaphore(FETCH_AT_ONCE)
+
+        async def fetch(feed: Feed) -> tuple[Feed, FeedPoll | None, Exception | None]:
+            async with limit:
+                try:
+                    return feed, await self.fetch(feed), None
+                except Exception as exc:  # noqa: BLE001 - recorded against the feed below
+                    return feed, None, exc
+
+        tasks = [asyncio.create_task(fetch(feed)) for feed in feeds]
+        try:
+            for done in asyncio.as_completed(tasks):
+                feed, poll, error = await done
+                if poll is not None:
+                    try:
+                        report, new = await self.ingest(feed, poll)
+                    except IndexBusy:
+                        log.info("the index is busy with another ingest; feeds wait for the next round")
+                        return
+                    except Exception as exc:  # noqa: BLE001 - recorded against the feed below
+                        error = exc
+                if error is not None:
+                    await self._failed(feed, error)
+                elif new or report.skipped:
+                    log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _failed(self, feed: Feed, exc: Exception) -> None:
+        reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"
+        if not isinstance(exc, SourceError):
+            log.error("polling %s failed", feed.url, exc_info=exc)
+        delay = await self.engine.run(self.state.record_poll_failed, feed, reason, interval=self.settings.feed_interval)
+        log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, reason, delay)
 
     async def deliver(self, post: Post) -> int:
         """Post what is new to each subscribed channel: oldest first, at most `delivery_cap` per channel per

@@ -137,7 +137,7 @@ def _read_jsonl_file(path: Path, max_bytes: int) -> Iterator[Article | SourceErr
 
 def _read_url(url: str, fetcher: Fetcher) -> Iterator[Article | SourceError]:
     try:
-        page = fetcher.get(url)
+        page = fetcher.get(url, trusted=True)  # the operator typed it; its redirects and links follow the policy
         kind = page.content_type.lower()
         if any(k in kind for k in ("rss", "atom", "xml")) or looks_like_feed(page.content):
             yield from read_feed(page.content, url, fetcher)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import httpcore
 import httpx
 
 from embeddings.errors import SourceError
@@ -31,64 +33,153 @@ class Fetched:
         return self.status == 304
 
 
-def refuse_private_hosts(request: httpx.Request) -> None:
-    """An httpx request hook (also run on every redirect): no loopback, private, link-local or otherwise
-    internal address, so people who may add feeds cannot make the bot read the machine's own network."""
-    host = request.url.host
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443, proto=socket.IPPROTO_TCP)}
-    except (socket.gaierror, UnicodeError):
-        return  # unresolvable: the request fails on its own, with its own message
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global:
-            raise SourceError(str(request.url), f"refused: {host} is a private or local address")
+MAX_REDIRECTS = 10
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A globally reachable unicast address. IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4, Teredo)
+    are judged by the address they carry: Python calls `64:ff9b::7f00:1` global, but it reaches 127.0.0.1."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return is_public(ip.ipv4_mapped)
+        if any(ip in net for net in _NAT64):
+            return is_public(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if ip.sixtofour:
+            return is_public(ip.sixtofour)
+        if ip.teredo:
+            return all(is_public(part) for part in ip.teredo)
+    return ip.is_global and not ip.is_multicast
+
+
+def local_name(host: str) -> bool:
+    host = host.rstrip(".").lower()
+    return host == "localhost" or host.endswith(".localhost")
+
+
+class CheckedBackend(httpcore.NetworkBackend):
+    """Opens every TCP connection itself: resolves the host once, refuses it if any address is not public
+    (unless `allow_private`), and connects to the very addresses it checked. The check cannot be raced by a
+    second DNS answer (rebinding), and it covers every hop of a redirect. TLS still verifies the host name."""
+
+    def __init__(self, allow_private: bool):
+        self.allow_private = allow_private
+        self.inner = httpcore.SyncBackend()
+
+    def addresses(self, host: str, port: int) -> list[str]:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host} ({exc})") from None
+        found = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        if not self.allow_private:
+            for address in found:
+                if local_name(host) or not is_public(ipaddress.ip_address(address.split("%", 1)[0])):
+                    raise PrivateAddress(f"refused: {host} is a private or local address ({address})")
+        return found
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        error: Exception | None = None
+        for address in self.addresses(host, port):
+            try:
+                return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host}")
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        self.inner.sleep(seconds)
+
+
+class PrivateAddress(Exception):
+    """A connection refused by the private-address policy (kept apart from network errors)."""
+
+
+def _client(timeout: float, allow_private: bool) -> httpx.Client:
+    transport = httpx.HTTPTransport()
+    transport._pool._network_backend = CheckedBackend(allow_private)  # httpx has no public hook for this
+    return httpx.Client(
+        timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport
+    )
 
 
 class Fetcher:
-    """HTTP GET with a timeout, a size cap and a one-line error for every way it can fail.
-    `allow_private=False` refuses internal addresses (see `refuse_private_hosts`)."""
+    """HTTP GET with a total deadline, a size cap on every response and a one-line error for every way it can
+    fail. Redirects are followed here, hop by hop, without reading their bodies.
+
+    `allow_private=False` refuses loopback, private, link-local and other internal addresses at connect time
+    (see `CheckedBackend`). `get(url, trusted=True)` is for a URL the operator typed: that first request may
+    go anywhere, but its redirects and every link found in content follow the policy."""
 
     def __init__(self, timeout: float = 15.0, max_bytes: int = 25 * 1024 * 1024, *, allow_private: bool = True):
+        self.timeout = timeout
         self.max_bytes = max_bytes
-        hooks = {} if allow_private else {"request": [refuse_private_hosts]}
-        self.client = httpx.Client(
-            timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT}, event_hooks=hooks
-        )
+        self.client = _client(timeout, allow_private)
+        self.operator = self.client if allow_private else _client(timeout, True)
 
-    def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """The body of `url`; with `etag` / `last_modified` a conditional GET (status 304, no body, when unchanged)."""
+    def get(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None, trusted: bool = False
+    ) -> Fetched:
+        """The body of `url`; with `etag` / `last_modified` a conditional GET (status 304, no body, when unchanged).
+        The whole fetch, redirects included, must end within the timeout."""
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        deadline = time.monotonic() + self.timeout
+        current = url
         try:
-            with self.client.stream("GET", url, headers=headers) as response:
-                if response.status_code >= 400:
-                    raise SourceError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
-                chunks, size = [], 0
-                for chunk in response.iter_bytes():
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise SourceError(url, f"response larger than {self.max_bytes // (1024 * 1024)} MB")
-                    chunks.append(chunk)
-                return Fetched(
-                    str(response.url),
-                    b"".join(chunks),
-                    response.headers.get("content-type", ""),
-                    response.status_code,
-                    response.headers.get("etag"),
-                    response.headers.get("last-modified"),
-                )
+            for hop in range(MAX_REDIRECTS + 1):
+                client = self.operator if trusted and hop == 0 else self.client
+                if not current.startswith(("http://", "https://")):
+                    raise SourceError(url, f"redirected to a URL that is not http(s): {current[:120]}")
+                with client.stream("GET", current, headers=headers) as response:
+                    location = response.headers.get("location")
+                    if response.is_redirect and location:
+                        current = str(response.url.join(location))  # the redirect's body is never read
+                        continue
+                    return self._read(url, response, deadline)
+            raise SourceError(url, f"more than {MAX_REDIRECTS} redirects")
+        except PrivateAddress as exc:
+            raise SourceError(url, str(exc)) from None
         except httpx.TimeoutException:
             raise SourceError(url, "timed out") from None
         except httpx.HTTPError as exc:
             reason = str(exc) or type(exc).__name__
             raise SourceError(url, f"unreachable ({reason.splitlines()[0][:120]})") from None
 
+    def _read(self, url: str, response: httpx.Response, deadline: float) -> Fetched:
+        if response.status_code >= 400:
+            raise SourceError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip())
+        too_large = f"response larger than {self.max_bytes / (1024 * 1024):g} MB"
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise SourceError(url, too_large)
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():  # decoded: a compressed body is capped at its real size
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise SourceError(url, too_large)
+            if time.monotonic() > deadline:
+                raise SourceError(url, f"took longer than {self.timeout:g} s")
+            chunks.append(chunk)
+        return Fetched(
+            str(response.url),
+            b"".join(chunks),
+            response.headers.get("content-type", ""),
+            response.status_code,
+            response.headers.get("etag"),
+            response.headers.get("last-modified"),
+        )
+
     def close(self) -> None:
         self.client.close()
+        if self.operator is not self.client:
+            self.operator.close()
 
 
 def extract_page(html: str | bytes, url: str, origin: str) -> Article:
