@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import discord
@@ -41,11 +42,19 @@ def clip(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
 
 
+# Discord's markdown takes a backslash before any ASCII punctuation as "this character, literally". These are
+# the characters that start markdown (emphasis, code, spoilers, quotes, headings, links, masked links, mentions).
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()<])")
+_LIST_START = re.compile(r"^(\s*)(?:([-+])|(\d+)\.)(?=\s)", re.M)
+
+
 def safe(text: str) -> str:
-    """News text as inert Discord text: markdown escaped, mentions (@everyone, <@id>, <@&role>) defused."""
-    text = discord.utils.escape_markdown(text, ignore_links=False)
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return discord.utils.escape_mentions(text).replace("<#", "<\u200b#").replace("<@", "<@\u200b")
+    """News text as inert Discord text, escaped once: every markdown character is backslash-escaped (a link,
+    masked or not, cannot form), a list marker at a line start too, and mentions (@everyone, <@id>, <@&role>,
+    <#channel>) are broken with a zero-width space."""
+    text = _MARKDOWN.sub(r"\\\1", text)
+    text = _LIST_START.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\."), text)
+    return discord.utils.escape_mentions(text).replace("<@", "<@\u200b")
 
 
 def _link_url(url: str) -> str | None:

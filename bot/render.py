@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 from answering import Answer, Citation
-from embeddings.models import ArticleSummary
+from embeddings.models import ArticleSummary, printable
 
 
 def date_text(iso: str | None) -> str:
@@ -40,7 +40,7 @@ def text(ans: Answer) -> str:
     lines += [citation_line(c) for c in ans.citations]
     if ans.as_of:
         lines.append(f"As of {date_text(ans.as_of)}.")
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # stored before control characters were cleaned on ingest
 
 
 def as_json(ans: Answer) -> str:
@@ -57,7 +57,7 @@ def latest_text(items: list[ArticleSummary]) -> str:
             source += f" (+{len(a.also_sources)}: {', '.join(a.also_sources)})"
         when = date_text(a.published.isoformat() if a.published else None)
         lines.append(f"{when} · {source}\n  {a.title}\n  {a.link}")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def latest_json(items: list[ArticleSummary]) -> str:

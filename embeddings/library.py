@@ -298,7 +298,7 @@ class Library:
                 if isinstance(item, SourceError):
                     report.skipped.append((item.item, item.reason))
                     continue
-                batch.append(item)
+                batch.append(item.clean())
                 if len(batch) >= BATCH_ARTICLES:
                     self._ingest_batch(batch, index, report)
                     batch = []

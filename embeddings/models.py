@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+# C0 controls but newline and tab, DEL, C1 controls (8-bit CSI and OSC among them), bidi embeddings/overrides.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Whole terminal sequences first, so nothing of them is left as text: OSC (ESC ] ... BEL or ST), CSI (ESC [ ...
+# final byte, or the 8-bit CSI), and two-character escapes.
+_SEQUENCES = re.compile(
+    "\x1b\\][^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"
+    "|\x1b[@-Z\\\\-_]"
+)
+_LINE_BREAKS = re.compile(r"[\n\t]+")
+
+
+def printable(text: str, *, one_line: bool = False) -> str:
+    """`text` with no control characters: news text can neither clear a terminal, write its clipboard (OSC 52),
+    plant a link (OSC 8) nor reorder what is shown. `one_line` also turns newlines and tabs into spaces."""
+    text = _CONTROLS.sub("", _SEQUENCES.sub("", text))
+    return _LINE_BREAKS.sub(" ", text) if one_line else text
 
 
 def link(url: str, origin: str) -> str:
@@ -29,6 +49,15 @@ class Article:
     authors: list[str] = field(default_factory=list)
     origin: str = ""  # the file or URL it was read from
     title_derived: bool = False  # True when the item had no headline and one was made from its lead
+
+    def clean(self) -> Article:
+        """Control characters out of every field (see `printable`), in place; headlines on one line."""
+        self.title = printable(self.title, one_line=True).strip()
+        self.source = printable(self.source, one_line=True).strip()
+        self.url = printable(self.url, one_line=True).strip()
+        self.authors = [a for a in (printable(a, one_line=True).strip() for a in self.authors) if a]
+        self.text = printable(self.text)
+        return self
 
 
 @dataclass

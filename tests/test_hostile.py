@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.server
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -213,3 +214,82 @@ def test_the_size_limit_holds_without_a_content_length(site):
     with pytest.raises(SourceError, match="larger than 1 MB"):
         Fetcher(timeout=10, max_bytes=1024 * 1024).get(f"http://127.0.0.1:{site}/chunked-25mb")
     assert Site.sent["/chunked-25mb"] < 10 * 1024 * 1024
+
+
+# --- one bad item costs only itself ------------------------------------------------------------------------------
+
+BAD_LINES = {
+    '{"id": "a", "text": "Duties rose.", "published": 1e20}': "'published': Unix time",
+    '{"id": "b", "text": "Duties rose.", "published": Infinity}': "'published': Unix time",
+    '{"id": "c", "text": "Duties rose.", "published": NaN}': "'published': Unix time",
+    '{"id": "d", "text": "Duties rose.", "published": true}': "'published': a date must be",
+    '{"id": "e", "text": "Duties rose.", "published": "99999999999999999999"}': "'published'",
+    '{"id": "f", "text": "Duties rose.", "published": "9999-12-31"}': "not between 1900 and 2200",
+    '{"id": "g", "text": "Duties rose.", "authors": 5}': "'authors' must be",
+    '{"id": "h", "text": "Duties rose.", "authors": ["A", {"x": 1}]}': "'authors' must be",
+    '{"id": "i", "text": "Duties rose.", "title": ["a", "list"]}': "'title' must be a string, not a list",
+    '{"id": "j", "text": "Duties rose.", "source": {"name": "x"}}': "'source' must be a string, not an object",
+    '{"id": "k", "text": "Duties rose.", "url": "javascript:alert(1)"}': "'url' is not an http(s) URL",
+    '{"id": "l", "text": "Duties rose.", "url": 42}': "'url' must be a string",
+    '{"id": true, "text": "Duties rose."}': "'id' must be",
+    '{"id": [1], "text": "Duties rose."}': "'id' must be",
+}
+
+
+def test_every_bad_json_value_is_one_skipped_line_and_the_good_lines_are_kept(tmp_path, library):
+    good = [
+        '{"id": "ok-1", "title": "Widget duty doubles", "text": "The duty on widgets doubled to 30%.", '
+        '"published": 1751878800, "authors": "A. Writer", "url": "https://news.example.test/widgets"}',
+        '{"id": 7, "title": "Gadget duty", "text": "The duty on gadgets rose to 12%.", "published": "2025-07-08"}',
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([good[0], *BAD_LINES, good[1]]) + "\n")
+    report = library.ingest([str(path)])
+    assert sorted(report.added) == ["7", "ok-1"]
+    reasons = [reason for _, reason in report.skipped]
+    assert len(reasons) == len(BAD_LINES)
+    for reason, expected in zip(reasons, BAD_LINES.values(), strict=True):
+        assert expected in reason and "\n" not in reason
+    stored = library.store.find_article("ok-1")
+    assert stored is not None and stored.published.year == 2025
+
+
+def test_a_javascript_link_in_a_feed_is_no_link(tmp_path):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Example Wire</title>'
+        "<item><title>Evil</title><link>javascript:alert(1)</link><guid>g1</guid>"
+        "<description>The duty on widgets doubled to 30% on Monday.</description></item>"
+        "<item><title>Relative</title><link>/news/2</link><guid>g2</guid>"
+        "<description>The duty on gadgets rose to 12% on Tuesday.</description></item>"
+        "</channel></rss>"
+    )
+    found = list(read(str(feed)))
+    assert [a.url for a in found] == ["", ""] and all(isinstance(a, Article) for a in found)
+
+
+ESCAPES = "\x1b[2J\x1b]52;c;ZXZpbA==\x07\x1b]8;;https://evil.test\x07click\x1b]8;;\x07\x9b31m\u202e"
+
+
+def test_terminal_escapes_never_reach_the_terminal(tmp_path, library):
+    """ESC and C1 sequences in news text (screen clears, OSC 52 clipboard writes, OSC 8 links, bidi overrides)
+    are removed on ingest; text output removes them too, for indexes made before."""
+    from bot import render
+    from embeddings.models import ArticleSummary
+
+    record = {
+        "id": "esc",
+        "title": f"Duty{ESCAPES} on widgets",
+        "source": f"Wire{ESCAPES}",
+        "text": f"The duty on widgets doubled{ESCAPES} to 30% on Monday.",
+        "authors": [f"A.{ESCAPES} Writer"],
+    }
+    path = tmp_path / "esc.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    library.ingest([str(path)])
+    (item,) = library.latest(5)
+    shown = render.latest_text([item]) + library.store.passage_texts(library.store.passage_ids().tolist())[0][1]
+    assert not any(ord(ch) < 32 and ch != "\n" or 0x7F <= ord(ch) <= 0x9F or ch == "\u202e" for ch in shown)
+    assert item.title == "Dutyclick on widgets"  # whole sequences go, not only their control bytes
+    old = ArticleSummary("x", f"Old{ESCAPES}", "Wire", "https://x.test", "", None)
+    assert "\x1b" not in render.latest_text([old]) and "\x9b" not in render.latest_text([old])

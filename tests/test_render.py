@@ -4,6 +4,7 @@ format nor ping."""
 from __future__ import annotations
 
 import re
+import string
 from datetime import UTC, datetime
 
 import pytest
@@ -117,3 +118,37 @@ def test_feeds_list_says_why_posts_are_held():
     (field,) = embed.fields
     assert field.value == "<#55> (topic: steel) ⚠️ posts held back: 403 Missing Permissions"
     assert "✅ last read" in embed.description
+
+
+def discord_reads(markdown: str) -> list[tuple[str, bool]]:
+    """How Discord reads a message body: each character, and whether a backslash made it literal (a backslash
+    before any ASCII punctuation does; before anything else it is itself shown)."""
+    out, i = [], 0
+    while i < len(markdown):
+        if markdown[i] == "\\" and i + 1 < len(markdown) and markdown[i + 1] in string.punctuation:
+            out.append((markdown[i + 1], True))
+            i += 2
+        else:
+            out.append((markdown[i], False))
+            i += 1
+    return out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[x](https://evil.test)",
+        "[click here](<https://evil.test>) and ||spoiler|| and `code` and ~~gone~~",
+        "\\[x\\](https://evil.test) already escaped by the publisher",
+        "**bold** __under__ *it* _it_ > quote\n# Heading\n-# small\n- item\n12. item",
+        "C$29.8 billion in duties (25%) on steel, aluminum & autos: a_b*c",
+    ],
+)
+def test_safe_text_reads_as_the_same_characters_with_no_markdown_live(text):
+    """Escaped once: Discord shows exactly the news text, and no character of it acts as markdown."""
+    read = discord_reads(embeds.safe(text))
+    assert "".join(ch for ch, _ in read).replace("\u200b", "") == text
+    live = [ch for ch, escaped in read if not escaped and ch in "\\*_~`|[]()<>#"]
+    assert live == [], live
+    lines = "".join(ch if not escaped else "\0" for ch, escaped in read).split("\n")
+    assert not any(re.match(r"\s*([-+]|\d+\.)\s", line) for line in lines)  # no live list markers

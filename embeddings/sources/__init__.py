@@ -114,6 +114,8 @@ def _read_file_items(
         yield exc
     except OSError as exc:
         yield SourceError(origin, f"cannot read ({exc.strerror or exc})")
+    except Exception as exc:  # noqa: BLE001 - a reader's surprise about one file costs only that file
+        yield SourceError(origin, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
 
 
 def _read_jsonl_file(path: Path, max_bytes: int) -> Iterator[Article | SourceError]:
@@ -152,3 +154,5 @@ def _read_url(url: str, fetcher: Fetcher) -> Iterator[Article | SourceError]:
             yield SourceError(url, f"unsupported content type '{kind.split(';')[0]}'")
     except SourceError as exc:
         yield exc
+    except Exception as exc:  # noqa: BLE001 - one odd page costs only itself
+        yield SourceError(url, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import dateparser
 from dateutil import parser as dateutil_parser
@@ -37,16 +39,25 @@ def derive_headline(body: str, limit: int = 110) -> str:
     return cut.rstrip(",;:-") + "…"
 
 
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def parse_published(value: object) -> datetime | None:
-    """A publish date from what sources give (ISO, RFC 822, free text, epoch) as aware UTC, or None."""
-    if value in (None, ""):
+    """A publish date from what sources give (ISO, RFC 822, free text, Unix seconds) as aware UTC, or None.
+    Anything else (true/false, a list, NaN, a year 10^12) raises ValueError with a one-line reason."""
+    if value is None or value == "":
         return None
     if isinstance(value, datetime):
         dt = value
+    elif isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"a date must be a string or a Unix time, not {json_type(value)}")
     elif isinstance(value, int | float):
+        if not math.isfinite(value) or not EARLIEST.timestamp() <= value < LATEST.timestamp():
+            raise ValueError(f"Unix time {value!r} is not a date between 1900 and 2200")
         dt = datetime.fromtimestamp(float(value), tz=UTC)
     else:
-        text = str(value).strip()
+        text = value.strip()[:200]
         try:
             dt = dateutil_parser.parse(text)
         except (ValueError, OverflowError):
@@ -56,7 +67,39 @@ def parse_published(value: object) -> datetime | None:
             dt = parsed
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC)
+    try:
+        dt = dt.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"date {value!r} is out of range") from None
+    if not EARLIEST <= dt < LATEST:
+        raise ValueError(f"date {dt.date().isoformat()} is not between 1900 and 2200")
+    return dt
+
+
+def json_type(value: object) -> str:
+    """What a decoded JSON value is, in JSON's words (for error messages)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def web_link(value: str) -> str:
+    """`value` if it is an absolute http(s) URL with a host, else "" (a `javascript:` or relative link is no
+    link a reader could follow)."""
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c in value for c in ' \n\t<>"\\'):
+        return ""
+    return value
 
 
 def stable_id(prefix: str, *parts: str) -> str:

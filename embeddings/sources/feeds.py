@@ -12,7 +12,7 @@ import lxml.html
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import derive_headline, stable_id, tidy_paragraphs
+from embeddings.sources.common import derive_headline, stable_id, tidy_paragraphs, web_link
 from embeddings.sources.web import Fetcher, extract_page
 
 # An entry whose text is shorter than this is a teaser: fetch the article page for the full story.
@@ -81,6 +81,8 @@ def read_feed(
             )
         except SourceError as exc:
             results.append(exc)
+        except Exception as exc:  # noqa: BLE001 - one odd entry costs only itself
+            results.append(SourceError(where, f"unreadable entry ({type(exc).__name__}: {str(exc)[:80]})"))
     if parsed.bozo and not any(isinstance(r, Article) for r in results):
         reason = str(parsed.get("bozo_exception", "unparseable")).splitlines()[0][:120]
         yield SourceError(origin, f"malformed feed ({reason})")
@@ -96,7 +98,7 @@ def _entry_article(
     fetcher: Fetcher | None,
     known_urls: Collection[str] = (),
 ) -> Article | KnownEntry:
-    link = (entry.get("link") or "").strip()
+    link = web_link(str(entry.get("link") or ""))  # a javascript: or relative link is no link
     html = ""
     if entry.get("content"):
         html = max((c.get("value", "") for c in entry.content), key=len)
@@ -104,7 +106,7 @@ def _entry_article(
     text = html_fragment_to_text(html)
     title = html_fragment_to_text(entry.get("title", "")).replace("\n", " ")
     published = _entry_time(entry)
-    if fetcher and link.startswith(("http://", "https://")) and len(text) < SUMMARY_ONLY_CHARS:
+    if fetcher and link and len(text) < SUMMARY_ONLY_CHARS:
         if link in known_urls:  # its full page is indexed already; the teaser would only replace it
             return KnownEntry(link)
         try:

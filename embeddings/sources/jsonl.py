@@ -7,11 +7,28 @@ from collections.abc import Iterable, Iterator
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import derive_headline, parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import (
+    derive_headline,
+    json_type,
+    parse_published,
+    stable_id,
+    tidy_paragraphs,
+    web_link,
+)
+
+
+def _string(record: dict, key: str, where: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SourceError(where, f"'{key}' must be a string, not {json_type(value)}")
+    return value
 
 
 def parse_record(record: object, where: str, origin: str) -> Article:
-    """One decoded JSON object -> Article, or SourceError naming what is wrong."""
+    """One decoded JSON object -> Article, or SourceError naming what is wrong. Values of the wrong type are
+    refused, never stored as their Python repr."""
     if not isinstance(record, dict):
         raise SourceError(where, "expected a JSON object")
     text = record.get("text")
@@ -21,13 +38,23 @@ def parse_record(record: object, where: str, origin: str) -> Article:
     try:
         published = parse_published(record.get("published") or record.get("publish_date"))
     except ValueError as exc:
-        raise SourceError(where, str(exc)) from None
-    authors = record.get("authors") or []
-    if isinstance(authors, str):
+        raise SourceError(where, f"'published': {exc}") from None
+    authors = record.get("authors")
+    if authors is None or authors == "":
+        authors = []
+    elif isinstance(authors, str):
         authors = [authors]
-    url = str(record.get("url") or "")
-    title = str(record.get("title") or "").strip()
+    elif not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise SourceError(where, "'authors' must be a string or a list of strings")
+    raw_url = _string(record, "url", where)
+    url = web_link(raw_url)
+    if raw_url.strip() and not url:
+        raise SourceError(where, f"'url' is not an http(s) URL: {raw_url.strip()[:60]!r}")
+    title = _string(record, "title", where).strip()
+    source = _string(record, "source", where).strip()
     explicit_id = record.get("id")
+    if explicit_id is not None and (isinstance(explicit_id, bool) or not isinstance(explicit_id, str | int)):
+        raise SourceError(where, f"'id' must be a string or a number, not {json_type(explicit_id)}")
     article_id = (
         str(explicit_id)
         if explicit_id not in (None, "")
@@ -39,10 +66,10 @@ def parse_record(record: object, where: str, origin: str) -> Article:
         id=article_id,
         title=title or derive_headline(text),
         text=text,
-        source=str(record.get("source") or ""),
+        source=source,
         url=url,
         published=published,
-        authors=[str(a) for a in authors if a],
+        authors=[a for a in authors if a.strip()],
         origin=origin,
         title_derived=not title,
     )
@@ -69,3 +96,5 @@ def read_jsonl(lines: Iterable[str | SourceError], origin: str, max_line_bytes: 
             yield parse_record(record, where, origin)
         except SourceError as exc:
             yield exc
+        except Exception as exc:  # noqa: BLE001 - whatever one line holds, it costs only that line
+            yield SourceError(where, f"unreadable item ({type(exc).__name__}: {str(exc)[:80]})")
