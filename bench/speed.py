@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import shutil
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from answering import ask
 from answering.answer import read
 from bench import corpus
 from bench.docs import reproduce, write_block
+from bench.process import run_measured
 from embeddings import Library
 from embeddings.chunking import chunk
 from embeddings.encoder import make_encoder
@@ -566,29 +566,6 @@ class Bench:
 
 
 # --- cold start ----------------------------------------------------------------------------------------
-# Linux carries a process's peak RSS across fork and exec, so a command started from this (large) process would
-# report at least this process's size: a small launcher starts it and reports its time and peak memory instead.
-LAUNCHER = """
-import os, sys, time
-start = time.perf_counter()
-pid = os.fork()
-if pid == 0:
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-    os.execvp(sys.argv[1], sys.argv[1:])
-_, status, usage = os.wait4(pid, 0)
-print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
-"""
-
-
-def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one new process, from its start to its exit."""
-    done = subprocess.run([sys.executable, "-c", LAUNCHER, *command], capture_output=True, text=True, env=env)
-    wall, peak_kb, code = done.stdout.split()
-    if int(code) or done.returncode:
-        raise RuntimeError(f"{shlex.join(command)} failed: {done.stderr[-500:]}")
-    return float(wall), int(peak_kb) / 1024
-
-
 def startup(runs: int, work: Path) -> str:
     """What a user waits for at each command: a new process from start to exit, p50 of `runs`, with its peak
     memory, on the demo index (small: what is measured is the start, not the search). Returns markdown."""

@@ -104,6 +104,10 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
             bar.update(1)
             if isinstance(item, SourceError):
                 bar.write(f"skipped {item.item}: {item.reason}", file=sys.stderr)
+            elif getattr(item, "truncated_from", 0):
+                where = f"{item.title[:60]!r} ({item.origin or item.id})"
+                kept = f"kept the first {len(item.text):,} of {item.truncated_from:,} characters"
+                bar.write(f"cut {where}: {kept}", file=sys.stderr)
 
         try:
             report = library.ingest(targets, fetcher=fetcher, max_bytes=settings.max_bytes, progress=progress)

@@ -34,7 +34,7 @@ from embeddings.encoder import (
 )
 from embeddings.errors import IndexBusy, SourceError, TradewireError
 from embeddings.index import IndexKind, VectorIndex
-from embeddings.models import Article, ArticleSummary, Hit
+from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
 from embeddings.state import State
 from embeddings.store import Store, StoredArticle, embedding_text
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 DB_NAME = "tradewire.db"
 VECTORS_NAME = "vectors.faiss"
 BATCH_ARTICLES = 32
+BATCH_CHARS = 1_000_000  # a batch is committed at 32 articles or a million characters, whichever comes first
 CHECKPOINT_SECONDS = 20.0
 
 
@@ -57,6 +58,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (article id, story id): syndicated copies
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    truncated: list[tuple[str, int, int]] = field(default_factory=list)  # (article id, kept, original characters)
     passages: int = 0
 
     @property
@@ -69,7 +71,7 @@ class IngestReport:
         return [*self.added, *self.updated, *self.unchanged, *(a for a, _ in self.merged)]
 
     def merge(self, other: IngestReport) -> None:
-        for name in ("added", "updated", "unchanged", "merged", "skipped"):
+        for name in ("added", "updated", "unchanged", "merged", "skipped", "truncated"):
             getattr(self, name).extend(getattr(other, name))
         self.passages += other.passages
 
@@ -78,6 +80,7 @@ class IngestReport:
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"merged {len(self.merged)} (same story, another source), skipped {len(self.skipped)}"
             f" — {self.passages} passages embedded"
+            + (f"; {len(self.truncated)} cut to their first {MAX_ARTICLE_CHARS:,} characters" if self.truncated else "")
         )
 
 
@@ -112,6 +115,12 @@ def _read_only_home(home: Path, writing: bool) -> bool:
     if not os.access(db, os.R_OK):
         raise TradewireError(f"{db} is not readable")
     return True
+
+
+def _not_older(article: Article, other: Article) -> bool:
+    """`article` (the later of two) replaces `other` unless both are dated and it is older: the rule an update
+    from a later batch follows too (see `_ingest_batch`)."""
+    return not (article.published and other.published and article.published < other.published)
 
 
 def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
@@ -215,6 +224,8 @@ class Library:
             if self._index.dirty:  # converted to the index kind asked for: save that once
                 self._save_unless_busy()
             return
+        if not self.read_only and self._ingest_elsewhere():
+            return  # another process is writing: its checkpoint brings the vectors; repairing now would race it
         known = self.store.passage_ids()
         stale = np.setdiff1d(ids, known)
         missing = np.setdiff1d(known, ids)
@@ -231,6 +242,14 @@ class Library:
             len(missing),
         )
         self._save_unless_busy()
+
+    def _ingest_elsewhere(self) -> bool:
+        """Another process holds the write lock (an ingest is running). This process's own lock is reentrant."""
+        try:
+            with self._lock.acquire(timeout=0):
+                return False
+        except Timeout:
+            return True
 
     def _save_unless_busy(self) -> None:
         """Persist a repair or conversion unless an ingest in another process holds the write lock (or the home
@@ -298,8 +317,13 @@ class Library:
                 if isinstance(item, SourceError):
                     report.skipped.append((item.item, item.reason))
                     continue
+                if len(item.text) > MAX_ARTICLE_CHARS:  # made by a caller, not a reader: the same cap
+                    item.truncated_from = len(item.text)
+                    item.text = item.text[:MAX_ARTICLE_CHARS]
+                if item.truncated_from:
+                    report.truncated.append((item.id, len(item.text), item.truncated_from))
                 batch.append(item.clean())
-                if len(batch) >= BATCH_ARTICLES:
+                if len(batch) >= BATCH_ARTICLES or sum(len(a.text) for a in batch) >= BATCH_CHARS:
                     self._ingest_batch(batch, index, report)
                     batch = []
             if batch:
@@ -311,13 +335,17 @@ class Library:
 
     def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
         plans = []  # (article, story_id, hash, signature, bands, kind)
-        seen_in_batch: set[str] = set()
+        # One id twice in a batch: the newest `published` wins, the later line on a tie, as across batches.
+        winner: dict[str, int] = {}
+        for number, article in enumerate(batch):
+            best = winner.get(article.id)
+            if best is None or _not_older(article, batch[best]):
+                winner[article.id] = number
         pending: list[StoredArticle] = []  # this batch's new stories, for near-copies within the batch
-        for article in batch:
-            if article.id in seen_in_batch:
+        for number, article in enumerate(batch):
+            if winner[article.id] != number:
                 report.unchanged.append(article.id)
                 continue
-            seen_in_batch.add(article.id)
             digest = content_hash(article)
             sig = dedupe.signature(article.text)
             keys = dedupe.bands(sig)
@@ -448,6 +476,7 @@ class Library:
             "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
             "newest": newest.isoformat() if newest else None,
             "home": str(self.home),
+            "ingest_running": not self.read_only and self._ingest_elsewhere(),  # vectors catch up when it ends
         }
 
     def close(self) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+MAX_ARTICLE_CHARS = 200_000  # about 30,000 words, three times a long feature: a bigger item's text is cut
+
 # C0 controls but newline and tab, DEL, C1 controls (8-bit CSI and OSC among them), bidi embeddings/overrides.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # Whole terminal sequences first, so nothing of them is left as text: OSC (ESC ] ... BEL or ST), CSI (ESC [ ...
@@ -49,6 +51,7 @@ class Article:
     authors: list[str] = field(default_factory=list)
     origin: str = ""  # the file or URL it was read from
     title_derived: bool = False  # True when the item had no headline and one was made from its lead
+    truncated_from: int = 0  # the text's length before it was cut to the reader's cap (0: not cut)
 
     def clean(self) -> Article:
         """Control characters out of every field (see `printable`), in place; headlines on one line."""

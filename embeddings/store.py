@@ -172,11 +172,11 @@ class Store:
         else:
             self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA busy_timeout = 30000")  # first: two processes opening a new home wait, not fail
         if not read_only:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 30000")
         self._migrate()
         self._forget_frequencies()
         self._df_version: int | None = None
@@ -190,8 +190,21 @@ class Store:
                 f"{self.path} is from an older tradewire and its directory is read-only: "
                 "open it once where it is writable to upgrade it"
             )
-        for number, migration in enumerate(MIGRATIONS[version:], version + 1):
-            self.db.executescript(f"BEGIN; {migration()}; PRAGMA user_version = {number}; COMMIT;")
+        if version == len(MIGRATIONS):
+            return
+        # Under the write lock, and the version read again inside it: of two processes making a new home at
+        # once, the second finds the schema made and does nothing.
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+                for statement in _statements(migration()):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def transaction(self):
         return _Transaction(self.db)
@@ -474,6 +487,19 @@ class Store:
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
         return from_iso(row[0])
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script's statements, one by one (executescript would commit the open transaction)."""
+    statements, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return [s for s in statements if s.rstrip(";").strip()]
 
 
 def _read_only_uri(path: Path) -> str:

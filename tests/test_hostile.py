@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -293,3 +294,168 @@ def test_terminal_escapes_never_reach_the_terminal(tmp_path, library):
     assert item.title == "Dutyclick on widgets"  # whole sequences go, not only their control bytes
     old = ArticleSummary("x", f"Old{ESCAPES}", "Wire", "https://x.test", "", None)
     assert "\x1b" not in render.latest_text([old]) and "\x9b" not in render.latest_text([old])
+
+
+def test_a_huge_item_is_cut_and_reported_and_the_next_one_still_gets_in(tmp_path, library):
+    from embeddings.models import MAX_ARTICLE_CHARS
+
+    paragraph = "The duty on widgets doubled to 30% on Monday, the ministry said, as importers rushed orders. " * 5
+    huge = "\n\n".join([paragraph] * (3_000_000 // len(paragraph)))
+    path = tmp_path / "huge.jsonl"
+    path.write_text(
+        json.dumps({"id": "huge", "title": "Widgets", "text": huge})
+        + "\n"
+        + json.dumps({"id": "next", "title": "Gadgets", "text": "The duty on gadgets rose to 12% on Tuesday."})
+        + "\n"
+    )
+    other = "Port officials in Rotterdam counted record container volumes as shippers raced new levies. " * 5
+    (tmp_path / "huge.md").write_text("# Sprockets\n\n" + "\n\n".join([other] * (3_000_000 // len(other))))
+    report = library.ingest([str(path), str(tmp_path / "huge.md")])
+    assert len(report.added) == 3 and {"huge", "next"} < set(report.added) and not report.skipped
+    assert {(kept <= MAX_ARTICLE_CHARS, original > 2_900_000) for _, kept, original in report.truncated} == {
+        (True, True)
+    }
+    assert len(report.truncated) == 2 and "cut to their first 200,000 characters" in report.summary()
+    kept = library.store.article_passages(["huge"])
+    assert 0 < len(kept) < 400  # a cut article costs what a very long feature costs, not 3 MB of passages
+    assert all(text.endswith(".") for _, _, text in kept[-1:])  # cut at a paragraph break, not mid-word
+
+
+# --- the low ones --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_one_id_twice_in_a_batch_keeps_the_newest_whatever_the_order(tmp_path, library, order):
+    versions = [
+        {"id": "x", "title": "Widget duty", "text": "The widget duty is 10%.", "published": "2025-07-01"},
+        {"id": "x", "title": "Widget duty", "text": "The widget duty is 30%.", "published": "2025-07-03"},
+        {"id": "x", "title": "Widget duty", "text": "The widget duty is 20%.", "published": "2025-07-02"},
+    ]
+    path = tmp_path / "dupes.jsonl"
+    path.write_text("".join(json.dumps(versions[i]) + "\n" for i in order))
+    report = library.ingest([str(path)])
+    assert report.added == ["x"] and report.unchanged == ["x", "x"]
+    (passage,) = library.store.article_passages(["x"])
+    assert "30%" in passage[2]
+
+
+def test_a_page_that_is_only_a_script_is_not_an_article(tmp_path):
+    page = tmp_path / "shell.html"
+    page.write_text(
+        "<html><head><title>Trade Daily</title><script>var app = load();</script></head><body>"
+        "<noscript><p>You need to enable JavaScript to run this app.</p></noscript><div id='root'></div>"
+        "</body></html>"
+    )
+    found = list(read(str(page)))
+    assert len(found) == 1 and isinstance(found[0], SourceError) and "JavaScript" in found[0].reason
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"),
+    [("windows-1252", '<meta charset="windows-1252">'), ("shift_jis", '<meta charset="shift_jis">'), ("utf-16", "")],
+)
+def test_html_files_are_read_in_their_declared_charset(tmp_path, encoding, declared):
+    words = "Le café de Genève: les droits de douane sur l'acier passent à 25 %, a dit le ministère lundi. " * 3
+    if encoding == "shift_jis":
+        words = "鉄鋼の関税は月曜日に二十五パーセントに引き上げられたと経済産業省が発表した。" * 6
+    html = f"<html><head>{declared}<title>Duty</title></head><body><article><p>{words}</p></article></body></html>"
+    page = tmp_path / "page.html"
+    page.write_bytes(html.encode(encoding))
+    (article,) = list(read(str(page)))
+    assert isinstance(article, Article), article
+    assert words.strip()[:20] in article.text
+
+
+def test_special_files_and_unreadable_directories_are_reported(tmp_path, monkeypatch):
+    import os
+
+    tree = tmp_path / "tree"
+    (tree / "locked").mkdir(parents=True)
+    (tree / "ok.md").write_text("# Duty\n\nThe duty on widgets doubled to 30% on Monday.\n")
+    os.mkfifo(tree / "pipe.txt")
+    (tree / "zero.txt").symlink_to("/dev/zero")
+    (tree / "environ.txt").symlink_to("/proc/self/environ")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(read(str(tree)))
+    reasons = {Path(e.item).name: e.reason for e in items if isinstance(e, SourceError)}
+    assert reasons == {
+        "locked": "cannot read directory (Permission denied)",
+        "pipe.txt": "not a regular file",
+        "zero.txt": "not a regular file",
+        "environ.txt": "not a regular file",
+    }
+    assert [a.title for a in items if isinstance(a, Article)] == ["Duty"]
+
+
+def test_new_homes_opened_at_once_all_open(tmp_path, fake_encoder):
+    from embeddings import Library
+
+    home = tmp_path / "fresh"
+    start = threading.Barrier(6)
+    errors = []
+
+    def open_it():
+        start.wait()
+        try:
+            Library.open(home, encoder=fake_encoder).close()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_reader_does_not_repair_under_a_running_ingest(tmp_path, fake_encoder, caplog):
+    import subprocess
+    import sys
+
+    from embeddings import Library
+
+    home = tmp_path / "home"
+    with Library.open(home, encoder=fake_encoder) as lib:
+        lib.ingest([str(Path(__file__).parent / "fixtures" / "article.md")])
+    (home / "vectors.faiss").unlink()  # as if the ingest had committed passages but not yet saved vectors
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+            "print('held', flush=True); time.sleep(60)",
+            str(home / ".write.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with caplog.at_level("WARNING"), Library.open(home, encoder=fake_encoder) as lib:
+            lib.index  # noqa: B018
+            stats = lib.stats()
+        assert stats["ingest_running"] is True
+        assert not [r for r in caplog.records if "repaired" in r.getMessage()]
+        assert not (home / "vectors.faiss").exists()  # nothing written under the other process
+    finally:
+        holder.kill()
+        holder.wait()
+    with caplog.at_level("WARNING"), Library.open(home, encoder=fake_encoder) as lib:
+        assert lib.stats()["passages"] == len(lib.index) and not lib.stats()["ingest_running"]
+
+
+def test_library_warnings_stay_out_of_the_output(caplog):
+    from embeddings.sources.web import extract_page
+
+    deep = "<div>" * 3000 + "<p>" + "The duty on widgets doubled to 30% on Monday. " * 10 + "</p>" + "</div>" * 3000
+    with caplog.at_level("WARNING"), pytest.raises(SourceError):
+        extract_page(f"<html><body>{deep}</body></html>", "", "deep.html")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []

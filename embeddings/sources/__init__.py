@@ -6,6 +6,7 @@ Every failure is a SourceError for that one item, so a caller can report it on o
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,19 +42,30 @@ def read(
     path = Path(target).expanduser()
     if path.is_dir():
         for file in _walk(path):
-            yield from _read_file(file, fetcher, max_bytes, from_directory=True)
+            if isinstance(file, SourceError):
+                yield file
+            else:
+                yield from _read_file(file, fetcher, max_bytes, from_directory=True)
     elif path.exists():
         yield from _read_file(path, fetcher, max_bytes, from_directory=False)
     else:
         yield SourceError(target, "no such file, directory or URL")
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(root: Path) -> Iterator[Path | SourceError]:
+    """The files under `root`, sorted, hidden ones left out; a directory that cannot be listed is an error.
+    Symbolic links to files are read; links to directories are not descended (see the README)."""
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        while unreadable:
+            exc = unreadable.pop()
+            yield SourceError(str(exc.filename or dirpath), f"cannot read directory ({exc.strerror or exc})")
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield Path(dirpath) / name
+    for exc in unreadable:
+        yield SourceError(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})")
 
 
 def _decode(data: bytes, origin: str) -> str:
@@ -89,7 +101,11 @@ def _read_file_items(
         yield SourceError(origin, f"unsupported file type '{suffix}'")
         return
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        special = path.resolve().parts[1:2] in (("proc",), ("sys",), ("dev",))
+        if not stat.S_ISREG(info.st_mode) or special:  # a FIFO would block, /dev/zero never ends
+            raise SourceError(origin, "not a regular file")
+        size = info.st_size
         if size == 0:
             raise SourceError(origin, "empty file")
         if suffix in JSONL_SUFFIXES:
@@ -103,10 +119,11 @@ def _read_file_items(
         if suffix in FEED_SUFFIXES or (suffix not in HTML_SUFFIXES and looks_like_feed(data)):
             yield from read_feed(data, origin, fetcher)
             return
+        if suffix in HTML_SUFFIXES:  # bytes: decoded by their declared (or detected) charset, as a fetched page
+            yield extract_page(data, "", origin)
+            return
         text = _decode(data, origin)
-        if suffix in HTML_SUFFIXES:
-            yield extract_page(text, "", origin)
-        elif looks_like_newswire(text):
+        if looks_like_newswire(text):
             yield parse_newswire(text, origin)
         else:
             yield parse_text(text, origin, markdown=suffix in MARKDOWN_SUFFIXES)

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import dateparser
 from dateutil import parser as dateutil_parser
 
+from embeddings.models import MAX_ARTICLE_CHARS
+
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
 
@@ -23,6 +25,20 @@ def tidy_paragraphs(text: str) -> str:
         if ln or (out and out[-1]):
             out.append(ln)
     return "\n".join(out).strip()
+
+
+def capped(text: str, limit: int = MAX_ARTICLE_CHARS) -> tuple[str, int]:
+    """At most `limit` characters of `text`, cut after its last paragraph break (else sentence end, else space)
+    before the limit, and the original length when it was cut (0 when it was not). Every reader caps an item's
+    text before the costly steps (sentence splitting, MinHash, embedding), so one huge item stays cheap."""
+    if len(text) <= limit:
+        return text, 0
+    head = text[:limit]
+    for mark in ("\n\n", "\n", ". ", " "):
+        at = head.rfind(mark)
+        if at > limit // 2:
+            return head[: at + len(mark)].rstrip(), len(text)
+    return head, len(text)
 
 
 def derive_headline(body: str, limit: int = 110) -> str:

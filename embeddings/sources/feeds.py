@@ -11,8 +11,8 @@ import feedparser
 import lxml.html
 
 from embeddings.errors import SourceError
-from embeddings.models import Article
-from embeddings.sources.common import derive_headline, stable_id, tidy_paragraphs, web_link
+from embeddings.models import MAX_ARTICLE_CHARS, Article
+from embeddings.sources.common import capped, derive_headline, stable_id, tidy_paragraphs, web_link
 from embeddings.sources.web import Fetcher, extract_page
 
 # An entry whose text is shorter than this is a teaser: fetch the article page for the full story.
@@ -103,7 +103,9 @@ def _entry_article(
     if entry.get("content"):
         html = max((c.get("value", "") for c in entry.content), key=len)
     html = html or entry.get("summary", "") or entry.get("description", "")
-    text = html_fragment_to_text(html)
+    html, truncated_from = capped(html, 4 * MAX_ARTICLE_CHARS)  # markup included: the text is capped below
+    text, cut = capped(html_fragment_to_text(html))
+    truncated_from = truncated_from or cut
     title = html_fragment_to_text(entry.get("title", "")).replace("\n", " ")
     published = _entry_time(entry)
     if fetcher and link and len(text) < SUMMARY_ONLY_CHARS:
@@ -113,7 +115,7 @@ def _entry_article(
             page = fetcher.get(link)
             full = extract_page(page.content, page.url, where)
             if len(full.text) > len(text):
-                text = full.text
+                text, truncated_from = full.text, full.truncated_from
                 published = published or full.published
         except SourceError:
             pass  # keep the summary: a teaser beats nothing, and the feed itself was fine
@@ -133,6 +135,7 @@ def _entry_article(
         authors=authors,
         origin=origin,
         title_derived=not title,
+        truncated_from=truncated_from,
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from embeddings.errors import SourceError
 from embeddings.models import Article
 from embeddings.sources.common import (
+    capped,
     derive_headline,
     json_type,
     parse_published,
@@ -34,6 +35,7 @@ def parse_record(record: object, where: str, origin: str) -> Article:
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise SourceError(where, "missing or empty 'text'")
+    text, truncated_from = capped(text)
     text = tidy_paragraphs(text)
     try:
         published = parse_published(record.get("published") or record.get("publish_date"))
@@ -72,6 +74,7 @@ def parse_record(record: object, where: str, origin: str) -> Article:
         authors=[a for a in authors if a.strip()],
         origin=origin,
         title_derived=not title,
+        truncated_from=truncated_from,
     )
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import derive_headline, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, derive_headline, stable_id, tidy_paragraphs
 
 END_LINE = re.compile(r"^\s*\(END\)\s*(?P<source>.+?)\s*$", re.M)
 DATELINE = re.compile(
@@ -86,7 +86,7 @@ def parse_newswire(text: str, origin: str) -> Article:
             del lines[i]
             break
 
-    body = tidy_paragraphs("\n".join(lines))
+    body, truncated_from = capped(tidy_paragraphs("\n".join(lines)))
     body = _LIVE_COVERAGE_SENTENCE.sub("", body).strip()
     if not body:
         raise SourceError(origin, "newswire item has no story text")
@@ -105,4 +105,5 @@ def parse_newswire(text: str, origin: str) -> Article:
         authors=authors,
         origin=origin,
         title_derived=derived,
+        truncated_from=truncated_from,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import derive_headline, parse_published, stable_id, tidy_paragraphs, web_link
+from embeddings.sources.common import capped, derive_headline, parse_published, stable_id, tidy_paragraphs, web_link
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.M)
@@ -41,6 +41,7 @@ def markdown_to_text(text: str) -> str:
 def parse_text(text: str, origin: str, *, markdown: bool = False) -> Article:
     """A text or Markdown file -> Article. The title is the front matter's, the first heading, or the lead."""
     meta, body = _front_matter(text)
+    body, truncated_from = capped(body)
     title = meta.get("title", "")
     if markdown and (m := _MD_HEADING.search(body)) and not body[: m.start()].strip():
         if not title or m.group(1).strip() == title:  # the leading heading is the headline
@@ -75,4 +76,5 @@ def parse_text(text: str, origin: str, *, markdown: bool = False) -> Article:
         authors=[a for a in authors if a],
         origin=origin,
         title_derived=derived,
+        truncated_from=truncated_from,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
+import re
 import socket
 import time
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ import httpx
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, parse_published, stable_id, tidy_paragraphs
 
 USER_AGENT = "tradewire/0.1 (+https://github.com/tradewire/tradewire) news reader"
 
@@ -33,7 +35,10 @@ class Fetched:
         return self.status == 304
 
 
+MIN_PAGE_CHARS = 60  # less text than a one-sentence brief: a shell, an error page or a wall, not an article
+_NEEDS_SCRIPT = re.compile(r"\b(enable|turn on|requires?|need|activate)\b.{0,40}\bjavascript\b", re.I | re.S)
 MAX_REDIRECTS = 10
+MAX_PAGE_CHARS = 5_000_000  # HTML read by trafilatura: past this a page's markup is cut (parsing 24 MB took 0.8 GB)
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 
 
@@ -186,13 +191,22 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
     """An HTML page -> Article via trafilatura (main text, title, author, date, site name)."""
     import trafilatura  # heavy import, only when a page is read
 
+    for name in ("trafilatura", "htmldate", "courlan", "justext"):  # their warnings are not the user's business:
+        logging.getLogger(name).setLevel(logging.ERROR)  # a page either yields an article or one skip reason
+
+    html, cut_from = capped(html, MAX_PAGE_CHARS) if isinstance(html, str) else (html[:MAX_PAGE_CHARS], len(html))
+    cut_from = cut_from if cut_from > MAX_PAGE_CHARS else 0
     raw = trafilatura.extract(html, url=url or None, output_format="json", with_metadata=True, include_comments=False)
     if not raw:
         raise SourceError(origin, "no article text found in the page")
     data = json.loads(raw)
-    text = tidy_paragraphs(data.get("text") or "")
+    text, truncated_from = capped(tidy_paragraphs(data.get("text") or ""))
     if not text:
         raise SourceError(origin, "no article text found in the page")
+    if len(text) < 500 and _NEEDS_SCRIPT.search(text):
+        raise SourceError(origin, "the page shows its article only with JavaScript (no article text in it)")
+    if len(text) < MIN_PAGE_CHARS:
+        raise SourceError(origin, f"too little article text in the page ({len(text)} characters)")
     try:
         published = parse_published(data.get("date"))
     except ValueError:
@@ -211,4 +225,5 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
         authors=authors,
         origin=origin,
         title_derived=not title,
+        truncated_from=truncated_from or cut_from,
     )
