@@ -418,3 +418,23 @@ async def test_feeds_on_private_addresses_are_refused_by_default(fake, news, tmp
         assert site.requests["/feed/wire.xml"] == 0
     finally:
         site.close()
+
+
+async def test_a_feed_on_a_private_address_is_refused_end_to_end(fake, news, tmp_path):
+    """/feeds add of a loopback feed, as an admin, with the default policy: one line saying why, nothing fetched,
+    nothing followed."""
+    site = NewsSite()
+    try:
+        url = site.publish("wire", ITEMS[0], title="Internal Wire")
+        client = TradewireBot(
+            news, settings_for(fake, tmp_path / "home", allow_private_feeds=False), guild_ready_timeout=0.5
+        )
+        async with fake.running(client):
+            added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
+            await added.wait_done()
+            reply = private_reply(added)["content"]
+            assert "private or local address" in reply and "Internal Wire" not in reply
+            assert client.library.state.feeds() == []
+        assert site.requests["/feed/wire.xml"] == 0
+    finally:
+        site.close()

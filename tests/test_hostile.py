@@ -33,6 +33,8 @@ class Site(http.server.BaseHTTPRequestHandler):
     hits: Counter = Counter()
     sent: Counter = Counter()
     feeds: dict[str, bytes] = {}
+    events: list[str] = []
+    release = threading.Event()
 
     def log_message(self, *args) -> None:
         pass
@@ -50,10 +52,16 @@ class Site(http.server.BaseHTTPRequestHandler):
         path = self.path
         self.hits[path] += 1
         if path in self.feeds:
+            self.events.append(f"start {path}")
+            if path.startswith("/slow"):  # held until another feed is asked for (or 5 s pass)
+                self.release.wait(5)
+            else:
+                self.release.set()
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
             self.end_headers()
             self._send(path, self.feeds[path])
+            self.events.append(f"end {path}")
         elif path.startswith("/page"):
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -97,6 +105,8 @@ def site():
     Site.hits.clear()
     Site.sent.clear()
     Site.feeds.clear()
+    Site.events.clear()
+    Site.release.clear()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -459,3 +469,33 @@ def test_library_warnings_stay_out_of_the_output(caplog):
     with caplog.at_level("WARNING"), pytest.raises(SourceError):
         extract_page(f"<html><body>{deep}</body></html>", "", "deep.html")
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def _rss(title: str, slug: str, text: str) -> bytes:
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title><item><title>{title} item</title>'
+        f"<link>https://news.example.test/{slug}</link><guid>{slug}</guid><description>{text}</description>"
+        "<pubDate>Mon, 07 Jul 2025 09:00:00 GMT</pubDate></item></channel></rss>"
+    ).encode()
+
+
+async def test_a_slow_feed_does_not_hold_up_the_others(site, library, tmp_path):
+    """The bot fetches due feeds side by side: the fast feed is read while the slow one is still answering."""
+    from bot.engine import Engine
+    from bot.feeds import FeedWatcher
+    from bot.settings import Settings
+
+    long_text = "The duty on widgets doubled to 30% on Monday, the ministry said, and importers rushed. " * 10
+    Site.feeds["/slow.xml"] = _rss("Slow Wire", "slow", long_text)
+    Site.feeds["/fast.xml"] = _rss("Fast Wire", "fast", long_text.replace("widgets", "gadgets"))
+    library.state.add_feed("g1", f"http://127.0.0.1:{site}/slow.xml")
+    library.state.add_feed("g1", f"http://127.0.0.1:{site}/fast.xml")
+    fetcher, engine = Fetcher(timeout=10), Engine(library)
+    try:
+        await FeedWatcher(engine, Settings(home=tmp_path / "home", feed_interval=60), fetcher).poll_due()
+        polled = {f.url.rsplit("/", 1)[1]: (f.failures, f.primed) for f in library.state.feeds()}
+    finally:
+        await engine.close()
+        fetcher.close()
+    assert Site.events.index("start /fast.xml") < Site.events.index("end /slow.xml")
+    assert polled == {"slow.xml": (0, True), "fast.xml": (0, True)}
