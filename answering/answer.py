@@ -25,7 +25,7 @@ from typing import Literal
 from answering.dates import find_dates
 from answering.extract import AnswerType
 from answering.reader import Reader, Span, Window
-from answering.result import Answer, abstention, citation
+from answering.result import Answer, Disagreeing, abstention, citation
 from answering.rules import answer as rules_answer
 from answering.rules import answer_type, asked_part, in_months, months_named
 from embeddings.analysis import terms
@@ -47,6 +47,11 @@ class Weights:
     agreement: float = 0.5
     recent_slack: float = 1.5
     month: float = 3.0  # for and against a report when the question names its month (set by hand)
+    # Another answer is a disagreement when its score is within this of the chosen one's, it is the same kind of
+    # thing (a rate, an amount, a date), it comes from other articles, and its reports are within
+    # `same_time_days` of the chosen ones (set by hand; docs/benchmarks.md measures how often it fires).
+    disagree_slack: float = 2.0
+    same_time_days: float = 3.0
 
 
 WEIGHTS = Weights()
@@ -171,16 +176,77 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
             break
         if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
+    rivals = _disagreeing(members, best_score, ranked, weights)
     dated = [c.hit.published for c in chosen if c.hit.published]
+    cited = [*chosen, *(r[0] for r in rivals)]
     return Answer(
         question=question,
         answer=top.value,
         abstained=False,
         as_of=max(dated).date().isoformat() if dated else None,
-        citations=[citation(i, c.hit, c.sentence) for i, c in enumerate(chosen, 1)],
+        citations=[citation(i, c.hit, c.sentence) for i, c in enumerate(cited, 1)],
         answer_type=atype.value,
         span=top.text,
+        disagreement=[
+            Disagreeing(top.value, list(range(1, len(chosen) + 1))),
+            *(Disagreeing(r[0].value, [len(chosen) + i]) for i, r in enumerate(rivals, 1)),
+        ]
+        if rivals
+        else [],
     )
+
+
+MAX_RIVALS = 2
+_PERCENT = re.compile(r"\d\s*(?:%|percent|per cent|percentage points?)", re.I)
+_AMOUNT = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|dollars?|euros?|yuan|yen)\b", re.I)
+_MONTH_DAY = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|"
+    r"may|jun|jul|aug|sep|sept|oct|nov|dec)",
+    re.I,
+)
+
+
+def _kind(value: str) -> str | None:
+    """What sort of fact an answer is, for answers that can contradict each other: a rate, an amount, a date.
+    Names and phrases are not compared (two people in one story are rarely a contradiction)."""
+    if _PERCENT.search(value):
+        return "rate"
+    if _AMOUNT.search(value) and re.search(r"\d", value):
+        return "amount"
+    if _MONTH_DAY.search(value):
+        return "date"
+    return None
+
+
+def _disagreeing(
+    members: list[_Candidate], best_score: float, ranked: list[tuple[float, list[_Candidate]]], weights: Weights
+) -> list[tuple[_Candidate, float]]:
+    """Other answers that cannot be true with the chosen one: well supported, the same kind of fact, from other
+    articles, reported at about the same time, and not what the chosen report says it replaced ("to 50% from
+    25%" makes 25% history, not a disagreement)."""
+    top = members[0]
+    kind = _kind(top.value)
+    if kind is None:
+        return []
+    ours = {c.hit.article_id for c in members}
+    when = _newest(members)
+    said = " ".join(c.sentence for c in members).lower()
+    rivals = []
+    for score, group in ranked:
+        other = group[0]
+        if group is members or score < best_score - weights.disagree_slack or _kind(other.value) != kind:
+            continue
+        if ours & {c.hit.article_id for c in group}:
+            continue  # one article giving two figures is two facts (a rate and its retaliation), not a dispute
+        then = _newest(group)
+        if when is None or then is None or abs((when - then).total_seconds()) > weights.same_time_days * 86400:
+            continue  # reports far apart in time: a change, not a disagreement
+        if re.search(r"\bfrom\s+" + re.escape(other.text.lower()), said):
+            continue  # the chosen report names it as the figure it replaced
+        if re.search(r"\bfrom\s+" + re.escape(top.text.lower()), " ".join(c.sentence for c in group).lower()):
+            continue  # and the other way round: one replaced the other, in time
+        rivals.append((other, score))
+    return rivals[:MAX_RIVALS]
 
 
 _EDGE_PUNCTUATION = " \t\n,;:!?\"'“”‘’()[]"  # and a full stop, unless it ends an abbreviation ("U.S.", "Inc.")

@@ -22,6 +22,12 @@ class Citation:
 
 
 @dataclass
+class Disagreeing:
+    answer: str
+    citations: list[int]
+
+
+@dataclass
 class Answer:
     question: str
     answer: str | None
@@ -31,6 +37,9 @@ class Answer:
     answer_type: str = GENERIC
     span: str = ""  # the answer as written in the first quote ("Monday" for "April 28, 2025")
     note: str = ""  # why it abstained, or a caveat
+    # When well-supported reports of about the same time give answers that cannot all be true: each answer
+    # (this one first) with the numbers of the citations that give it.
+    disagreement: list[Disagreeing] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
         """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
@@ -40,7 +49,10 @@ class Answer:
             {k: c[k] for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
             for c in data["citations"]
         ]
-        return {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
+        out = {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
+        if self.disagreement:  # absent when the reports agree
+            out["disagreement"] = data["disagreement"]
+        return out
 
 
 def citation(n: int, hit: Hit, quote: str) -> Citation:

@@ -8,7 +8,7 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
-from bot.render import date_text
+from bot.render import date_text, disagreement_line
 from embeddings.models import ArticleSummary
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -107,6 +107,9 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
         lines.append("")
     lines += [_citation_line(c, 600) for c in ans.citations]
     embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
+    if ans.disagreement:
+        line = disagreement_line(ans).removeprefix("Reports differ: ")
+        embed.add_field(name="Reports differ", value=clip(safe(line), FIELD_VALUE_MAX), inline=False)
     footer = f"As of {date_text(ans.as_of)}" if ans.as_of else "Undated sources"
     if context:
         footer += f" · following up on: {context}"

@@ -36,11 +36,31 @@ def text(ans: Answer) -> str:
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")
         lines += [f"  “{c.quote}” [{c.n}]" for c in ans.citations]
+    if ans.disagreement:
+        lines += ["", disagreement_line(ans)]
     lines.append("")
     lines += [citation_line(c) for c in ans.citations]
     if ans.as_of:
         lines.append(f"As of {date_text(ans.as_of)}.")
     return printable("\n".join(lines))  # stored before control characters were cleaned on ingest
+
+
+def disagreement_line(ans: Answer) -> str:
+    """ "Reports differ: Reuters 25% [1] (Feb 10); Dow Jones 30% [3] (Feb 11)": each answer with the source and
+    date of its first citation."""
+    by_n = {c.n: c for c in ans.citations}
+    parts = []
+    for d in ans.disagreement:
+        first = by_n[d.citations[0]]
+        when = f" ({short_date(first.published)})" if first.published else ""
+        refs = "".join(f"[{n}]" for n in d.citations)
+        parts.append(f"{first.source or 'unknown source'} {d.answer} {refs}{when}")
+    return "Reports differ: " + "; ".join(parts)
+
+
+def short_date(iso: str) -> str:
+    dt = datetime.fromisoformat(iso)
+    return f"{dt:%b} {dt.day}"
 
 
 def as_json(ans: Answer) -> str:

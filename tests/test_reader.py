@@ -31,8 +31,11 @@ def test_agreeing_passages_outweigh_a_single_stronger_one_and_are_cited():
     spans = [span(hits, 1, "30%", 4.0), span(hits, 0, "25%", 3.5), span(hits, 2, "25 percent", 3.2)]
     result = decide("What is the levy on steel?", Reading("q", hits, spans, [0.0] * 3), WEIGHTS)
     assert result.answer == "25%"
-    assert [c.article_id for c in result.citations] == ["a1", "a3"]
+    assert [c.article_id for c in result.citations][:2] == ["a1", "a3"]
     assert result.citations[1].quote == "Steel now faces a 25 percent levy, the ministry said."
+    # The draft's 30%, well supported and as recent, is shown as a disagreement with its own citation.
+    assert [(d.answer, d.citations) for d in result.disagreement] == [("25%", [1, 2]), ("30%", [3])]
+    assert result.citations[2].article_id == "a2"
 
 
 def test_no_span_beating_its_passage_no_answer_score_is_an_abstention():
@@ -239,3 +242,41 @@ def test_the_reader_abstains_on_a_question_the_news_does_not_answer(stories):
 
     result = ask(stories, "Who won the national chess championship?")
     assert result.abstained and not result.citations
+
+
+def _two_reports(second: str, *, days: float = 1, same_article: bool = False, source_b: str = "Other Wire"):
+    first = hit("Reuters said the tariff on steel is 25%, citing officials.", article_id="a1")
+    other = hit(second, article_id="a1" if same_article else "a2", published=PUBLISHED + timedelta(days=days))
+    other.source = source_b
+    figure = "50%" if "50%" in second else "30%" if "30%" in second else "April 9"
+    spans = [span([first, other], 0, "25%", 4.0), span([first, other], 1, figure, 3.8)]
+    return decide("What is the tariff on steel?", Reading("q", [first, other], spans, [0.0, 0.0]), WEIGHTS)
+
+
+def test_two_rates_at_the_same_time_are_shown_as_a_disagreement():
+    result = _two_reports("Dow Jones reported the tariff on steel is 30%, according to a draft.")
+    assert {d.answer for d in result.disagreement} == {"25%", "30%"}
+    assert result.disagreement[0].answer == result.answer  # the answer given first, then the other
+    assert result.to_json()["disagreement"][1]["citations"] == [2]
+
+
+@pytest.mark.parametrize(
+    ("second", "days", "same_article", "why"),
+    [
+        ("The tariff on steel was raised to 50% from 25% on Monday.", 1, False, "the newer report replaced it"),
+        ("Dow Jones reported the tariff on steel is 30%, according to a draft.", 40, False, "a change over time"),
+        ("Dow Jones reported the tariff on steel is 30%, according to a draft.", 1, True, "two figures, one story"),
+        ("Dow Jones reported the tariff on steel starts April 9.", 1, False, "a date is not a rate"),
+    ],
+)
+def test_what_is_not_a_disagreement(second, days, same_article, why):
+    result = _two_reports(second, days=days, same_article=same_article)
+    assert result.disagreement == [] and "disagreement" not in result.to_json(), why
+
+
+def test_a_syndicated_copy_agrees():
+    first = hit("The tariff on steel is 25%, officials said.", article_id="a1")
+    copy = hit("The tariff on steel is 25 percent, officials said.", article_id="a2")
+    spans = [span([first, copy], 0, "25%", 4.0), span([first, copy], 1, "25 percent", 3.9)]
+    result = decide("What is the tariff on steel?", Reading("q", [first, copy], spans, [0.0, 0.0]), WEIGHTS)
+    assert result.answer == "25%" and result.disagreement == [] and len(result.citations) == 2

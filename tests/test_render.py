@@ -3,6 +3,7 @@ format nor ping."""
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from answering import Answer, Citation
-from bot import embeds
+from bot import embeds, render
 from embeddings.models import ArticleSummary, Hit
 from embeddings.state import Feed, NewItem, Subscription
 
@@ -152,3 +153,28 @@ def test_safe_text_reads_as_the_same_characters_with_no_markdown_live(text):
     assert live == [], live
     lines = "".join(ch if not escaped else "\0" for ch, escaped in read).split("\n")
     assert not any(re.match(r"\s*([-+]|\d+\.)\s", line) for line in lines)  # no live list markers
+
+
+def test_a_disagreement_is_shown_with_each_source_and_date():
+    from answering.result import Disagreeing
+
+    c1 = Citation(1, "a1", "Steel duty", "Reuters", "2025-02-10T09:00:00+00:00", "https://x.test/1", "It is 25%.")
+    c2 = Citation(2, "a2", "Steel duty", "Dow Jones", "2025-02-11T09:00:00+00:00", "https://x.test/2", "It is 30%.")
+    ans = Answer(
+        question="What is the steel duty?",
+        answer="25%",
+        abstained=False,
+        as_of="2025-02-10",
+        citations=[c1, c2],
+        disagreement=[Disagreeing("25%", [1]), Disagreeing("30%", [2])],
+    )
+    line = "Reports differ: Reuters 25% [1] (Feb 10); Dow Jones 30% [2] (Feb 11)"
+    assert line in render.text(ans).splitlines()
+    assert json.loads(render.as_json(ans))["disagreement"] == [
+        {"answer": "25%", "citations": [1]},
+        {"answer": "30%", "citations": [2]},
+    ]
+    (field,) = embeds.answer_embed(ans).to_dict()["fields"]
+    assert field["name"] == "Reports differ" and "Dow Jones 30%" in field["value"]
+    agreeing = Answer("q", "25%", False, "2025-02-10", [c1])
+    assert "Reports differ" not in render.text(agreeing) and "disagreement" not in agreeing.to_json()
