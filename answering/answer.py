@@ -50,8 +50,9 @@ class Weights:
     # Another answer is a disagreement when its score is within this of the chosen one's, it is the same kind of
     # thing (a rate, an amount, a date), it comes from other articles, and its reports are within
     # `same_time_days` of the chosen ones (set by hand; docs/benchmarks.md measures how often it fires).
-    disagree_slack: float = 2.0
+    disagree_slack: float = 4.0
     same_time_days: float = 3.0
+    sure: float = 0.0  # ... and its reader margin is at least this (the reader finds it answers)
 
 
 WEIGHTS = Weights()
@@ -153,7 +154,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         return abstention(question, "the closest passages do not answer the question", atype.value)
     groups: dict[str, list[_Candidate]] = {}
     for c in found:
-        if key := _key(c.value):
+        if key := normal_form(c.value):
             groups.setdefault(key, []).append(c)
     ranked = []
     for members in groups.values():
@@ -169,6 +170,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         close = [r for r in ranked if r[0] >= best_score - weights.recent_slack and _newest(r[1])]
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
+        best_score, members = _replacement(best_score, members, ranked)
     top = members[0]
     chosen = [top]
     for c in members[1:]:  # other articles giving the same answer corroborate it
@@ -194,6 +196,28 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if rivals
         else [],
     )
+
+
+def _replacement(
+    score: float, members: list[_Candidate], ranked: list[tuple[float, list[_Candidate]]]
+) -> tuple[float, list[_Candidate]]:
+    """A newer report that says it replaced the answer ("cut to 15% from 25%") gives the current answer, however
+    much surer the reader is of the old figure; followed through a chain of changes (25% -> 15% -> 40%)."""
+    seen = {id(members)}
+    while True:
+        when, old = _newest(members), members[0].text.lower()
+        newer = [
+            (s, g)
+            for s, g in ranked
+            if id(g) not in seen
+            and when is not None
+            and (_newest(g) or when) > when
+            and any(re.search(r"\bfrom\s+" + re.escape(old) + r"(?!\w)", c.sentence.lower()) for c in g)
+        ]
+        if not newer:
+            return score, members
+        score, members = max(newer, key=lambda r: (_newest(r[1]), r[0]))
+        seen.add(id(members))
 
 
 MAX_RIVALS = 2
@@ -236,6 +260,8 @@ def _disagreeing(
         other = group[0]
         if group is members or score < best_score - weights.disagree_slack or _kind(other.value) != kind:
             continue
+        if other.span.margin < weights.sure:
+            continue
         if ours & {c.hit.article_id for c in group}:
             continue  # one article giving two figures is two facts (a rate and its retaliation), not a dispute
         then = _newest(group)
@@ -268,6 +294,11 @@ _FROM_FIGURE = re.compile(
 )
 
 
+_TO_FIGURE_FROM = re.compile(
+    r"\bto\s+(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)\s+from\s+$", re.I
+)
+
+
 def _candidate(
     span: Span, hit: Hit, atype: AnswerType, weights: Weights, months: set[int] = frozenset()
 ) -> _Candidate | None:
@@ -287,6 +318,9 @@ def _candidate(
     if figure := _FROM_FIGURE.match(text):
         a += figure.start(1)
         text = figure.group(1).rstrip(_EDGE_PUNCTUATION)
+    elif replaced := _TO_FIGURE_FROM.search(s_text[:a]):  # the span is the old figure of "to 15% from 25%"
+        a = replaced.start(1)
+        text = replaced.group(1).rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
     value = text
@@ -308,7 +342,7 @@ def _covers(mention, start: int, end: int) -> bool:
     return mention.end - mention.start >= 0.6 * (end - start)
 
 
-def _key(value: str) -> str:
+def normal_form(value: str) -> str:
     """SQuAD's normal form: lower case, no punctuation, no articles, single spaces ("25%" and "25 percent"
     agree)."""
     text = value.lower().replace("&", " and ").replace("per cent", "percent").replace("%", " percent")

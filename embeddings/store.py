@@ -136,8 +136,46 @@ def m003_indexes_for_scale() -> str:
     """
 
 
+def m004_watches() -> str:
+    """Standing questions: each watch's current answer and the answers it posted lately (for damping), and an
+    outbox of updates, so a restart neither posts a change twice nor loses one found while it was down."""
+    return """
+        CREATE TABLE watches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild TEXT NOT NULL DEFAULT '',        -- '' for the command line's watches
+            channel TEXT NOT NULL DEFAULT '',
+            question TEXT NOT NULL,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            answer TEXT,                           -- Answer.to_json() of the current answer
+            answer_key TEXT NOT NULL DEFAULT '',   -- its normal form ('' before the first answer)
+            changed_at TEXT,
+            message TEXT,                          -- the post that showed the current answer
+            history TEXT NOT NULL DEFAULT '[]',    -- [[answer_key, posted_at], ...] of the last day's posts
+            checked_through INTEGER NOT NULL DEFAULT 0,  -- passages up to this id have been considered
+            UNIQUE (guild, channel, question)
+        );
+        CREATE TABLE watch_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+            answer TEXT NOT NULL,                  -- Answer.to_json() of the new answer
+            previous TEXT,                         -- and of the one it replaces (null for the first answer)
+            previous_message TEXT,
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | posted | failed: ...
+            message TEXT
+        );
+        CREATE INDEX watch_updates_pending ON watch_updates(status) WHERE status = 'pending';
+    """
+
+
 # Numbered migrations: each returns a script; it runs with its version bump in one transaction.
-MIGRATIONS: list[Callable[[], str]] = [m001_create_tables, m002_feeds_and_channels, m003_indexes_for_scale]
+MIGRATIONS: list[Callable[[], str]] = [
+    m001_create_tables,
+    m002_feeds_and_channels,
+    m003_indexes_for_scale,
+    m004_watches,
+]
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"

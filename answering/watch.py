@@ -1,0 +1,272 @@
+"""Standing questions. A watch is a question asked again whenever new articles could change its answer; a
+change is recorded as an update, which the bot posts (and `tradewire watch check` prints), only when it is one:
+
+- a different answer (in SQuAD's normal form: "25%" = "25 percent") from a newer report than the current one;
+  a rephrasing, the same figure from another outlet, or an older report is not a change;
+- an answer that becomes an abstention is not a change (the old answer stands);
+- an answer that flaps back to one posted within the last day (A, B, A) is damped: it becomes the current
+  answer without a post.
+
+Updates wait in an outbox table (`watch_updates`) until posted, so a restart neither posts a change twice nor
+loses one found while it was down. Re-asking is cheap: a round only re-asks the watches that some passage added
+since their last check is close to (by meaning or by words); the others just move their watermark.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+
+from answering.answer import ReaderKind, ask, normal_form
+from answering.result import Answer
+from embeddings.analysis import terms
+from embeddings.errors import TradewireError
+
+DAMPING = timedelta(days=1)
+TOUCH_COSINE = 0.35  # a new passage this close to the question (or holding most of its words) may change it
+TOUCH_WORDS = 0.6
+MAX_WATCHES_PER_GUILD = 25
+
+
+@dataclass
+class Watch:
+    id: int
+    guild: str
+    channel: str
+    question: str
+    created_by: str
+    created_at: datetime
+    answer: dict | None  # Answer.to_json() of the current answer
+    answer_key: str
+    changed_at: datetime | None
+    message: str | None
+    history: list[tuple[str, str]]  # (answer key, ISO time) of the last day's posts
+    checked_through: int
+
+
+@dataclass
+class Update:
+    id: int
+    watch: Watch
+    answer: dict
+    previous: dict | None
+    previous_message: str | None
+    created_at: datetime
+
+
+@dataclass
+class RoundStats:
+    watches: int = 0  # watches with new passages to consider
+    asked: int = 0  # of those, re-asked because a new passage could touch them
+    changed: int = 0
+    damped: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Watches:
+    """Watches and their updates in the knowledge base's SQLite file (migration m004). Use from the library's
+    thread, like the library."""
+
+    def __init__(self, library, *, k: int = 8, reader: ReaderKind = "model"):
+        self.library = library
+        self.db = library.store.db
+        self.k = k
+        self.reader = reader
+        self.last_round = RoundStats()
+
+    # --- records -------------------------------------------------------------------------------------
+    def _watch(self, row) -> Watch:
+        return Watch(
+            row["id"],
+            row["guild"],
+            row["channel"],
+            row["question"],
+            row["created_by"],
+            datetime.fromisoformat(row["created_at"]),
+            json.loads(row["answer"]) if row["answer"] else None,
+            row["answer_key"],
+            datetime.fromisoformat(row["changed_at"]) if row["changed_at"] else None,
+            row["message"],
+            [tuple(h) for h in json.loads(row["history"])],
+            row["checked_through"],
+        )
+
+    def get(self, watch_id: int) -> Watch | None:
+        row = self.db.execute("SELECT * FROM watches WHERE id = ?", (watch_id,)).fetchone()
+        return self._watch(row) if row else None
+
+    def list(self, guild: str | None = None) -> list[Watch]:
+        """A guild's watches ('' for the command line's), or all of them."""
+        if guild is None:
+            rows = self.db.execute("SELECT * FROM watches ORDER BY id")
+        else:
+            rows = self.db.execute("SELECT * FROM watches WHERE guild = ? ORDER BY id", (guild,))
+        return [self._watch(r) for r in rows]
+
+    def add(self, question: str, *, guild: str = "", channel: str = "", by: str = "") -> tuple[Watch, Update | None]:
+        """Watch `question` (asked now; its answer is the first update, unless it abstains)."""
+        question = " ".join(question.split())
+        if not question:
+            raise TradewireError("the question is empty")
+        if guild and len(self.list(guild)) >= MAX_WATCHES_PER_GUILD:
+            raise TradewireError(f"a server can have {MAX_WATCHES_PER_GUILD} standing questions; remove one first")
+        through = self._max_passage()
+        result = ask(self.library, question, k=self.k, reader=self.reader)
+        with self.library.store.transaction():
+            try:
+                cur = self.db.execute(
+                    "INSERT INTO watches(guild, channel, question, created_by, created_at, checked_through)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (guild, channel, question, by, _now().isoformat(), through),
+                )
+            except Exception as exc:
+                if "UNIQUE" in str(exc):
+                    raise TradewireError("that question is already watched there") from None
+                raise
+            watch = self.get(int(cur.lastrowid))
+            assert watch is not None
+            update = None if result.abstained else self._record(watch, result, _now())
+        return self.get(watch.id) or watch, update
+
+    def remove(self, watch_id: int, guild: str | None = None) -> bool:
+        sql, params = "DELETE FROM watches WHERE id = ?", [watch_id]
+        if guild is not None:
+            sql, params = sql + " AND guild = ?", [watch_id, guild]
+        with self.library.store.transaction():
+            return self.db.execute(sql, params).rowcount > 0
+
+    # --- rounds --------------------------------------------------------------------------------------
+    def check(self, guild: str | None = None, *, everything: bool = False) -> list[Update]:
+        """Re-ask the watches (of `guild`, or all) that the passages added since their last check could touch,
+        and record the changes as pending updates; returns them. `everything` re-asks every watch."""
+        now = _now()
+        through = self._max_passage()
+        watches = [w for w in self.list(guild) if everything or w.checked_through < through]
+        stats = RoundStats(watches=len(watches))
+        touched = {w.id for w in (watches if everything else self._touched(watches))}
+        updates = []
+        for watch in watches:
+            result = ask(self.library, watch.question, k=self.k, reader=self.reader) if watch.id in touched else None
+            with self.library.store.transaction():
+                self.db.execute("UPDATE watches SET checked_through = ? WHERE id = ?", (through, watch.id))
+                if result is not None:
+                    stats.asked += 1
+                    outcome = self._consider(watch, result, now)
+                    if isinstance(outcome, Update):
+                        updates.append(outcome)
+                        stats.changed += 1
+                    elif outcome == "damped":
+                        stats.damped += 1
+        self.last_round = stats
+        return updates
+
+    def _max_passage(self) -> int:
+        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
+
+    def _touched(self, watches: list[Watch]) -> list[Watch]:
+        """The watches some passage newer than their watermark is close to, by meaning or by words."""
+        if not watches:
+            return []
+        low = min(w.checked_through for w in watches)
+        rows = self.db.execute("SELECT id FROM passages WHERE id > ? ORDER BY id", (low,)).fetchall()
+        ids = [int(r[0]) for r in rows]
+        if not ids:
+            return []
+        vectors = self.library.index.vectors(ids)
+        texts = dict(self.library.store.passage_texts(ids))
+        questions = self.library.encoder.encode([w.question for w in watches])
+        kept = [pid for pid in ids if pid in vectors]
+        matrix = np.stack([vectors[pid] for pid in kept]) if kept else np.zeros((0, questions.shape[1]), np.float32)
+        similarity = questions @ matrix.T
+        words = {pid: set(terms(texts.get(pid, ""))) for pid in ids}
+        touched = []
+        for row, watch in enumerate(watches):
+            fresh = [i for i, pid in enumerate(kept) if pid > watch.checked_through]
+            if fresh and float(similarity[row, fresh].max()) >= TOUCH_COSINE:
+                touched.append(watch)
+                continue
+            asked = set(terms(watch.question))
+            if asked and any(
+                len(asked & words[pid]) >= TOUCH_WORDS * len(asked) for pid in ids if pid > watch.checked_through
+            ):
+                touched.append(watch)
+        return touched
+
+    def _consider(self, watch: Watch, result: Answer, now: datetime) -> Update | str | None:
+        """Record `result` if it is a change; "damped" when it flaps back; None when nothing changes."""
+        if result.abstained:
+            return None  # an answer that becomes an abstention is not a change
+        key = normal_form(result.answer or "")
+        if key == watch.answer_key:
+            return None
+        if watch.answer is not None:
+            before, after = watch.answer.get("as_of"), result.as_of
+            if not (after and (before is None or after > before)):
+                return None  # not from a newer report: a rereading of old news, not news
+        recent = [k for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
+        if key in recent:
+            self._set_current(watch, result, key, now, watch.history, watch.message)
+            return "damped"
+        return self._record(watch, result, now)
+
+    def _record(self, watch: Watch, result: Answer, now: datetime) -> Update:
+        """A new current answer and its pending update (inside the caller's transaction)."""
+        key = normal_form(result.answer or "")
+        history = [(k, at) for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
+        history.append((key, now.isoformat()))
+        answer = result.to_json()
+        cur = self.db.execute(
+            "INSERT INTO watch_updates(watch_id, answer, previous, previous_message, created_at) VALUES (?,?,?,?,?)",
+            (
+                watch.id,
+                json.dumps(answer),
+                json.dumps(watch.answer) if watch.answer else None,
+                watch.message,
+                now.isoformat(),
+            ),
+        )
+        self._set_current(watch, result, key, now, history, None)
+        return Update(int(cur.lastrowid), watch, answer, watch.answer, watch.message, now)
+
+    def _set_current(self, watch, result: Answer, key: str, now: datetime, history, message) -> None:
+        self.db.execute(
+            "UPDATE watches SET answer = ?, answer_key = ?, changed_at = ?, history = ?, message = ? WHERE id = ?",
+            (json.dumps(result.to_json()), key, now.isoformat(), json.dumps(history), message, watch.id),
+        )
+
+    # --- the outbox ----------------------------------------------------------------------------------
+    def pending(self, guild: str | None = None) -> list[Update]:
+        """Updates not posted yet, oldest first (of `guild`'s watches, or all)."""
+        sql = "SELECT u.* FROM watch_updates u JOIN watches w ON w.id = u.watch_id WHERE u.status = 'pending'"
+        params: list[object] = []
+        if guild is not None:
+            sql += " AND w.guild = ?"
+            params.append(guild)
+        rows = self.db.execute(sql + " ORDER BY u.id", params).fetchall()
+        out = []
+        for r in rows:
+            watch = self.get(r["watch_id"])
+            if watch is not None:
+                previous = json.loads(r["previous"]) if r["previous"] else None
+                created = datetime.fromisoformat(r["created_at"])
+                out.append(Update(r["id"], watch, json.loads(r["answer"]), previous, r["previous_message"], created))
+        return out
+
+    def delivered(self, update: Update, message: str | None = None, *, failed: str = "") -> None:
+        """The update was posted (as `message`) or printed, or cannot be posted (`failed`, with the reason)."""
+        with self.library.store.transaction():
+            status = f"failed: {failed}" if failed else "posted"
+            self.db.execute(
+                "UPDATE watch_updates SET status = ?, message = ? WHERE id = ?", (status, message, update.id)
+            )
+            if message and not failed:  # the post a later update links back to, if still the current answer
+                self.db.execute(
+                    "UPDATE watches SET message = ? WHERE id = ? AND answer_key = ?",
+                    (message, update.watch.id, normal_form(update.answer.get("answer") or "")),
+                )
