@@ -243,6 +243,117 @@ def stats(as_json: bool, home: Path | None) -> None:
         click.echo("\n".join(f"{key:<{width}}  {'—' if value is None else value}" for key, value in info.items()))
 
 
+@app.group()
+def watch() -> None:
+    """Standing questions: asked again when new articles could change their answer. `watch check` (for cron)
+    prints what changed; the bot posts its servers' watches itself (/watch)."""
+
+
+def _watches(library: Library, settings: Settings):
+    from answering.watch import Watches
+
+    return Watches(library, k=settings.top_k, reader=settings.reader)
+
+
+def _print_updates(watches, updates, as_json: bool) -> None:
+    from bot import render
+
+    rows = []
+    for update in updates:
+        if as_json:
+            rows.append(
+                {
+                    "watch": update.watch.id,
+                    "question": update.watch.question,
+                    "answer": update.answer,
+                    "was": update.previous,
+                }
+            )
+        else:
+            text = render.update_text(update.watch.question, update.answer, update.previous)
+            click.echo(f"watch {update.watch.id}: {text}")
+        watches.delivered(update, "printed")
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+
+
+@watch.command("add")
+@click.argument("question")
+@json_option
+@home_option
+def watch_add(question: str, as_json: bool, home: Path | None) -> None:
+    """Watch QUESTION: answer it now, and again whenever `watch check` finds news that changes the answer."""
+    if not question.strip():
+        raise click.UsageError("give a QUESTION (not blank)")
+    settings = _settings(home)
+    with settings.open_library(writing=True) as library:
+        watches = _watches(library, settings)
+        created, first = watches.add(question)
+        if first is None and not as_json:
+            click.echo(f"watch {created.id}: no answer in the indexed news yet")
+        _print_updates(watches, [first] if first else [], as_json)
+
+
+@watch.command("list")
+@json_option
+@home_option
+def watch_list(as_json: bool, home: Path | None) -> None:
+    """Every standing question: where it is posted, its current answer, when that last changed."""
+    settings = _settings(home)
+    with settings.open_library() as library:
+        listed = _watches(library, settings).list()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "watch": w.id,
+                        "question": w.question,
+                        "where": f"discord {w.guild}/{w.channel}" if w.guild else "cli",
+                        "answer": w.answer,
+                        "changed_at": w.changed_at.isoformat() if w.changed_at else None,
+                    }
+                    for w in listed
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    for w in listed:
+        now = (w.answer or {}).get("answer") or "no answer yet"
+        when = f", since {w.changed_at:%b %d %H:%M} UTC" if w.changed_at else ""
+        where = f"discord channel {w.channel}" if w.guild else "cli"
+        click.echo(f"{w.id}. {w.question}\n   {now}{when} ({where})")
+    if not listed:
+        click.echo("No standing questions: add one with `tradewire watch add QUESTION`.")
+
+
+@watch.command("remove")
+@click.argument("watch_id", metavar="ID", type=int)
+@home_option
+def watch_remove(watch_id: int, home: Path | None) -> None:
+    """Stop watching question ID (see `watch list`)."""
+    from embeddings import TradewireError
+
+    settings = _settings(home)
+    with settings.open_library(writing=True) as library:
+        if not _watches(library, settings).remove(watch_id):
+            raise TradewireError(f"no standing question {watch_id} (see `tradewire watch list`)")
+    click.echo(f"removed watch {watch_id}")
+
+
+@watch.command("check")
+@json_option
+@home_option
+def watch_check(as_json: bool, home: Path | None) -> None:
+    """Ask the command line's watches again where new articles could change them; print what changed."""
+    settings = _settings(home)
+    with settings.open_library(writing=True) as library:
+        watches = _watches(library, settings)
+        watches.check(guild="")
+        _print_updates(watches, watches.pending(guild=""), as_json)
+
+
 @app.command()
 @home_option
 def serve(home: Path | None) -> None:

@@ -63,6 +63,22 @@ def short_date(iso: str) -> str:
     return f"{dt:%b} {dt.day}"
 
 
+def update_text(question: str, answer: dict, previous: dict | None) -> str:
+    """A watch's new answer: "Update: 15% (was 25% as of Jul 7) [1]", the question, and the citation."""
+    cited = answer.get("citations") or [{}]
+    first = cited[0]
+    if previous is None:
+        head = f"Now: {answer.get('answer')} [1]"
+    else:
+        was = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
+        head = f"Update: {answer.get('answer')} (was {previous.get('answer')}{was}) [1]"
+    line = (
+        f"[1] {first.get('source') or 'unknown source'} — {first.get('title', '')} — "
+        f"{date_text(first.get('published'))} — {first.get('url', '')}"
+    )
+    return printable(f"{head}\n  Q: {question}\n  “{first.get('quote', '')}”\n{line}")
+
+
 def as_json(ans: Answer) -> str:
     return json.dumps(ans.to_json(), ensure_ascii=False)
 

@@ -1,0 +1,129 @@
+"""Standing questions and disagreement on our own trade stories (tests/watch_stories): a widget tariff that
+changes twice (25% -> 15% -> 40%), a port fee two outlets report differently, and a syndicated copy that agrees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from answering import ask
+from answering.watch import Watches
+from embeddings import Library
+from tests.conftest import FakeEncoder
+
+STORIES = Path(__file__).resolve().parent / "watch_stories"
+WIDGETS = "What is the tariff on imported widgets?"
+PORT_FEE = "What is the port fee on foreign-built ships?"
+
+
+def story(name: str) -> str:
+    return str(next(STORIES.glob(f"{name}*")))
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+def open_library(home: Path) -> Library:
+    return Library.open(home, encoder=FakeEncoder())
+
+
+def check_and_deliver(home: Path) -> list[tuple[str, str | None]]:
+    """One round as a fresh process would run it: re-ask, then deliver what is pending."""
+    with open_library(home) as library:
+        watches = Watches(library)
+        watches.check()
+        out = []
+        for update in watches.pending():
+            out.append((update.answer["answer"], update.previous["answer"] if update.previous else None))
+            watches.delivered(update, f"m{update.id}")
+        return out
+
+
+def test_a_watch_posts_exactly_the_two_changes_in_order_across_restarts(home):
+    with open_library(home) as library:
+        library.ingest([story("1-")])
+        watch, first = Watches(library).add(WIDGETS, guild="g", channel="c")
+        assert first is not None and first.answer["answer"] == "25%" and first.previous is None
+        Watches(library).delivered(first, "m0")
+    assert check_and_deliver(home) == []  # nothing new
+    with open_library(home) as library:
+        library.ingest([story("2-")])
+    assert check_and_deliver(home) == [("15%", "25%")]
+    assert check_and_deliver(home) == []  # a restart neither reposts nor re-asks
+    with open_library(home) as library:
+        library.ingest([story("7-")])  # coffee: cannot touch a widget question
+        watches = Watches(library)
+        assert watches.check() == [] and watches.last_round.asked == 0 and watches.last_round.watches == 1
+    with open_library(home) as library:
+        library.ingest([story("3-")])
+    assert check_and_deliver(home) == [("40%", "15%")]
+    with open_library(home) as library:
+        (current,) = Watches(library).list("g")
+        assert current.answer["answer"] == "40%" and current.message is not None
+
+
+def test_a_change_found_while_down_is_posted_after_a_restart(home):
+    with open_library(home) as library:
+        library.ingest([story("1-")])
+        watches = Watches(library)
+        _, first = watches.add(WIDGETS)
+        watches.delivered(first, "m0")
+        library.ingest([story("2-")])
+        (update,) = watches.check()  # found, then the process dies before posting it
+    with open_library(home) as library:
+        (pending,) = Watches(library).pending()
+        assert pending.id == update.id and pending.answer["answer"] == "15%" and pending.previous_message == "m0"
+
+
+def test_the_same_figure_from_another_outlet_or_an_abstention_is_no_change(home):
+    with open_library(home) as library:
+        library.ingest([story("4-")])
+        watches = Watches(library)
+        _, first = watches.add(PORT_FEE)
+        watches.delivered(first, "m0")
+        library.ingest([story("6-")])  # Coastal Wire's copy of Harbor Daily's $50
+        assert watches.check() == []
+        assert watches.check(everything=True) == [] and watches.last_round.asked == 1  # asked again: the same
+        _, none = watches.add("Who won the 2024 World Series?")
+        assert none is None  # it abstains: nothing to post yet, and abstaining later is no change either
+
+
+def test_flapping_answers_are_damped(home, monkeypatch):
+    import answering.watch as watch_module
+    from answering.result import Answer
+
+    answers = iter(["25%", "30%", "25%", "30%"])
+
+    def fake_ask(library, question, **kwargs):
+        value = next(answers)
+        day = {"25%": "2025-07-07", "30%": "2025-07-08"}[value]
+        return Answer(question, value, False, f"{day}T{len(value):02d}:00", [])
+
+    monkeypatch.setattr(watch_module, "ask", fake_ask)
+    with open_library(home) as library:
+        library.ingest([story("1-")])
+        watches = Watches(library)
+        watches.add(WIDGETS)  # 25%, posted
+        posted = []
+        for n in range(3):
+            library.store.db.execute("UPDATE watches SET checked_through = 0")
+            library.store.db.execute("UPDATE watches SET answer = json_set(answer, '$.as_of', ?)", (f"2025-07-0{n}",))
+            posted += [u.answer["answer"] for u in watches.check(everything=True)]
+        assert posted == ["30%"]  # A, B, A, B within a day: B once, then damped both ways
+
+
+def test_ask_shows_the_disagreement_and_not_for_an_agreeing_copy(home):
+    with open_library(home) as library:
+        library.ingest([story("4-"), story("5-"), story("6-")])
+        result = ask(library, PORT_FEE)
+        answers = {d.answer for d in result.disagreement}
+        assert answers == {"$80 a ton", "$50 a ton"}
+        sources = {c.source for c in result.citations}
+        assert {"Shipping Gazette", "Harbor Daily"} <= sources
+    with open_library(home.parent / "agreeing") as library:
+        library.ingest([story("4-"), story("6-")])
+        result = ask(library, PORT_FEE)
+        assert result.answer == "$50 a ton" and result.disagreement == []
