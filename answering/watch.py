@@ -101,9 +101,11 @@ class Watches:
         row = self.db.execute("SELECT * FROM watches WHERE id = ?", (watch_id,)).fetchone()
         return self._watch(row) if row else None
 
-    def list(self, guild: str | None = None) -> list[Watch]:
-        """A guild's watches ('' for the command line's), or all of them."""
-        if guild is None:
+    def list(self, guild: str | None = None, *, servers: bool = False) -> list[Watch]:
+        """A guild's watches ('' for the command line's), every server's (`servers`), or all of them."""
+        if servers:
+            rows = self.db.execute("SELECT * FROM watches WHERE guild != '' ORDER BY id")
+        elif guild is None:
             rows = self.db.execute("SELECT * FROM watches ORDER BY id")
         else:
             rows = self.db.execute("SELECT * FROM watches WHERE guild = ? ORDER BY id", (guild,))
@@ -142,12 +144,13 @@ class Watches:
             return self.db.execute(sql, params).rowcount > 0
 
     # --- rounds --------------------------------------------------------------------------------------
-    def check(self, guild: str | None = None, *, everything: bool = False) -> list[Update]:
-        """Re-ask the watches (of `guild`, or all) that the passages added since their last check could touch,
-        and record the changes as pending updates; returns them. `everything` re-asks every watch."""
+    def check(self, guild: str | None = None, *, servers: bool = False, everything: bool = False) -> list[Update]:
+        """Re-ask the watches (of `guild`, of every server, or all) that the passages added since their last
+        check could touch, and record the changes as pending updates; returns them. `everything` re-asks every
+        watch."""
         now = _now()
         through = self._max_passage()
-        watches = [w for w in self.list(guild) if everything or w.checked_through < through]
+        watches = [w for w in self.list(guild, servers=servers) if everything or w.checked_through < through]
         stats = RoundStats(watches=len(watches))
         touched = {w.id for w in (watches if everything else self._touched(watches))}
         updates = []
@@ -241,11 +244,13 @@ class Watches:
         )
 
     # --- the outbox ----------------------------------------------------------------------------------
-    def pending(self, guild: str | None = None) -> list[Update]:
-        """Updates not posted yet, oldest first (of `guild`'s watches, or all)."""
+    def pending(self, guild: str | None = None, *, servers: bool = False) -> list[Update]:
+        """Updates not posted yet, oldest first (of `guild`'s watches, of every server's, or all)."""
         sql = "SELECT u.* FROM watch_updates u JOIN watches w ON w.id = u.watch_id WHERE u.status = 'pending'"
         params: list[object] = []
-        if guild is not None:
+        if servers:
+            sql += " AND w.guild != ''"
+        elif guild is not None:
             sql += " AND w.guild = ?"
             params.append(guild)
         rows = self.db.execute(sql + " ORDER BY u.id", params).fetchall()

@@ -26,6 +26,7 @@ import yarl
 from discord import app_commands
 
 from answering import Answer, ask, parse_when
+from answering.watch import Watches
 from bot import embeds
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
@@ -71,9 +72,20 @@ class TradewireBot(discord.AutoShardedClient):
             timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow_private=settings.allow_private_feeds
         )
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
+        self.watches = Watches(library, k=settings.top_k, reader=settings.reader)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
-        commands = (ask_command, latest_command, search_command, FeedsGroup(), subscribe_command, unsubscribe_command)
+        commands = (
+            ask_command,
+            latest_command,
+            search_command,
+            FeedsGroup(),
+            subscribe_command,
+            unsubscribe_command,
+            watch_command,
+            watches_command,
+            unwatch_command,
+        )
         for command in commands:
             self.tree.add_command(command)
         self._limits: dict[int, app_commands.Cooldown] = {}
@@ -275,12 +287,43 @@ class TradewireBot(discord.AutoShardedClient):
             await asyncio.sleep(min(self.settings.feed_interval, 60.0))
 
     async def poll_once(self) -> int:
-        """Poll the feeds that are due, then post what is new; returns how many items were posted."""
+        """Poll the feeds that are due, then post what is new; then ask the standing questions that the new
+        articles (from feeds, or from `tradewire ingest` meanwhile) could change, and post the changes. Returns
+        how many feed items were posted."""
         try:
             await self.feeds.poll_due()
         except Exception:
             log.exception("feed poll failed")
-        return await self.feeds.deliver(self._post)
+        posted = await self.feeds.deliver(self._post)
+        try:
+            await self.engine.run(self.watches.check, servers=True)
+            await self.post_watch_updates()
+        except Exception:
+            log.exception("standing questions failed")
+        return posted
+
+    async def post_watch_updates(self) -> int:
+        """Post every pending update of the servers' standing questions, oldest first; returns how many."""
+        posted = 0
+        for update in await self.engine.run(self.watches.pending, servers=True):
+            watch = update.watch
+            link = (
+                f"https://discord.com/channels/{watch.guild}/{watch.channel}/{update.previous_message}"
+                if update.previous_message
+                else None
+            )
+            text = embeds.watch_update(watch.question, update.answer, update.previous, link)
+            try:
+                sent = await self.get_partial_messageable(int(watch.channel)).send(text)
+            except discord.HTTPException as exc:
+                if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
+                    log.warning("watch %d: channel %s cannot take posts now (%s)", watch.id, watch.channel, exc.status)
+                    continue  # stays pending: posted when the channel can take it
+                await self.engine.run(self.watches.delivered, update, failed=f"{exc.status} {exc.text}".strip())
+                continue
+            await self.engine.run(self.watches.delivered, update, str(sent.id))
+            posted += 1
+        return posted
 
     async def _post(self, channel_id: str, item: NewItem, topic: str) -> tuple[str, str]:
         """Post one item, and say what became of it (see bot.feeds.Post)."""
@@ -607,6 +650,62 @@ async def unsubscribe_command(
     if not await bot.engine.run(bot.library.state.unsubscribe, str(channel_id)):
         raise UserError(f"<#{channel_id}> is not subscribed.")
     await interaction.followup.send(f"No more news posts in <#{channel_id}>.", ephemeral=True)
+
+
+@app_commands.command(name="watch")
+@app_commands.guild_only()
+@app_commands.default_permissions(**_ADMIN)
+@app_commands.checks.has_permissions(**_ADMIN)
+@app_commands.describe(question="The question to keep answering", channel="Where to post its answers (default: here)")
+async def watch_command(
+    interaction: discord.Interaction[TradewireBot],
+    question: app_commands.Range[str, 3, 300],
+    channel: discord.TextChannel | None = None,
+) -> None:
+    """Answer a question now and post again whenever news changes the answer."""
+    bot = interaction.client
+    channel_id = channel.id if channel else interaction.channel_id
+    await _defer_privately(interaction)
+    try:
+        watch, _ = await bot.engine.run(
+            bot.watches.add,
+            question,
+            guild=str(interaction.guild_id),
+            channel=str(channel_id),
+            by=str(interaction.user.id),
+        )
+    except TradewireError as exc:
+        raise UserError(f"{exc}.") from None
+    await bot.post_watch_updates()
+    now = "" if watch.answer else " There is no answer in the news yet: the first one will be posted."
+    await interaction.followup.send(
+        embeds.message(f"Watching **{embeds.safe(watch.question)}** in <#{channel_id}> (number {watch.id}).{now}"),
+        ephemeral=True,
+    )
+
+
+@app_commands.command(name="watches")
+@app_commands.guild_only()
+async def watches_command(interaction: discord.Interaction[TradewireBot]) -> None:
+    """This server's standing questions and their current answers."""
+    bot = interaction.client
+    await _defer_privately(interaction)
+    listed = await bot.engine.run(bot.watches.list, str(interaction.guild_id))
+    await interaction.followup.send(embed=embeds.watches_embed(listed), ephemeral=True)
+
+
+@app_commands.command(name="unwatch")
+@app_commands.guild_only()
+@app_commands.default_permissions(**_ADMIN)
+@app_commands.checks.has_permissions(**_ADMIN)
+@app_commands.describe(number="The question's number in /watches")
+async def unwatch_command(interaction: discord.Interaction[TradewireBot], number: int) -> None:
+    """Stop watching a question."""
+    bot = interaction.client
+    await _defer_privately(interaction)
+    if not await bot.engine.run(bot.watches.remove, number, str(interaction.guild_id)):
+        raise UserError(f"This server has no standing question number {number}: see `/watches`.")
+    await interaction.followup.send(f"Stopped watching question {number}.", ephemeral=True)
 
 
 def run(settings: Settings) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
-from bot.render import date_text, disagreement_line
+from bot.render import date_text, disagreement_line, short_date
 from embeddings.models import ArticleSummary
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -114,6 +114,40 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
     if context:
         footer += f" · following up on: {context}"
     embed.set_footer(text=clip(f"{footer} · Q: {ans.question}", FOOTER_MAX))
+    return _fit(embed)
+
+
+def watch_update(question: str, answer: dict, previous: dict | None, previous_link: str | None) -> str:
+    """A standing question's new answer as a message: "Update: 15% (was 25% as of Jul 7) [1]", the question,
+    the quoted sentence, the citation, and a link to the post it updates."""
+    first = (answer.get("citations") or [{}])[0]
+    if previous is None:
+        head = f"**Now:** {safe(answer.get('answer') or '')} **[1]**"
+    else:
+        was = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
+        head = f"**Update:** {safe(answer.get('answer') or '')} (was {safe(previous.get('answer') or '')}{was}) **[1]**"
+    published = datetime.fromisoformat(first["published"]) if first.get("published") else None
+    title = _link(safe(clip(first.get("title", ""), 200)), first.get("url", ""))
+    lines = [
+        head,
+        f"Q: {safe(clip(question, 300))}",
+        f"> {safe(clip(first.get('quote', ''), QUOTE_MAX))}",
+        f"**[1]** {safe(first.get('source') or 'unknown source')} — {title} — {_when(published)}",
+    ]
+    if previous_link:
+        lines.append(f"Previous: {previous_link}")
+    return message("\n".join(lines))
+
+
+def watches_embed(watches: list) -> discord.Embed:
+    """/watches: each standing question with its current answer, when that last changed, and where it posts."""
+    embed = discord.Embed(title="Standing questions", colour=COLOUR_NEWS)
+    lines = []
+    for w in watches:
+        now = safe(clip((w.answer or {}).get("answer") or "no answer yet", 100))
+        changed = f" · changed {_when(w.changed_at)}" if w.changed_at else ""
+        lines.append(f"**{w.id}.** {safe(clip(w.question, 200))}\n{now}{changed} · in <#{w.channel}>")
+    embed.description = clip("\n".join(lines) or "None yet: add one with `/watch`.", DESCRIPTION_MAX)
     return _fit(embed)
 
 

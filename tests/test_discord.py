@@ -438,3 +438,71 @@ async def test_a_feed_on_a_private_address_is_refused_end_to_end(fake, news, tmp
         assert site.requests["/feed/wire.xml"] == 0
     finally:
         site.close()
+
+
+async def test_a_standing_question_posts_its_answer_then_one_update_with_no_pings(fake, tmp_path):
+    """/watch answers now in the channel; a feed brings a changed figure; one update post links to the first;
+    /watches lists it; /unwatch removes it."""
+    from datetime import UTC, datetime
+
+    from tests.newssite import Item
+
+    first = Item(
+        "widgets-25",
+        "U.S. sets 25% tariff on imported widgets",
+        datetime(2025, 7, 7, 14, tzinfo=UTC),
+        "The United States set a 25% tariff on imported widgets on Monday, the Commerce Department said. "
+        "Importers @everyone said they would pass the cost on.",
+    )
+    second = Item(
+        "widgets-15",
+        "Widget tariff cut under trade deal",
+        datetime(2025, 8, 1, 14, tzinfo=UTC),
+        "The U.S. tariff on imported widgets was cut to 15% from 25% on Friday under a trade deal, the Commerce "
+        "Department said. Makers <@&4242> welcomed the lower rate.",
+    )
+    site = NewsSite()
+    home = tmp_path / "live"
+    try:
+        url = site.publish("wire", first, title="Widget Wire")
+        client = TradewireBot(
+            Library.open(home, encoder=FakeEncoder()), settings_for(fake, home), guild_ready_timeout=0.5
+        )
+        async with fake.running(client):
+            added = await fake.slash("feeds", {"url": url}, subcommand="add", user=fake.admin)
+            await added.wait_done()
+            question = "What is the tariff on imported widgets?"
+            watch = await fake.slash(
+                "watch", {"question": question, "channel": str(fake.second_channel_id)}, user=fake.admin
+            )
+            await watch.wait_done()
+            assert "Watching" in private_reply(watch)["content"]
+            now = await fake.wait_for_message(fake.second_channel_id, lambda m: "Now:" in (m["content"] or ""))
+            assert "25%" in now["content"] and question in now["content"]
+
+            site.publish("wire", second)
+            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            await client.poll_once()
+            update = await fake.wait_for_message(fake.second_channel_id, lambda m: "Update:" in (m["content"] or ""))
+            assert "15% (was 25% as of Jul 7)" in update["content"]
+            assert f"/channels/{fake.guild_id}/{fake.second_channel_id}/{now['id']}" in update["content"]
+            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            await client.poll_once()  # nothing new: nothing posted again
+            posts = [m for m in fake.messages[fake.second_channel_id] if "Q:" in (m["content"] or "")]
+            assert [("Now:" in m["content"], "Update:" in m["content"]) for m in posts] == [
+                (True, False),
+                (False, True),
+            ]
+            for message in posts:
+                assert_cannot_ping(message)
+
+            listing = await fake.slash("watches", {}, user=fake.member)
+            await listing.wait_done()
+            description = private_reply(listing)["embeds"][0]["description"]
+            assert question in description and "15%" in description
+            gone = await fake.slash("unwatch", {"number": 1}, user=fake.admin)
+            await gone.wait_done()
+            assert "Stopped watching" in private_reply(gone)["content"]
+            assert await client.engine.run(client.watches.list) == []
+    finally:
+        site.close()
