@@ -111,9 +111,25 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
     assert fake.identifies == 1 and bot.is_ready()
     (commands,) = [v for k, v in fake.commands.items() if k == f"guild:{fake.guild_id}"]
     by_name = {c["name"]: c for c in commands}
-    assert set(by_name) == {"ask", "latest", "search", "feeds", "subscribe", "unsubscribe"}
+    assert set(by_name) == {
+        "ask",
+        "latest",
+        "search",
+        "feeds",
+        "subscribe",
+        "unsubscribe",
+        "watch",
+        "watches",
+        "unwatch",
+    }
     assert {o["name"] for o in by_name["feeds"]["options"]} == {"add", "list", "remove"}
-    for admin_only in ("feeds", "subscribe", "unsubscribe"):  # Discord hides them from members by default
+    for admin_only in (
+        "feeds",
+        "subscribe",
+        "unsubscribe",
+        "watch",
+        "unwatch",
+    ):  # Discord hides them from members by default
         assert by_name[admin_only]["default_member_permissions"] == "32"
     assert by_name["ask"]["description"].startswith("Answer a trade-news question")
     assert "global" not in fake.commands or not fake.commands["global"]
@@ -262,6 +278,8 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             ("feeds", {}, "list"),
             ("subscribe", {}, None),
             ("unsubscribe", {}, None),
+            ("watch", {"question": "What is the steel tariff?"}, None),
+            ("unwatch", {"number": 1}, None),
         ]:
             interaction = await fake.slash(name, options, subcommand=sub, user=fake.member)
             await interaction.wait_done()
@@ -269,6 +287,7 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             assert callback["data"]["flags"] & EPHEMERAL
             assert "Manage Server" in callback["data"]["content"]
         assert bot.library.state.feeds() == [] and bot.library.state.subscriptions() == []
+        assert bot.watches.list() == []
         assert site.requests["/feed/wire.xml"] == 0  # refused before anything was fetched
     finally:
         site.close()
