@@ -65,6 +65,12 @@ class RoundStats:
     damped: int = 0
 
 
+def _reported(answer: dict) -> datetime | None:
+    """When the newest report cited for an answer was published (to the second: two reports of one day differ)."""
+    times = [datetime.fromisoformat(c["published"]) for c in answer.get("citations", []) if c.get("published")]
+    return max(times, default=None)
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
@@ -209,7 +215,7 @@ class Watches:
         if key == watch.answer_key:
             return None
         if watch.answer is not None:
-            before, after = watch.answer.get("as_of"), result.as_of
+            before, after = _reported(watch.answer), _reported(result.to_json())
             if not (after and (before is None or after > before)):
                 return None  # not from a newer report: a rereading of old news, not news
         recent = [k for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]

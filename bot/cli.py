@@ -272,7 +272,7 @@ def _print_updates(watches, updates, as_json: bool) -> None:
         else:
             text = render.update_text(update.watch.question, update.answer, update.previous)
             click.echo(f"watch {update.watch.id}: {text}")
-        watches.delivered(update, "printed")
+        watches.delivered(update)  # printed: done
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False))
 

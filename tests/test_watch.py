@@ -93,26 +93,25 @@ def test_the_same_figure_from_another_outlet_or_an_abstention_is_no_change(home)
 
 def test_flapping_answers_are_damped(home, monkeypatch):
     import answering.watch as watch_module
-    from answering.result import Answer
+    from answering.result import Answer, Citation
 
-    answers = iter(["25%", "30%", "25%", "30%"])
+    # Two outlets keep correcting each other: each report is newer than the last, the figure flips back.
+    reports = iter([("25%", 7), ("30%", 8), ("25%", 9), ("30%", 10)])
 
     def fake_ask(library, question, **kwargs):
-        value = next(answers)
-        day = {"25%": "2025-07-07", "30%": "2025-07-08"}[value]
-        return Answer(question, value, False, f"{day}T{len(value):02d}:00", [])
+        value, hour = next(reports)
+        published = f"2025-07-08T{hour:02d}:00:00+00:00"
+        cited = Citation(1, f"a{hour}", "Widgets", "Wire", published, "https://x.test", f"It is {value}.")
+        return Answer(question, value, False, published[:10], [cited])
 
     monkeypatch.setattr(watch_module, "ask", fake_ask)
     with open_library(home) as library:
         library.ingest([story("1-")])
         watches = Watches(library)
         watches.add(WIDGETS)  # 25%, posted
-        posted = []
-        for n in range(3):
-            library.store.db.execute("UPDATE watches SET checked_through = 0")
-            library.store.db.execute("UPDATE watches SET answer = json_set(answer, '$.as_of', ?)", (f"2025-07-0{n}",))
-            posted += [u.answer["answer"] for u in watches.check(everything=True)]
+        posted = [u.answer["answer"] for _ in range(3) for u in watches.check(everything=True)]
         assert posted == ["30%"]  # A, B, A, B within a day: B once, then damped both ways
+        assert watches.last_round.damped == 1 and watches.list()[0].answer["answer"] == "30%"
 
 
 def test_ask_shows_the_disagreement_and_not_for_an_agreeing_copy(home):
