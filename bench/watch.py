@@ -118,10 +118,9 @@ def realtimeqa(data: Path, workdir: Path, name: str, sample: int, seed: int) -> 
     lines = [
         f"Corpus `{name}`, {len(asked)} questions of 2022-2024 asked as of their dates: a disagreement shown for "
         f"{len(shown)} ({len(shown) / max(len(asked), 1):.1%}). All of them: `{out}`.",
-        "",
-        "| question | answer given | the other answer(s) | gold |",
-        "|---|---|---|---|",
     ]
+    if picked:
+        lines += ["", "| question | answer given | the other answer(s) | gold |", "|---|---|---|---|"]
     for q, result in picked:
         others = "; ".join(d.answer for d in result.disagreement[1:])
         lines.append(f"| {q.text[:90]} | {result.answer} | {others} | {q.answer} |")
