@@ -9,7 +9,11 @@ say something its source does not. How spans are weighed against each other:
 - a span whose margin is below `min_margin` does not answer; when none is left, `ask` abstains;
 - a question about the current state of things ("what is the duty on ...") takes the newest article's answer
   among those within `recent_slack` of the best, and its "as of" says which report that is;
-- a month the question names ("... in June?") counts for that month's reports and against others (`month`).
+- a month the question names ("... in June?") counts for that month's reports and against others (`month`);
+- a newer report that names the answer as the figure it replaced ("cut to 15% from 25%") gives the answer
+  instead, and a span that is such a replaced figure answers with the new one;
+- other answers that cannot be true with it (the same kind of fact, from other articles reported within
+  `same_time_days`, within `disagree_slack` of its score) are returned as its `disagreement`.
 `Weights` says which constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality
 --calibrate`) and which by hand; none was chosen on the 2022-2024 questions the benchmarks report.
 """
@@ -212,12 +216,17 @@ def _replacement(
             if id(g) not in seen
             and when is not None
             and (_newest(g) or when) > when
-            and any(re.search(r"\bfrom\s+" + re.escape(old) + r"(?!\w)", c.sentence.lower()) for c in g)
+            and any(_replaced(old, c.sentence.lower()) for c in g)
         ]
         if not newer:
             return score, members
         score, members = max(newer, key=lambda r: (_newest(r[1]), r[0]))
         seen.add(id(members))
+
+
+def _replaced(figure: str, text: str) -> bool:
+    """`text` (lower case) names `figure` as what was replaced: "... to 15% from 25% ..." for 25%."""
+    return re.search(r"\bfrom\s+" + re.escape(figure.lower()) + r"(?!\w)", text) is not None
 
 
 MAX_RIVALS = 2
@@ -267,10 +276,8 @@ def _disagreeing(
         then = _newest(group)
         if when is None or then is None or abs((when - then).total_seconds()) > weights.same_time_days * 86400:
             continue  # reports far apart in time: a change, not a disagreement
-        if re.search(r"\bfrom\s+" + re.escape(other.text.lower()), said):
-            continue  # the chosen report names it as the figure it replaced
-        if re.search(r"\bfrom\s+" + re.escape(top.text.lower()), " ".join(c.sentence for c in group).lower()):
-            continue  # and the other way round: one replaced the other, in time
+        if _replaced(other.text, said) or _replaced(top.text, " ".join(c.sentence for c in group).lower()):
+            continue  # one report names the other's figure as the one it replaced: a change, in time
         rivals.append((other, score))
     return rivals[:MAX_RIVALS]
 
