@@ -182,7 +182,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
             break
         if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
-    rivals = _disagreeing(members, best_score, ranked, weights)
+    rivals = _disagreeing(question, members, best_score, ranked, weights)
     dated = [c.hit.published for c in chosen if c.hit.published]
     cited = [*chosen, *(r[0] for r in rivals)]
     return Answer(
@@ -252,15 +252,22 @@ def _kind(value: str) -> str | None:
 
 
 def _disagreeing(
-    members: list[_Candidate], best_score: float, ranked: list[tuple[float, list[_Candidate]]], weights: Weights
+    question: str,
+    members: list[_Candidate],
+    best_score: float,
+    ranked: list[tuple[float, list[_Candidate]]],
+    weights: Weights,
 ) -> list[tuple[_Candidate, float]]:
-    """Other answers that cannot be true with the chosen one: well supported, the same kind of fact, from other
+    """Other answers that cannot be true with the chosen one: well supported, the same kind of fact about the
+    same thing (its sentence holds about as many of the question's words as the answer's does), from other
     articles, reported at about the same time, and not what the chosen report says it replaced ("to 50% from
     25%" makes 25% history, not a disagreement)."""
     top = members[0]
     kind = _kind(top.value)
     if kind is None:
         return []
+    asked = set(terms(question))
+    subject = len(asked & set(terms(top.sentence)))
     ours = {c.hit.article_id for c in members}
     when = _newest(members)
     said = " ".join(c.sentence for c in members).lower()
@@ -271,6 +278,8 @@ def _disagreeing(
             continue
         if other.span.margin < weights.sure:
             continue
+        if len(asked & set(terms(other.sentence))) < subject - 1:
+            continue  # a figure of the same kind about something else ("45% of voters want him to run")
         if ours & {c.hit.article_id for c in group}:
             continue  # one article giving two figures is two facts (a rate and its retaliation), not a dispute
         then = _newest(group)

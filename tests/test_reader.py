@@ -280,3 +280,16 @@ def test_a_syndicated_copy_agrees():
     spans = [span([first, copy], 0, "25%", 4.0), span([first, copy], 1, "25 percent", 3.9)]
     result = decide("What is the tariff on steel?", Reading("q", [first, copy], spans, [0.0, 0.0]), WEIGHTS)
     assert result.answer == "25%" and result.disagreement == [] and len(result.citations) == 2
+
+
+def test_a_figure_of_the_same_kind_about_something_else_is_no_disagreement():
+    question = "What share of the vote did Governor Ana Ruiz win in the state election?"
+    won = hit("Governor Ana Ruiz won 59% of the vote in the state election on Sunday, officials said.", article_id="a1")
+    poll = hit(
+        "In a separate poll, 45% of residents said they want Ruiz to run for president.",
+        article_id="a2",
+        published=PUBLISHED - timedelta(days=2),
+    )
+    spans = [span([won, poll], 0, "59%", 5.0), span([poll, poll], 1, "45%", 4.0)]
+    result = decide(question, Reading("q", [won, poll], spans, [0.0, 0.0]), WEIGHTS)
+    assert result.answer == "59%" and result.disagreement == []
