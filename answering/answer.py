@@ -29,7 +29,7 @@ from typing import Literal
 from answering.dates import find_dates
 from answering.extract import AnswerType
 from answering.reader import Reader, Span, Window
-from answering.result import Answer, Disagreeing, abstention, citation
+from answering.result import Answer, Disagreeing, Was, abstention, citation
 from answering.rules import answer as rules_answer
 from answering.rules import answer_type, asked_part, in_months, months_named
 from embeddings.analysis import terms
@@ -175,6 +175,9 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
         best_score, members = _replacement(best_score, members, ranked)
+        replaced = _prior(members, ranked)
+    else:
+        replaced = None
     top = members[0]
     chosen = [top]
     for c in members[1:]:  # other articles giving the same answer corroborate it
@@ -184,7 +187,9 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
             chosen.append(c)
     rivals = _disagreeing(question, members, best_score, ranked, weights)
     dated = [c.hit.published for c in chosen if c.hit.published]
-    cited = [*chosen, *(r[0] for r in rivals)]
+    before = [replaced[0]] if replaced else []
+    cited = [*chosen, *before, *(r[0] for r in rivals)]
+    since = _newest(members)
     return Answer(
         question=question,
         answer=top.value,
@@ -195,10 +200,11 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         span=top.text,
         disagreement=[
             Disagreeing(top.value, list(range(1, len(chosen) + 1))),
-            *(Disagreeing(r[0].value, [len(chosen) + i]) for i, r in enumerate(rivals, 1)),
+            *(Disagreeing(r[0].value, [len(chosen) + len(before) + i]) for i, r in enumerate(rivals, 1)),
         ]
         if rivals
         else [],
+        was=Was(before[0].value, since.date().isoformat(), [len(chosen) + 1]) if before and since else None,
     )
 
 
@@ -222,6 +228,17 @@ def _replacement(
             return score, members
         score, members = max(newer, key=lambda r: (_newest(r[1]), r[0]))
         seen.add(id(members))
+
+
+def _prior(members: list[_Candidate], ranked: list[tuple[float, list[_Candidate]]]) -> list[_Candidate] | None:
+    """The older answer the chosen report says it replaced ("raised to 40% from 15%" -> the 15% group), if the
+    passages hold it."""
+    when = _newest(members)
+    said = " ".join(c.sentence for c in members).lower()
+    older = [
+        g for _, g in ranked if g is not members and when and (_newest(g) or when) < when and _replaced(g[0].text, said)
+    ]
+    return max(older, key=lambda g: _newest(g) or when) if older else None
 
 
 def _replaced(figure: str, text: str) -> bool:

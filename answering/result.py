@@ -28,6 +28,15 @@ class Disagreeing:
 
 
 @dataclass
+class Was:
+    """What the answer was before a newer report replaced it ("cut to 15% from 25%"), and until when."""
+
+    answer: str
+    until: str  # the date of the report that replaced it (ISO 8601)
+    citations: list[int]
+
+
+@dataclass
 class Answer:
     question: str
     answer: str | None
@@ -40,6 +49,7 @@ class Answer:
     # When well-supported reports of about the same time give answers that cannot all be true: each answer
     # (this one first) with the numbers of the citations that give it.
     disagreement: list[Disagreeing] = field(default_factory=list)
+    was: Was | None = None  # for a question about the current state, when the answer replaced an earlier one
 
     def to_json(self) -> dict[str, object]:
         """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
@@ -52,6 +62,8 @@ class Answer:
         out = {k: data[k] for k in ("question", "answer", "abstained", "as_of", "citations")}
         if self.disagreement:  # absent when the reports agree
             out["disagreement"] = data["disagreement"]
+        if self.was:  # absent unless a newer report replaced an earlier answer
+            out["was"] = data["was"]
         return out
 
 

@@ -107,6 +107,9 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
         lines.append("")
     lines += [_citation_line(c, 600) for c in ans.citations]
     embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
+    if ans.was:
+        before = f"{safe(ans.was.answer)} until {date_text(ans.was.until)} **[{ans.was.citations[0]}]**"
+        embed.add_field(name="Before", value=clip(before, FIELD_VALUE_MAX), inline=False)
     if ans.disagreement:
         line = disagreement_line(ans).removeprefix("Reports differ: ")
         embed.add_field(name="Reports differ", value=clip(safe(line), FIELD_VALUE_MAX), inline=False)

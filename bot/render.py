@@ -33,6 +33,8 @@ def text(ans: Answer) -> str:
         hint = "" if "tradewire ingest" in ans.note else " Ingest more with `tradewire ingest`, or rephrase."
         return f"No answer in the indexed news.\n({ans.note}.{hint})"
     lines = [ans.answer or ""]
+    if ans.was:
+        lines.append(f"(was {ans.was.answer} until {date_text(ans.was.until)} [{ans.was.citations[0]}])")
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")
         lines += [f"  “{c.quote}” [{c.n}]" for c in ans.citations]

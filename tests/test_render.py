@@ -178,3 +178,14 @@ def test_a_disagreement_is_shown_with_each_source_and_date():
     assert field["name"] == "Reports differ" and "Dow Jones 30%" in field["value"]
     agreeing = Answer("q", "25%", False, "2025-02-10", [c1])
     assert "Reports differ" not in render.text(agreeing) and "disagreement" not in agreeing.to_json()
+
+
+def test_what_an_answer_was_is_shown_under_it():
+    from answering.result import Was
+
+    c1 = Citation(1, "a1", "Cut", "Wire", "2025-08-01T14:00:00+00:00", "https://x.test/1", "Cut to 15% from 25%.")
+    c2 = Citation(2, "a0", "Set", "Wire", "2025-07-07T14:00:00+00:00", "https://x.test/0", "Set at 25%.")
+    ans = Answer("What is it?", "15%", False, "2025-08-01", [c1, c2], was=Was("25%", "2025-08-01", [2]))
+    assert render.text(ans).splitlines()[:2] == ["15%", "(was 25% until Aug 1, 2025 [2])"]
+    (field,) = embeds.answer_embed(ans).to_dict()["fields"]
+    assert field["name"] == "Before" and "25% until Aug 1, 2025" in field["value"]

@@ -126,3 +126,20 @@ def test_ask_shows_the_disagreement_and_not_for_an_agreeing_copy(home):
         library.ingest([story("4-"), story("6-")])
         result = ask(library, PORT_FEE)
         assert result.answer == "$50 a ton" and result.disagreement == []
+
+
+def test_ask_says_what_a_replaced_answer_was_and_until_when(home):
+    with open_library(home) as library:
+        library.ingest([story("1-"), story("2-")])
+        result = ask(library, WIDGETS)
+        assert (result.answer, result.was.answer, result.was.until) == ("15%", "25%", "2025-08-01")
+        cited = result.citations[result.was.citations[0] - 1]
+        assert "25% tariff" in cited.quote and cited.published.startswith("2025-07-07")
+        library.ingest([story("3-")])
+        result = ask(library, WIDGETS)
+        assert (result.answer, result.was.answer, result.was.until) == ("40%", "15%", "2025-09-02")
+        assert result.to_json()["was"] == {"answer": "15%", "until": "2025-09-02", "citations": [2]}
+    with open_library(home.parent / "one") as library:
+        library.ingest([story("1-")])
+        result = ask(library, WIDGETS)
+        assert result.answer == "25%" and result.was is None and "was" not in result.to_json()
