@@ -105,7 +105,10 @@ class PrivateAddress(Exception):
 
 def _client(timeout: float, allow_private: bool) -> httpx.Client:
     transport = httpx.HTTPTransport()
-    transport._pool._network_backend = CheckedBackend(allow_private)  # httpx has no public hook for this
+    pool = getattr(transport, "_pool", None)  # httpx has no public hook for the network backend
+    if pool is None or not hasattr(pool, "_network_backend"):
+        raise RuntimeError(f"httpx {httpx.__version__} has no network backend to check addresses: install httpx<1")
+    pool._network_backend = CheckedBackend(allow_private)
     return httpx.Client(
         timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}, transport=transport
     )
