@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -212,12 +213,27 @@ class Store:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA busy_timeout = 30000")  # first: two processes opening a new home wait, not fail
         if not read_only:
-            self.db.execute("PRAGMA journal_mode = WAL")
+            self._use_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
         self._forget_frequencies()
         self._df_version: int | None = None
+
+    def _use_wal(self) -> None:
+        """Switch a new file to WAL (it stays so). The switch does not wait on the busy timeout: when another
+        process is switching or creating the same new file at that moment it fails at once, so retry."""
+        for attempt in range(200):
+            try:
+                if self.db.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                    return
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(0.01 * min(attempt + 1, 10))
+        self.db.execute("PRAGMA journal_mode = WAL")  # the last try raises what it raises
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
