@@ -264,7 +264,7 @@ def test_status_line_shows_slow_steps_only_and_wipes_itself():
     assert stream.getvalue() == ""  # done before the delay: nothing drawn
     with show("loading the embedding model"):
         with show("building the int8 encoder graph"):
-            time.sleep(0.6)
+            time.sleep(1.0)  # well past the delay, even on a busy machine
     drawn = stream.getvalue()
     assert "building the int8 encoder graph…" in drawn  # the innermost step is named
     assert drawn.endswith("\r\x1b[K")  # and the line is wiped when the outer step ends
