@@ -27,9 +27,9 @@ from datetime import datetime
 from typing import Literal
 
 from answering.dates import find_dates
-from answering.extract import AnswerType
+from answering.extract import AnswerType, fact_kind
 from answering.reader import Reader, Span, Window
-from answering.result import Answer, Disagreeing, Was, abstention, citation
+from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.rules import answer as rules_answer
 from answering.rules import answer_type, asked_part, in_months, months_named
 from embeddings.analysis import terms
@@ -37,7 +37,6 @@ from embeddings.models import Hit
 
 ReaderKind = Literal["model", "rules"]
 READERS: tuple[str, ...] = ("model", "rules")
-MAX_CITATIONS = 3
 
 
 @dataclass(frozen=True)
@@ -219,10 +218,7 @@ def _replacement(
         newer = [
             (s, g)
             for s, g in ranked
-            if id(g) not in seen
-            and when is not None
-            and (_newest(g) or when) > when
-            and any(_replaced(old, c.sentence.lower()) for c in g)
+            if id(g) not in seen and when is not None and (_newest(g) or when) > when and _replaced(old, _said(g))
         ]
         if not newer:
             return score, members
@@ -234,11 +230,16 @@ def _prior(members: list[_Candidate], ranked: list[tuple[float, list[_Candidate]
     """The older answer the chosen report says it replaced ("raised to 40% from 15%" -> the 15% group), if the
     passages hold it."""
     when = _newest(members)
-    said = " ".join(c.sentence for c in members).lower()
+    said = _said(members)
     older = [
         g for _, g in ranked if g is not members and when and (_newest(g) or when) < when and _replaced(g[0].text, said)
     ]
     return max(older, key=lambda g: _newest(g) or when) if older else None
+
+
+def _said(group: list[_Candidate]) -> str:
+    """The sentences a group's answer is given in, lower case, for `_replaced`."""
+    return " ".join(c.sentence for c in group).lower()
 
 
 def _replaced(figure: str, text: str) -> bool:
@@ -247,25 +248,6 @@ def _replaced(figure: str, text: str) -> bool:
 
 
 MAX_RIVALS = 2
-_PERCENT = re.compile(r"\d\s*(?:%|percent|per cent|percentage points?)", re.I)
-_AMOUNT = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|dollars?|euros?|yuan|yen)\b", re.I)
-_MONTH_DAY = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b|\b\d{1,2}\s+(?:jan|feb|mar|apr|"
-    r"may|jun|jul|aug|sep|sept|oct|nov|dec)",
-    re.I,
-)
-
-
-def _kind(value: str) -> str | None:
-    """What sort of fact an answer is, for answers that can contradict each other: a rate, an amount, a date.
-    Names and phrases are not compared (two people in one story are rarely a contradiction)."""
-    if _PERCENT.search(value):
-        return "rate"
-    if _AMOUNT.search(value) and re.search(r"\d", value):
-        return "amount"
-    if _MONTH_DAY.search(value):
-        return "date"
-    return None
 
 
 def _disagreeing(
@@ -280,18 +262,18 @@ def _disagreeing(
     articles, reported at about the same time, and not what the chosen report says it replaced ("to 50% from
     25%" makes 25% history, not a disagreement)."""
     top = members[0]
-    kind = _kind(top.value)
+    kind = fact_kind(top.value)
     if kind is None:
         return []
     asked = set(terms(question))
     subject = len(asked & set(terms(top.sentence)))
     ours = {c.hit.article_id for c in members}
     when = _newest(members)
-    said = " ".join(c.sentence for c in members).lower()
+    said = _said(members)
     rivals = []
     for score, group in ranked:
         other = group[0]
-        if group is members or score < best_score - weights.disagree_slack or _kind(other.value) != kind:
+        if group is members or score < best_score - weights.disagree_slack or fact_kind(other.value) != kind:
             continue
         if other.span.margin < weights.sure:
             continue
@@ -302,7 +284,7 @@ def _disagreeing(
         then = _newest(group)
         if when is None or then is None or abs((when - then).total_seconds()) > weights.same_time_days * 86400:
             continue  # reports far apart in time: a change, not a disagreement
-        if _replaced(other.text, said) or _replaced(top.text, " ".join(c.sentence for c in group).lower()):
+        if _replaced(other.text, said) or _replaced(top.text, _said(group)):
             continue  # one report names the other's figure as the one it replaced: a change, in time
         rivals.append((other, score))
     return rivals[:MAX_RIVALS]
@@ -321,15 +303,11 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     return kept
 
 
-# "raised to 25% from 10%": of a figure and the one it replaced, the new figure answers.
-_FROM_FIGURE = re.compile(
-    r"^(?:to\s+)?(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)\s+from\s+\S*\d", re.I
-)
-
-
-_TO_FIGURE_FROM = re.compile(
-    r"\bto\s+(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)\s+from\s+$", re.I
-)
+# A figure as a sentence gives it ("25%", "$1.2 billion", "30 percent"); of a figure and the one it replaced
+# ("raised to 25% from 10%"), the new figure answers.
+_FIGURE = r"(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)"
+_FROM_FIGURE = re.compile(rf"^(?:to\s+)?{_FIGURE}\s+from\s+\S*\d", re.I)
+_TO_FIGURE_FROM = re.compile(rf"\bto\s+{_FIGURE}\s+from\s+$", re.I)
 
 
 def _candidate(

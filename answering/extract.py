@@ -344,6 +344,18 @@ def places_named(text: str) -> set[str]:
     return {names[key] for g in grams if (key := g.lower().rstrip("?.,")) in names}
 
 
+def fact_kind(value: str) -> AnswerType | None:
+    """What kind of comparable fact a short answer is, by the same patterns as the candidates below: a
+    percentage, an amount of money or a day; None for names and phrases (two of those rarely contradict)."""
+    if _PERCENT.search(value):
+        return AnswerType.PERCENT
+    if _MONEY.search(value):
+        return AnswerType.MONEY
+    if any(d.kind in ("full", "monthday") for d in find_dates(value, None)):
+        return AnswerType.DATE
+    return None
+
+
 def candidates(sentence: str, atype: AnswerType, published: datetime | None) -> list[Candidate]:
     """Spans of the sentence that could answer a question of this type, in order of appearance."""
     out: list[Candidate] = []

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from embeddings.models import Hit
 
 GENERIC = "statement"  # the answer type of a question that asks for no particular kind of thing
+MAX_CITATIONS = 3  # articles cited for one answer (the disagreeing and the replaced ones come on top)
 
 
 @dataclass

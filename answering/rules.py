@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from answering.extract import TITLES, AnswerType, Candidate, candidates, place_names, places_named
-from answering.result import Answer, abstention, citation
+from answering.result import MAX_CITATIONS, Answer, abstention, citation
 from embeddings.analysis import normalise_for_match, terms
 from embeddings.models import Hit
 
@@ -30,7 +30,6 @@ PARAPHRASE_DENSE = 0.5  # ... above which a passage may say it in other words (l
 # each further term lowers the coverage required, down to LONG_QUESTION_COVERAGE.
 SHORT_QUESTION_TERMS = 6
 LONG_QUESTION_COVERAGE = 0.35
-MAX_CITATIONS = 3
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (
