@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.threads import side_by_side
+from embeddings.threads import side_by_side, single_thread_session
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "reader-int8.onnx"
@@ -77,22 +77,13 @@ class Reader:
                     f"the reader model is missing from {self.model_dir}; reinstall tradewire, or set "
                     "TRADEWIRE_READER=rules"
                 )
-            import onnxruntime as ort
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
             tokenizer.no_truncation()
             tokenizer.no_padding()
-            options = ort.SessionOptions()
-            # One window per run on one thread, windows side by side: dynamic quantisation scales activations
-            # over the whole input, so padding a batch would make a passage's scores depend on its neighbours.
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
             self._tokenizer = tokenizer
-            self._session = ort.InferenceSession(
-                str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
-            )
+            self._session = single_thread_session(self.model_dir / MODEL_FILE)  # one window per run
 
     def read(self, question: str, windows: Sequence[Window], top: int = 3) -> tuple[list[Span], list[float]]:
         """The `top` best spans of each window (best first overall) and each window's no-answer score. A

@@ -74,14 +74,12 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
     from tqdm import tqdm
 
     from bot.terminal import terminal_size
-    from embeddings import status
     from embeddings.errors import SourceError
     from embeddings.sources import Fetcher
 
     settings = _settings(home)
     with settings.open_library(writing=True) as library:
-        with status.step("loading the embedding model"):
-            library.encoder.dim  # noqa: B018 - load it before the progress bar, not in the middle of it
+        library.encoder.dim  # noqa: B018 - load it (its own status line) before the progress bar, not within it
         # URLs typed here are the operator's to choose; links found in what they bring (feed entries' pages,
         # redirects) follow the bot's private-address policy (TRADEWIRE_ALLOW_PRIVATE_FEEDS).
         fetcher = Fetcher(

@@ -22,7 +22,7 @@ import numpy as np
 
 from embeddings import status
 from embeddings.errors import TradewireError
-from embeddings.threads import one_thread, side_by_side
+from embeddings.threads import one_thread, side_by_side, single_thread_session
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_NAMES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
@@ -170,7 +170,8 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         if not self._checked:
             with self._lock:
                 if not self._checked:
-                    self._runtime = Int8Runtime.open(graph_file(self._path(), self.cache or cache_dir()))
+                    with status.step("loading the embedding model"):
+                        self._runtime = Int8Runtime.open(graph_file(self._path(), self.cache or cache_dir()))
                     self._checked = True
         return self._runtime
 
@@ -192,7 +193,7 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
     def _session(self):
         """One ONNX Runtime session on one thread; texts run on it side by side (see `encode`)."""
         if self._single is None:
-            self._single = _single_thread_session(self._file)
+            self._single = single_thread_session(self._file)
         return self._single
 
     def _one_torch(self, text: str, model=None) -> np.ndarray:
@@ -226,16 +227,6 @@ class OnnxInt8Encoder(SentenceTransformerEncoder):
         return np.stack(side_by_side(runtime.one if runtime else self._one_torch, texts))
 
 
-def _single_thread_session(file: Path | None):
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
-
-
 POOLINGS = ("mean", "cls", "max")
 _POOLING_FLAGS = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max"}
 PROBES = [
@@ -261,7 +252,7 @@ class Int8Runtime:
         self.normalize = bool(recipe["normalize"])
         self.dim = int(recipe["dim"])
         self.inputs = list(recipe["inputs"])
-        self.session = _single_thread_session(graph)
+        self.session = single_thread_session(graph)
 
     @classmethod
     def open(cls, graph: Path) -> Int8Runtime | None:

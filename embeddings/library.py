@@ -117,10 +117,10 @@ def _read_only_home(home: Path, writing: bool) -> bool:
     return True
 
 
-def _not_older(article: Article, other: Article) -> bool:
-    """`article` (the later of two) replaces `other` unless both are dated and it is older: the rule an update
-    from a later batch follows too (see `_ingest_batch`)."""
-    return not (article.published and other.published and article.published < other.published)
+def _older(article: Article, other: Article | StoredArticle) -> bool:
+    """Both are dated and `article` is the older: then it does not replace `other`, whether `other` came earlier
+    in the same batch or is already stored (older text never overwrites newer)."""
+    return bool(article.published and other.published and article.published < other.published)
 
 
 def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
@@ -339,7 +339,7 @@ class Library:
         winner: dict[str, int] = {}
         for number, article in enumerate(batch):
             best = winner.get(article.id)
-            if best is None or _not_older(article, batch[best]):
+            if best is None or not _older(article, batch[best]):
                 winner[article.id] = number
         pending: list[StoredArticle] = []  # this batch's new stories, for near-copies within the batch
         for number, article in enumerate(batch):
@@ -351,8 +351,7 @@ class Library:
             keys = dedupe.bands(sig)
             existing = self.store.find_article(article.id, article.url)
             if existing:
-                older = article.published and existing.published and article.published < existing.published
-                if existing.content_hash == digest or older:
+                if existing.content_hash == digest or _older(article, existing):
                     # Same text, or an older version of a story we hold newer text for (a re-sent copy
                     # replaced it): nothing to do. Older text never overwrites newer.
                     report.unchanged.append(existing.id)

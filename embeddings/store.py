@@ -248,17 +248,12 @@ class Store:
             return
         # Under the write lock, and the version read again inside it: of two processes making a new home at
         # once, the second finds the schema made and does nothing.
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for number, migration in enumerate(MIGRATIONS[version:], version + 1):
                 for statement in _statements(migration()):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def transaction(self):
         return _Transaction(self.db)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -26,6 +27,19 @@ def one_thread(get_threads: Callable[[], int], set_threads: Callable[[int], None
         yield
     finally:
         set_threads(before)
+
+
+def single_thread_session(model: Path | str):
+    """An ONNX Runtime session that runs on one thread (its runs go side by side, see `side_by_side`): the int8
+    encoder's and the reader's. Dynamic quantisation scales activations over the whole input, so each text or
+    window is run on its own rather than padded into a batch, where its result would depend on its neighbours."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
 def side_by_side(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
