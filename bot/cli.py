@@ -168,15 +168,12 @@ def _open_batch(batch: str) -> BinaryIO:
 
 
 def _batch_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, str | None]]:
-    """(line number, text, error) for each non-blank line."""
-    for number, raw in enumerate(stream, 1):
-        try:
-            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-        except UnicodeDecodeError as exc:
-            yield number, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
-            continue
-        if line.strip():
-            yield number, line, None
+    """(line number, text, error) for each non-blank line (decoded as JSON Lines files are, one by one)."""
+    from embeddings.sources.common import decoded_lines
+
+    for number, line, error in decoded_lines(stream):
+        if error or (line or "").strip():
+            yield number, line, error
 
 
 def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings: Settings) -> bool:

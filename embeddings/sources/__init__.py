@@ -12,6 +12,7 @@ from pathlib import Path
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
+from embeddings.sources.common import decoded_lines, is_url
 from embeddings.sources.feeds import looks_like_feed, read_feed
 from embeddings.sources.jsonl import read_jsonl
 from embeddings.sources.newswire import looks_like_newswire, parse_newswire
@@ -26,10 +27,6 @@ HTML_SUFFIXES = {".html", ".htm"}
 KNOWN_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES | HTML_SUFFIXES
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-
-
-def is_url(target: str) -> bool:
-    return target.startswith(("http://", "https://"))
 
 
 def read(
@@ -56,16 +53,19 @@ def _walk(root: Path) -> Iterator[Path | SourceError]:
     """The files under `root`, sorted, hidden ones left out; a directory that cannot be listed is an error.
     Symbolic links to files are read; links to directories are not descended (see the README)."""
     unreadable: list[OSError] = []
+
+    def cannot_list(exc: OSError, where: object) -> SourceError:
+        return SourceError(str(exc.filename or where), f"cannot read directory ({exc.strerror or exc})")
+
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         while unreadable:
-            exc = unreadable.pop()
-            yield SourceError(str(exc.filename or dirpath), f"cannot read directory ({exc.strerror or exc})")
+            yield cannot_list(unreadable.pop(), dirpath)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith("."):
                 yield Path(dirpath) / name
     for exc in unreadable:
-        yield SourceError(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})")
+        yield cannot_list(exc, root)
 
 
 def _decode(data: bytes, origin: str) -> str:
@@ -132,7 +132,7 @@ def _read_file_items(
     except OSError as exc:
         yield SourceError(origin, f"cannot read ({exc.strerror or exc})")
     except Exception as exc:  # noqa: BLE001 - a reader's surprise about one file costs only that file
-        yield SourceError(origin, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
+        yield SourceError.unexpected(origin, exc)
 
 
 def _read_jsonl_file(path: Path, max_bytes: int) -> Iterator[Article | SourceError]:
@@ -143,15 +143,11 @@ def _read_jsonl_file(path: Path, max_bytes: int) -> Iterator[Article | SourceErr
             raise SourceError(origin, "binary file, not text")
         fh.seek(0)
 
-        def lines() -> Iterator[str | SourceError]:
-            for number, raw in enumerate(fh, 1):
-                try:
-                    yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    bad = raw[exc.start]
-                    yield SourceError(f"{origin}:{number}", f"not UTF-8 text (byte 0x{bad:02x})")
-
-        yield from read_jsonl(lines(), origin, max_bytes)
+        lines = (
+            text if text is not None else SourceError(f"{origin}:{number}", error or "")
+            for number, text, error in decoded_lines(fh)
+        )
+        yield from read_jsonl(lines, origin, max_bytes)
 
 
 def _read_url(url: str, fetcher: Fetcher) -> Iterator[Article | SourceError]:
@@ -172,4 +168,4 @@ def _read_url(url: str, fetcher: Fetcher) -> Iterator[Article | SourceError]:
     except SourceError as exc:
         yield exc
     except Exception as exc:  # noqa: BLE001 - one odd page costs only itself
-        yield SourceError(url, f"unreadable ({type(exc).__name__}: {str(exc)[:80]})")
+        yield SourceError.unexpected(url, exc)

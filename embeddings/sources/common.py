@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import dateparser
 from dateutil import parser as dateutil_parser
 
+from embeddings.errors import SourceError
 from embeddings.models import MAX_ARTICLE_CHARS
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -103,6 +105,28 @@ def json_type(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     return "a list" if isinstance(value, list) else "an object"
+
+
+def decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
+    """Each line of a byte stream as (number, text, None), or (number, None, reason) when it is not UTF-8: one bad
+    line costs only itself. A byte-order mark opening the first line is dropped."""
+    for number, raw in enumerate(stream, 1):
+        try:
+            yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8"), None
+        except UnicodeDecodeError as exc:
+            yield number, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})"
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def checked_link(value: str, where: str, field: str = "'url'") -> str:
+    """`value` as a link (see `web_link`): "" when none is given, the item's error when it is not one."""
+    link = web_link(value)
+    if value.strip() and not link:
+        raise SourceError(where, f"{field} is not an http(s) URL: {value.strip()[:60]!r}")
+    return link
 
 
 def web_link(value: str) -> str:

@@ -82,7 +82,7 @@ def read_feed(
         except SourceError as exc:
             results.append(exc)
         except Exception as exc:  # noqa: BLE001 - one odd entry costs only itself
-            results.append(SourceError(where, f"unreadable entry ({type(exc).__name__}: {str(exc)[:80]})"))
+            results.append(SourceError.unexpected(where, exc, "entry"))
     if parsed.bozo and not any(isinstance(r, Article) for r in results):
         reason = str(parsed.get("bozo_exception", "unparseable")).splitlines()[0][:120]
         yield SourceError(origin, f"malformed feed ({reason})")

@@ -9,12 +9,12 @@ from embeddings.errors import SourceError
 from embeddings.models import Article
 from embeddings.sources.common import (
     capped,
+    checked_link,
     derive_headline,
     json_type,
     parse_published,
     stable_id,
     tidy_paragraphs,
-    web_link,
 )
 
 
@@ -48,10 +48,7 @@ def parse_record(record: object, where: str, origin: str) -> Article:
         authors = [authors]
     elif not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise SourceError(where, "'authors' must be a string or a list of strings")
-    raw_url = _string(record, "url", where)
-    url = web_link(raw_url)
-    if raw_url.strip() and not url:
-        raise SourceError(where, f"'url' is not an http(s) URL: {raw_url.strip()[:60]!r}")
+    url = checked_link(_string(record, "url", where), where)
     title = _string(record, "title", where).strip()
     source = _string(record, "source", where).strip()
     explicit_id = record.get("id")
@@ -100,4 +97,4 @@ def read_jsonl(lines: Iterable[str | SourceError], origin: str, max_line_bytes: 
         except SourceError as exc:
             yield exc
         except Exception as exc:  # noqa: BLE001 - whatever one line holds, it costs only that line
-            yield SourceError(where, f"unreadable item ({type(exc).__name__}: {str(exc)[:80]})")
+            yield SourceError.unexpected(where, exc, "item")

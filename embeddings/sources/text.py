@@ -7,7 +7,7 @@ from pathlib import Path
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, derive_headline, parse_published, stable_id, tidy_paragraphs, web_link
+from embeddings.sources.common import capped, checked_link, derive_headline, parse_published, stable_id, tidy_paragraphs
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.M)
@@ -63,9 +63,7 @@ def parse_text(text: str, origin: str, *, markdown: bool = False) -> Article:
         raise SourceError(origin, f"front matter: {exc}") from None
     derived = not title
     authors = [a.strip() for a in re.split(r",|;| and ", meta.get("authors", meta.get("author", ""))) if a]
-    url = web_link(meta.get("url", ""))
-    if meta.get("url", "").strip() and not url:
-        raise SourceError(origin, f"front matter: 'url' is not an http(s) URL: {meta['url'].strip()[:60]!r}")
+    url = checked_link(meta.get("url", ""), origin, "front matter: 'url'")
     return Article(
         id=meta.get("id") or stable_id("doc", url or str(Path(origin).resolve())),
         title=title or derive_headline(body),

@@ -16,7 +16,7 @@ import httpx
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, is_url, parse_published, stable_id, tidy_paragraphs
 
 USER_AGENT = "tradewire/0.1 (+https://github.com/tradewire/tradewire) news reader"
 
@@ -35,6 +35,9 @@ class Fetched:
         return self.status == 304
 
 
+# Page extraction's own warnings are not the user's business: a page either yields an article or one skip reason.
+for _name in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 MIN_PAGE_CHARS = 60  # less text than a one-sentence brief: a shell, an error page or a wall, not an article
 _NEEDS_SCRIPT = re.compile(r"\b(enable|turn on|requires?|need|activate)\b.{0,40}\bjavascript\b", re.I | re.S)
 MAX_REDIRECTS = 10
@@ -143,7 +146,7 @@ class Fetcher:
         try:
             for hop in range(MAX_REDIRECTS + 1):
                 client = self.operator if trusted and hop == 0 else self.client
-                if not current.startswith(("http://", "https://")):
+                if not is_url(current):
                     raise SourceError(url, f"redirected to a URL that is not http(s): {current[:120]}")
                 with client.stream("GET", current, headers=headers) as response:
                     location = response.headers.get("location")
@@ -194,11 +197,10 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
     """An HTML page -> Article via trafilatura (main text, title, author, date, site name)."""
     import trafilatura  # heavy import, only when a page is read
 
-    for name in ("trafilatura", "htmldate", "courlan", "justext"):  # their warnings are not the user's business:
-        logging.getLogger(name).setLevel(logging.ERROR)  # a page either yields an article or one skip reason
-
-    html, cut_from = capped(html, MAX_PAGE_CHARS) if isinstance(html, str) else (html[:MAX_PAGE_CHARS], len(html))
-    cut_from = cut_from if cut_from > MAX_PAGE_CHARS else 0
+    cut_from = 0
+    if len(html) > MAX_PAGE_CHARS:  # markup past this is cut: parsing it costs far more memory than its text
+        cut_from = len(html)
+        html = capped(html, MAX_PAGE_CHARS)[0] if isinstance(html, str) else html[:MAX_PAGE_CHARS]
     raw = trafilatura.extract(html, url=url or None, output_format="json", with_metadata=True, include_comments=False)
     if not raw:
         raise SourceError(origin, "no article text found in the page")
