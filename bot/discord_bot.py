@@ -316,10 +316,11 @@ class TradewireBot(discord.AutoShardedClient):
             try:
                 sent = await self.get_partial_messageable(int(watch.channel)).send(text)
             except discord.HTTPException as exc:
-                if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
-                    log.warning("watch %d: channel %s cannot take posts now (%s)", watch.id, watch.channel, exc.status)
+                outcome, reason = _not_posted(exc)
+                if outcome == "held":
+                    log.warning("watch %d: channel %s cannot take posts now (%s)", watch.id, watch.channel, reason)
                     continue  # stays pending: posted when the channel can take it
-                await self.engine.run(self.watches.delivered, update, failed=f"{exc.status} {exc.text}".strip())
+                await self.engine.run(self.watches.delivered, update, failed=reason)
                 continue
             await self.engine.run(self.watches.delivered, update, str(sent.id))
             posted += 1
@@ -331,13 +332,19 @@ class TradewireBot(discord.AutoShardedClient):
         try:
             message = await channel.send(embed=embeds.news_embed(item, topic=topic))
         except discord.HTTPException as exc:
-            reason = f"{exc.status} {exc.text}".strip()
-            if isinstance(exc, discord.NotFound) and exc.code == 10003:  # Unknown Channel
-                return "gone", reason
-            if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
-                return "held", reason
-            return "failed", reason
+            return _not_posted(exc)
         return "posted", str(message.id)
+
+
+def _not_posted(exc: discord.HTTPException) -> tuple[str, str]:
+    """Why a post failed, as bot.feeds.Post says it: "gone" (the channel was deleted), "held" (the channel cannot
+    take posts now: missing permissions, Discord down, rate limited) or "failed" (this post is refused)."""
+    reason = f"{exc.status} {exc.text}".strip()
+    if isinstance(exc, discord.NotFound) and exc.code == 10003:  # Unknown Channel
+        return "gone", reason
+    if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
+        return "held", reason
+    return "failed", reason
 
 
 # --- buttons ---------------------------------------------------------------------------------------------
@@ -544,6 +551,13 @@ async def search_command(
 _ADMIN = dict(manage_guild=True)
 
 
+def _admin_only(command):
+    """A server-only command for people with Manage Server: hidden from others by default, and checked when run
+    (a server can change who sees what)."""
+    guarded = app_commands.checks.has_permissions(**_ADMIN)(command)
+    return app_commands.guild_only()(app_commands.default_permissions(**_ADMIN)(guarded))
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(**_ADMIN)
 class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom feeds this server follows"):
@@ -613,9 +627,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
 
 
 @app_commands.command(name="subscribe")
-@app_commands.guild_only()
-@app_commands.default_permissions(**_ADMIN)
-@app_commands.checks.has_permissions(**_ADMIN)
+@_admin_only
 @app_commands.describe(channel="Where to post (default: here)", topic="Only items about this, e.g. steel tariffs")
 async def subscribe_command(
     interaction: discord.Interaction[TradewireBot],
@@ -636,9 +648,7 @@ async def subscribe_command(
 
 
 @app_commands.command(name="unsubscribe")
-@app_commands.guild_only()
-@app_commands.default_permissions(**_ADMIN)
-@app_commands.checks.has_permissions(**_ADMIN)
+@_admin_only
 @app_commands.describe(channel="The channel to stop posting to (default: here)")
 async def unsubscribe_command(
     interaction: discord.Interaction[TradewireBot], channel: discord.TextChannel | None = None
@@ -653,9 +663,7 @@ async def unsubscribe_command(
 
 
 @app_commands.command(name="watch")
-@app_commands.guild_only()
-@app_commands.default_permissions(**_ADMIN)
-@app_commands.checks.has_permissions(**_ADMIN)
+@_admin_only
 @app_commands.describe(question="The question to keep answering", channel="Where to post its answers (default: here)")
 async def watch_command(
     interaction: discord.Interaction[TradewireBot],
@@ -695,9 +703,7 @@ async def watches_command(interaction: discord.Interaction[TradewireBot]) -> Non
 
 
 @app_commands.command(name="unwatch")
-@app_commands.guild_only()
-@app_commands.default_permissions(**_ADMIN)
-@app_commands.checks.has_permissions(**_ADMIN)
+@_admin_only
 @app_commands.describe(number="The question's number in /watches")
 async def unwatch_command(interaction: discord.Interaction[TradewireBot], number: int) -> None:
     """Stop watching a question."""
