@@ -8,7 +8,7 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
-from bot.render import date_text, disagreement_line, short_date
+from bot.render import date_text, disagreement_line, was_text
 from embeddings.models import ArticleSummary
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -123,19 +123,16 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
 def watch_update(question: str, answer: dict, previous: dict | None, previous_link: str | None) -> str:
     """A standing question's new answer as a message: "Update: 15% (was 25% as of Jul 7) [1]", the question,
     the quoted sentence, the citation, and a link to the post it updates."""
-    first = (answer.get("citations") or [{}])[0]
-    if previous is None:
-        head = f"**Now:** {safe(answer.get('answer') or '')} **[1]**"
-    else:
-        was = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
-        head = f"**Update:** {safe(answer.get('answer') or '')} (was {safe(previous.get('answer') or '')}{was}) **[1]**"
-    published = datetime.fromisoformat(first["published"]) if first.get("published") else None
-    title = _link(safe(clip(first.get("title", ""), 200)), first.get("url", ""))
+    first = Citation(**answer["citations"][0])
+    value = safe(answer["answer"])
+    head = (
+        f"**Now:** {value} **[1]**" if previous is None else f"**Update:** {value} ({safe(was_text(previous))}) **[1]**"
+    )
     lines = [
         head,
         f"Q: {safe(clip(question, 300))}",
-        f"> {safe(clip(first.get('quote', ''), QUOTE_MAX))}",
-        f"**[1]** {safe(first.get('source') or 'unknown source')} — {title} — {_when(published)}",
+        f"> {safe(clip(first.quote, QUOTE_MAX))}",
+        _citation_line(first, 600),
     ]
     if previous_link:
         lines.append(f"Previous: {previous_link}")

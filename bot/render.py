@@ -65,20 +65,19 @@ def short_date(iso: str) -> str:
     return f"{dt:%b} {dt.day}"
 
 
+def was_text(previous: dict) -> str:
+    """ "was 25% as of Jul 7": a watch's answer before an update (Answer.to_json() form)."""
+    when = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
+    return f"was {previous.get('answer')}{when}"
+
+
 def update_text(question: str, answer: dict, previous: dict | None) -> str:
     """A watch's new answer: "Update: 15% (was 25% as of Jul 7) [1]", the question, and the citation."""
-    cited = answer.get("citations") or [{}]
-    first = cited[0]
-    if previous is None:
-        head = f"Now: {answer.get('answer')} [1]"
-    else:
-        was = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
-        head = f"Update: {answer.get('answer')} (was {previous.get('answer')}{was}) [1]"
-    line = (
-        f"[1] {first.get('source') or 'unknown source'} — {first.get('title', '')} — "
-        f"{date_text(first.get('published'))} — {first.get('url', '')}"
+    first = Citation(**answer["citations"][0])
+    head = (
+        f"Now: {answer['answer']} [1]" if previous is None else f"Update: {answer['answer']} ({was_text(previous)}) [1]"
     )
-    return printable(f"{head}\n  Q: {question}\n  “{first.get('quote', '')}”\n{line}")
+    return printable(f"{head}\n  Q: {question}\n  “{first.quote}”\n{citation_line(first)}")
 
 
 def as_json(ans: Answer) -> str:
