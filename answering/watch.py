@@ -15,6 +15,7 @@ since their last check is close to (by meaning or by words); the others just mov
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -133,7 +134,7 @@ class Watches:
                     " VALUES (?,?,?,?,?,?)",
                     (guild, channel, question, by, _now().isoformat(), through),
                 )
-            except Exception as exc:
+            except sqlite3.IntegrityError as exc:
                 if "UNIQUE" in str(exc):
                     raise TradewireError("that question is already watched there") from None
                 raise

@@ -23,6 +23,13 @@ def write_block(name: str, heading: str, body: str, doc: Path = DOC) -> None:
     doc.write_text(text, encoding="utf-8")
 
 
+def publish(name: str, heading: str, body: str, write: bool) -> None:
+    """Print a benchmark's report, and with `write` (its --write) put it in docs/benchmarks.md as block `name`."""
+    print(body, flush=True)
+    if write:
+        write_block(name, heading, body)
+
+
 def reproduce(module: str, argv: list[str] | None) -> str:
     """The command line that reruns a benchmark with the arguments it was given."""
     args = sys.argv[1:] if argv is None else argv

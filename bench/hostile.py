@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.docs import reproduce, write_block
+from bench.docs import publish, reproduce
 from bench.process import run_measured
 
 TARGET_MB = 1024
@@ -111,9 +111,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{'met' if worst <= TARGET_MB else '**not met**'} (highest {worst:,.0f} MB).",
         ]
     )
-    print(body)
-    if args.write:
-        write_block("hostile", "Hostile input", body)
+    publish("hostile", "Hostile input", body, args.write)
 
 
 if __name__ == "__main__":

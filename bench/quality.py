@@ -49,11 +49,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.docs import reproduce, write_block
+from bench.docs import publish, reproduce
 from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "bench" / "realtimeqa"
+WORKDIR = Path.home() / ".cache" / "tradewire-bench"  # the corpora's indexes, built once
 CONFIGS = {  # name -> (retrieval mode, plain answerer, reader)
     "dense": ("dense", True, "rules"),
     "lexical": ("lexical", True, "rules"),
@@ -345,7 +346,7 @@ def calibrate(args, raw: list[dict]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--corpus", choices=["gold", "evidence", "both"], default="both")
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--limit", type=int, default=0, help="questions per corpus (0: gold all, evidence 300)")
@@ -399,9 +400,7 @@ def main(argv: list[str] | None = None) -> int:
             sections.append(table(f"Corpus `{corpus}`, {precision} encoder", rows, counts))
     command = reproduce("bench.quality", argv)
     report = "\n\n".join(sections) + f"\n\nReproduce: `{command}` (run {datetime.now(UTC):%Y-%m-%d})."
-    print(report)
-    if args.write:
-        write_block("quality", "Answer quality", report)
+    publish("quality", "Answer quality", report, args.write)
     return 0
 
 

@@ -21,7 +21,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from sentence_transformers import SentenceTransformer
 from answering import ask
 from answering.answer import read
 from bench import corpus
-from bench.docs import reproduce, write_block
+from bench.docs import publish, reproduce, write_block
 from bench.process import run_measured
 from embeddings import Library
 from embeddings.chunking import chunk
@@ -456,16 +455,9 @@ class Bench:
             per_vector = index_bytes(index) / len(index)
         db, vec = disk_bytes(home)
         q = self.questions[0]
-        cold = []
-        for _ in range(self.args.cold_runs):
-            start = time.perf_counter()
-            subprocess.run(
-                [str(Path(sys.executable).parent / "tradewire"), "ask", q, "--home", str(home)],
-                check=True,
-                capture_output=True,
-                env={**os.environ, "TRADEWIRE_INDEX": kind},
-            )
-            cold.append(time.perf_counter() - start)
+        entry = [str(Path(sys.executable).parent / "tradewire"), "ask", q, "--home", str(home)]
+        env = {**os.environ, "TRADEWIRE_INDEX": kind}
+        cold = [run_measured(entry, env)[0] for _ in range(self.args.cold_runs)]
         add = self.r.table(
             "Memory and cold start",
             [
@@ -677,9 +669,7 @@ def main(argv: list[str] | None = None) -> None:
     results = Results(command)
     try:
         cold = startup(args.startup_runs, Path(args.workdir))
-        print(cold, flush=True)
-        if args.write:
-            write_block("startup", "Cold start", f"Reproduce with:\n\n    {command}\n\n{cold}")
+        publish("startup", "Cold start", f"Reproduce with:\n\n    {command}\n\n{cold}", args.write)
         if args.only_startup:
             return
         bench = Bench(args, results)

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.docs import reproduce, write_block
+from bench.docs import publish, reproduce
 
 SQUAD = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
 
@@ -157,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} threshold={label}: " + json.dumps({k: round(v, 2) for k, v in s.items()}), file=sys.stderr)
     command = reproduce("bench.squad", argv)
     report = "\n".join(lines) + f"\n\nReproduce: `{command}` (one question at a time, int8 ONNX, 2 cores)."
-    print(report)
-    if args.write:
-        write_block("squad", "Reader on SQuAD dev", report)
+    publish("squad", "Reader on SQuAD dev", report, args.write)
     return 0
 
 

@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 from bench import corpus
-from bench.docs import reproduce, write_block
-
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "bench" / "realtimeqa"
+from bench.docs import publish, reproduce
+from bench.quality import DATA, WORKDIR
 
 
 def _round(watches, label: str, rows: list[str]) -> None:
@@ -131,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.watch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--realtimeqa", action="store_true", help="also measure disagreement on RealTime QA")
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
@@ -147,9 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             body += f"\n\nRealTime QA not found at {args.data}: no disagreement measurement."
     body = f"Reproduce with:\n\n    {command}\n\n{body}"
-    print(body)
-    if args.write:
-        write_block("watch", "Standing questions and disagreement", body)
+    publish("watch", "Standing questions and disagreement", body, args.write)
     return 0
 
 
