@@ -30,6 +30,16 @@ def open_library(home: Path) -> Library:
     return Library.open(home, encoder=FakeEncoder())
 
 
+def watching(library: Library, first_story: str, question: str, **where: str) -> Watches:
+    """`first_story` indexed and `question` watched, its first answer delivered (as message "m0")."""
+    library.ingest([story(first_story)])
+    watches = Watches(library)
+    _, first = watches.add(question, **where)
+    assert first is not None and first.previous is None
+    watches.delivered(first, "m0")
+    return watches
+
+
 def check_and_deliver(home: Path) -> list[tuple[str, str | None]]:
     """One round as a fresh process would run it: re-ask, then deliver what is pending."""
     with open_library(home) as library:
@@ -44,10 +54,8 @@ def check_and_deliver(home: Path) -> list[tuple[str, str | None]]:
 
 def test_a_watch_posts_exactly_the_two_changes_in_order_across_restarts(home):
     with open_library(home) as library:
-        library.ingest([story("1-")])
-        watch, first = Watches(library).add(WIDGETS, guild="g", channel="c")
-        assert first is not None and first.answer["answer"] == "25%" and first.previous is None
-        Watches(library).delivered(first, "m0")
+        (watch,) = watching(library, "1-", WIDGETS, guild="g", channel="c").list()
+        assert watch.answer["answer"] == "25%" and watch.message == "m0"
     assert check_and_deliver(home) == []  # nothing new
     with open_library(home) as library:
         library.ingest([story("2-")])
@@ -67,10 +75,7 @@ def test_a_watch_posts_exactly_the_two_changes_in_order_across_restarts(home):
 
 def test_a_change_found_while_down_is_posted_after_a_restart(home):
     with open_library(home) as library:
-        library.ingest([story("1-")])
-        watches = Watches(library)
-        _, first = watches.add(WIDGETS)
-        watches.delivered(first, "m0")
+        watches = watching(library, "1-", WIDGETS)
         library.ingest([story("2-")])
         (update,) = watches.check()  # found, then the process dies before posting it
     with open_library(home) as library:
@@ -80,10 +85,7 @@ def test_a_change_found_while_down_is_posted_after_a_restart(home):
 
 def test_the_same_figure_from_another_outlet_or_an_abstention_is_no_change(home):
     with open_library(home) as library:
-        library.ingest([story("4-")])
-        watches = Watches(library)
-        _, first = watches.add(PORT_FEE)
-        watches.delivered(first, "m0")
+        watches = watching(library, "4-", PORT_FEE)
         library.ingest([story("6-")])  # Coastal Wire's copy of Harbor Daily's $50
         assert watches.check() == []
         assert watches.check(everything=True) == [] and watches.last_round.asked == 1  # asked again: the same
