@@ -15,7 +15,6 @@ since their last check is close to (by meaning or by words); the others just mov
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -128,17 +127,14 @@ class Watches:
         through = self._max_passage()
         result = ask(self.library, question, k=self.k, reader=self.reader)
         with self.library.store.transaction():
-            try:
-                cur = self.db.execute(
-                    "INSERT INTO watches(guild, channel, question, created_by, created_at, checked_through)"
-                    " VALUES (?,?,?,?,?,?)",
-                    (guild, channel, question, by, _now().isoformat(), through),
-                )
-            except sqlite3.IntegrityError as exc:
-                if "UNIQUE" in str(exc):
-                    raise TradewireError("that question is already watched there") from None
-                raise
-            watch = self.get(int(cur.lastrowid))
+            row = self.db.execute(
+                "INSERT INTO watches(guild, channel, question, created_by, created_at, checked_through)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
+                (guild, channel, question, by, _now().isoformat(), through),
+            ).fetchone()
+            if row is None:
+                raise TradewireError("that question is already watched there")
+            watch = self.get(int(row[0]))
             assert watch is not None
             update = None if result.abstained else self._record(watch, result, _now())
         return self.get(watch.id) or watch, update
@@ -231,8 +227,9 @@ class Watches:
         history = [(k, at) for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
         history.append((key, now.isoformat()))
         answer = result.to_json()
-        cur = self.db.execute(
-            "INSERT INTO watch_updates(watch_id, answer, previous, previous_message, created_at) VALUES (?,?,?,?,?)",
+        update_id = self.db.execute(
+            "INSERT INTO watch_updates(watch_id, answer, previous, previous_message, created_at) VALUES (?,?,?,?,?)"
+            " RETURNING id",
             (
                 watch.id,
                 json.dumps(answer),
@@ -240,9 +237,9 @@ class Watches:
                 watch.message,
                 now.isoformat(),
             ),
-        )
+        ).fetchone()[0]
         self._set_current(watch, result, key, now, history, None)
-        return Update(int(cur.lastrowid), watch, answer, watch.answer, watch.message, now)
+        return Update(int(update_id), watch, answer, watch.answer, watch.message, now)
 
     def _set_current(self, watch, result: Answer, key: str, now: datetime, history, message) -> None:
         self.db.execute(

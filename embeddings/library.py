@@ -1,9 +1,14 @@
 """The one facade the bot and the CLI use: open(home) -> ingest / search / latest / stats.
 
-Consistency: SQLite is the source of truth and is committed before anything is reported; the FAISS file is
-saved atomically at checkpoints. Opening reconciles the two (vectors of passages that are gone are dropped,
-passages without vectors are embedded again), so a process killed at any moment leaves nothing that the
-next run cannot repair.
+Consistency, embedded (SQLite, the default): SQLite is the source of truth and is committed before anything is
+reported; the FAISS file is saved atomically at checkpoints. Opening reconciles the two (vectors of passages that
+are gone are dropped, passages without vectors are embedded again), so a process killed at any moment leaves
+nothing that the next run cannot repair.
+
+Shared (PostgreSQL, TRADEWIRE_DATABASE_URL): the database holds the vectors too, committed with their passages;
+each process searches an in-memory FAISS replica caught up before every search (embeddings.replica). Several
+ingests may run at once on several machines: each batch is planned and embedded outside any lock, then planned
+again and written under an advisory lock, so two processes never store one article twice.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,7 +40,8 @@ from embeddings.encoder import (
 )
 from embeddings.errors import IndexBusy, SourceError, TradewireError
 from embeddings.index import IndexKind, VectorIndex
-from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit
+from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit, Passage
+from embeddings.replica import Replica
 from embeddings.search import Filters, Mode, hybrid_search
 from embeddings.state import State
 from embeddings.store import Store, StoredArticle, embedding_text
@@ -117,6 +124,19 @@ def _read_only_home(home: Path, writing: bool) -> bool:
     return True
 
 
+@dataclass
+class _Plan:
+    """What one article of a batch becomes."""
+
+    article: Article
+    story_id: str
+    digest: str
+    signature: np.ndarray
+    bands: list[str]
+    kind: str  # added | updated | merged
+    passages: list[Passage]
+
+
 def _older(article: Article, other: Article | StoredArticle) -> bool:
     """Both are dated and `article` is the older: then it does not replace `other`, whether `other` came earlier
     in the same batch or is already stored (older text never overwrites newer)."""
@@ -130,10 +150,12 @@ def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
 
 
 class Library:
-    """A knowledge base in one directory: `tradewire.db` (SQLite) and `vectors.faiss` (FAISS)."""
+    """A knowledge base in one directory, `tradewire.db` (SQLite) and `vectors.faiss` (FAISS), or in a PostgreSQL
+    database shared with other processes."""
 
     def __init__(self, home: Path, encoder: Encoder, store: Store, index_kind: IndexKind = "auto"):
         self.home = home
+        self.where = store.where if store.shared else str(home)  # for messages: never a password
         self.read_only = store.read_only  # a home we may not write: ask, search and latest only, nothing saved
         self.index_kind = index_kind
         self.encoder = encoder
@@ -142,6 +164,7 @@ class Library:
         self._lock = FileLock(str(home / ".write.lock"))
         self._last_checkpoint = time.monotonic()
         self._vectors_stamp: tuple[int, int, int] | None = None
+        self._replica: Replica | None = None
         self.state = State(store)
 
     @classmethod
@@ -154,15 +177,20 @@ class Library:
         precision: Precision | None = None,
         cache: Path | None = None,
         writing: bool = False,
+        database_url: str | None = None,
     ) -> Library:
         """Open (creating if needed) the knowledge base at `home`; refuses a different embedding model.
         `index_kind`: exact `flat`, approximate `hnsw`, or `auto` by corpus size (see embeddings.index).
         `precision`: the encoder's (see embeddings.encoder); by default the one the index was built with, and
         DEFAULT_PRECISION for a new index; `cache`: where the int8 encoder keeps its graph.
         A home that cannot be written (a read-only mount, another user's directory) opens read-only, unless
-        `writing` says the caller will write, which then fails with a one-line error."""
+        `writing` says the caller will write, which then fails with a one-line error.
+        `database_url` (postgresql://...): the store is that PostgreSQL database, not `home`."""
         home = Path(home).expanduser()
-        store = Store(home / DB_NAME, read_only=_read_only_home(home, writing))
+        if database_url:
+            store = Store(url=database_url)
+        else:
+            store = Store(home / DB_NAME, read_only=_read_only_home(home, writing))
         recorded = store.get_meta("model")
         if encoder is None:
             built_with, built_precision = parse_model_id(recorded) if recorded else (None, None)
@@ -174,7 +202,7 @@ class Library:
         if recorded and recorded != wanted:
             store.close()
             raise TradewireError(
-                f"the index in {home} was built with model {recorded!r}, not {wanted!r}; "
+                f"the index in {store.where if store.shared else home} was built with model {recorded!r}, not {wanted!r}; "
                 f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another TRADEWIRE_HOME "
                 f"for a new index"
             )
@@ -194,6 +222,11 @@ class Library:
                     self.store.set_meta("model", canonical_model_name(self.encoder.name))
                     self.store.set_meta("dim", str(self.encoder.dim))
             dim = int(self.store.get_meta("dim") or self.encoder.dim)
+            if self.store.shared:
+                self._replica = Replica(self.store, dim, self.index_kind)
+                self._replica.catch_up()
+                self._index = self._replica.index
+                return self._index
             self._vectors_stamp = self._stamp()
             self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim, self.index_kind)
             self._reconcile()
@@ -209,7 +242,10 @@ class Library:
     def refresh(self) -> bool:
         """Reload the vectors if another process saved new ones since (a long-running bot sees a CLI ingest).
         One stat() when nothing changed. Returns True when the index was reloaded. Nothing unsaved is lost:
-        SQLite holds every passage, and reloading reconciles the file with it."""
+        SQLite holds every passage, and reloading reconciles the file with it. A replica of a shared store catches
+        up instead: True when anything changed."""
+        if self._replica is not None:
+            return self._replica.catch_up() > 0
         if self._index is None or self._stamp() == self._vectors_stamp:
             return False
         self._index = None
@@ -265,8 +301,8 @@ class Library:
             pass
 
     def checkpoint(self) -> None:
-        """Save the vectors if they changed (atomically)."""
-        if self._index is not None and self._index.dirty and not self.read_only:
+        """Save the vectors if they changed (atomically). A shared store's replica is never saved."""
+        if self._index is not None and self._index.dirty and not self.read_only and self._replica is None:
             self._index.save(self.home / VECTORS_NAME)
             self._vectors_stamp = self._stamp()
         self._last_checkpoint = time.monotonic()
@@ -303,11 +339,7 @@ class Library:
         process's ingest to end, then raises IndexBusy."""
         self._writable()
         report = IngestReport()
-        try:
-            self._lock.acquire(timeout=lock_timeout)
-        except Timeout:
-            raise IndexBusy(f"another ingest is writing to {self.home}; try again when it ends") from None
-        try:
+        with self._writer(lock_timeout):
             self.refresh()  # build on what other processes wrote, never over it
             index = self.index
             batch: list[Article] = []
@@ -329,12 +361,29 @@ class Library:
             if batch:
                 self._ingest_batch(batch, index, report)
             self.checkpoint()
-        finally:
-            self._lock.release()
         return report
 
-    def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
-        plans = []  # (article, story_id, hash, signature, bands, kind)
+    @contextmanager
+    def _writer(self, timeout: float) -> Iterator[None]:
+        """The right to ingest. Embedded: the home's write lock (one ingest at a time; IndexBusy after `timeout`
+        seconds). Shared: nothing to wait for here; each batch's transaction takes the database's ingest lock."""
+        if self.store.shared:
+            yield
+            return
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            raise IndexBusy(f"another ingest is writing to {self.home}; try again when it ends") from None
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _plan(self, batch: list[Article]) -> tuple[list[_Plan], list[str]]:
+        """What each article of the batch becomes given what is stored, and the ids of those that change
+        nothing. Plans hold copies of the articles (an update takes the stored id), so planning can be redone."""
+        plans: list[_Plan] = []
+        unchanged: list[str] = []
         # One id twice in a batch: the newest `published` wins, the later line on a tie, as across batches.
         winner: dict[str, int] = {}
         for number, article in enumerate(batch):
@@ -342,60 +391,84 @@ class Library:
             if best is None or not _older(article, batch[best]):
                 winner[article.id] = number
         pending: list[StoredArticle] = []  # this batch's new stories, for near-copies within the batch
-        for number, article in enumerate(batch):
-            if winner[article.id] != number:
-                report.unchanged.append(article.id)
+        for number, original in enumerate(batch):
+            if winner[original.id] != number:
+                unchanged.append(original.id)
                 continue
+            article = replace(original)
             digest = content_hash(article)
             sig = dedupe.signature(article.text)
             keys = dedupe.bands(sig)
             existing = self.store.find_article(article.id, article.url)
+            kind, story_id = "", ""
             if existing:
                 if existing.content_hash == digest or _older(article, existing):
                     # Same text, or an older version of a story we hold newer text for (a re-sent copy
                     # replaced it): nothing to do. Older text never overwrites newer.
-                    report.unchanged.append(existing.id)
+                    unchanged.append(existing.id)
                     continue
-                article.id = existing.id
-                plans.append((article, existing.story_id, digest, sig, keys, "updated"))
-                continue
-            copy = self._near_copy(sig, keys, pending)
-            if copy is None:
-                plans.append((article, article.id, digest, sig, keys, "added"))
+                article.id, kind, story_id = existing.id, "updated", existing.story_id
+            elif (copy := self._near_copy(sig, keys, pending)) is None:
+                kind, story_id = "added", article.id
                 pending.append(StoredArticle(article.id, article.id, article.source, article.published, digest, sig))
             elif copy.source.casefold() == article.source.casefold() or not article.source or not copy.source:
                 # The same outlet again: a corrected or re-sent version. Keep the newest text under the old id.
                 newer = article.published and (copy.published is None or article.published > copy.published)
-                if newer and copy.content_hash != digest:
-                    article.id = copy.id
-                    plans.append((article, copy.story_id, digest, sig, keys, "updated"))
-                else:
-                    report.unchanged.append(copy.id)
+                if not (newer and copy.content_hash != digest):
+                    unchanged.append(copy.id)
+                    continue
+                article.id, kind, story_id = copy.id, "updated", copy.story_id
             else:
-                plans.append((article, copy.story_id, digest, sig, keys, "merged"))
+                kind, story_id = "merged", copy.story_id
+            passages = chunk(article) if kind != "merged" else []
+            plans.append(_Plan(article, story_id, digest, sig, keys, kind, passages))
+        return plans, unchanged
 
-        to_embed = [(plan, chunk(plan[0])) for plan in plans if plan[5] != "merged"]
-        texts = [embedding_text(a.title, a.title_derived, p.text) for (a, *_), passages in to_embed for p in passages]
-        vectors = self.encoder.encode(texts) if texts else None
+    def _embed(self, plans: list[_Plan], known: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Vectors of the plans' passages by the text the encoder sees, encoding only texts not in `known`."""
+        texts = [embedding_text(p.article.title, p.article.title_derived, x.text) for p in plans for x in p.passages]
+        fresh = list(dict.fromkeys(t for t in texts if t not in known))
+        vectors = dict(known)
+        if fresh:
+            vectors.update(zip(fresh, self.encoder.encode(fresh), strict=True))
+        return vectors
 
+    def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
+        plans, unchanged = self._plan(batch)
+        vectors = self._embed(plans, {})  # the slow part, outside any lock
         removed: list[int] = []
         new_ids: list[int] = []
-        with self.store.transaction():
-            for article, story_id, digest, sig, keys, _kind in plans:
-                removed += self.store.delete_passages(article.id)
-                self.store.put_article(article, story_id=story_id, content_hash=digest, minhash=sig, bands=keys)
-            for (article, *_), passages in to_embed:
-                lexical = [analyse(p.text) for p in passages]
-                new_ids += self.store.add_passages(article, passages, lexical)
+        with self.store.transaction(ingest=True):
+            if self.store.shared:  # another machine may have stored some of these since: plan again, under the lock
+                plans, unchanged = self._plan(batch)
+                vectors = self._embed(plans, vectors)
+            for plan in plans:
+                removed += self.store.delete_passages(plan.article.id)
+                self.store.put_article(
+                    plan.article, story_id=plan.story_id, content_hash=plan.digest, minhash=plan.signature,
+                    bands=plan.bands,
+                )
+            added: list[np.ndarray] = []
+            for plan in plans:
+                article = plan.article
+                lexical = [analyse(p.text) for p in plan.passages]
+                new_ids += self.store.add_passages(article, plan.passages, lexical)
+                added += [vectors[embedding_text(article.title, article.title_derived, p.text)] for p in plan.passages]
+            if self.store.shared and new_ids:
+                self.store.put_vectors(new_ids, np.stack(added))
         # Committed: from here on the articles are in, whatever happens to this process.
-        index.remove(np.array(removed, dtype=np.int64))
-        if vectors is not None:
-            index.add(np.array(new_ids, dtype=np.int64), vectors)
-        for article, story_id, *_, kind in plans:
-            if kind == "merged":
-                report.merged.append((article.id, story_id))
+        if self._replica is not None:
+            self._replica.catch_up()
+        else:
+            index.remove(np.array(removed, dtype=np.int64))
+            if new_ids:
+                index.add(np.array(new_ids, dtype=np.int64), np.stack(added))
+        report.unchanged += unchanged
+        for plan in plans:
+            if plan.kind == "merged":
+                report.merged.append((plan.article.id, plan.story_id))
             else:
-                getattr(report, kind).append(article.id)
+                getattr(report, plan.kind).append(plan.article.id)
         report.passages += len(new_ids)
         if time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS:
             self.checkpoint()
@@ -474,8 +547,8 @@ class Library:
             "vectors": len(self._index) if self._index is not None else None,
             "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
             "newest": newest.isoformat() if newest else None,
-            "home": str(self.home),
-            "ingest_running": not self.read_only and self._ingest_elsewhere(),  # vectors catch up when it ends
+            "home": self.where,
+            "ingest_running": not self.read_only and not self.store.shared and self._ingest_elsewhere(),  # vectors catch up when it ends
         }
 
     def close(self) -> None:

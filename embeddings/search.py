@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from embeddings.analysis import fts_query, terms
+from embeddings.analysis import terms
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from embeddings.models import Hit
@@ -43,7 +43,7 @@ class Filters:
             parts.append("AND (a.published_ts IS NULL OR a.published_ts <= ?)")
             params.append(self.until.timestamp())
         if self.source:
-            parts.append("AND a.source LIKE ? ESCAPE '\\'")
+            parts.append("AND lower(a.source) LIKE lower(?) ESCAPE '\\'")  # case-blind in both engines
             escaped = self.source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             params.append(f"%{escaped}%")
         return " ".join(parts), params
@@ -94,7 +94,7 @@ def hybrid_search(
         qvec = encoder.encode([query])[0]
         dense = _dense(store, index, qvec, depth, filters, filter_sql, params)
     if mode in ("hybrid", "lexical"):
-        lexical = store.lexical_search(fts_query(selective_terms(store, query)), depth, filter_sql, params)
+        lexical = store.lexical_search(selective_terms(store, query), depth, filter_sql, params)
 
     fused: dict[int, float] = {}
     for ranking in (dense, lexical):

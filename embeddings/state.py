@@ -1,9 +1,10 @@
-"""The live side's state, kept in the knowledge base's SQLite file: polled feeds and the items they brought,
+"""The live side's state, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items they brought,
 channel subscriptions and what was delivered to each, answers given and the feedback on them.
 
 Channels, guilds and users are opaque strings here (Discord snowflakes in practice); nothing in this module
 knows about Discord. Delivery is decided from these tables alone, so a restart neither reposts an item nor
-loses one that arrived while the bot was down.
+loses one that arrived while the bot was down; with several bot processes on one PostgreSQL store, leases give
+each feed one poller and delivery claims give each item one post per channel.
 """
 
 from __future__ import annotations
@@ -97,11 +98,12 @@ class State:
     def add_feed(self, guild: str, url: str, added_by: str = "") -> tuple[Feed, bool]:
         """Follow `url` for `guild`; (feed, False) when the guild already follows it."""
         with self.store.transaction():
-            self.db.execute("INSERT OR IGNORE INTO feeds(url) VALUES (?)", (url,))
+            self.db.execute("INSERT INTO feeds(url) VALUES (?) ON CONFLICT DO NOTHING", (url,))
             feed = self.feed(url)
             assert feed is not None  # inserted just above
             cur = self.db.execute(
-                "INSERT OR IGNORE INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)",
+                "INSERT INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)"
+                " ON CONFLICT DO NOTHING",
                 (guild, feed.id, self._max_seq(), added_by, _now()),
             )
         return feed, cur.rowcount > 0
@@ -164,7 +166,8 @@ class State:
             new = 0
             for article_id in dict.fromkeys(article_ids):
                 cur = self.db.execute(
-                    "INSERT OR IGNORE INTO feed_items(feed_id, article_id, seen_at, announce) VALUES (?,?,?,?)",
+                    "INSERT INTO feed_items(feed_id, article_id, seen_at, announce) VALUES (?,?,?,?)"
+                    " ON CONFLICT DO NOTHING",
                     (feed.id, article_id, _now(), int(feed.primed)),
                 )
                 new += cur.rowcount
@@ -228,19 +231,24 @@ class State:
 
     def undelivered(self, sub: Subscription, limit: int) -> list[NewItem]:
         """Items of the guild's feeds that are news to this channel: seen after both the subscription and
-        the guild's adding of the feed, one per story, not yet delivered; oldest first."""
+        the guild's adding of the feed, one per story (its first item), not yet delivered nor being posted by
+        another process (a claim that has expired does not count); oldest first."""
         rows = self.db.execute(
-            """SELECT min(fi.seq) AS seq, a.story_id, fi.article_id, a.title, a.source, a.url, a.published,
-                      substr(a.text, 1, 400) AS lead, a.published_ts
-               FROM feed_items fi
-               JOIN guild_feeds g ON g.feed_id = fi.feed_id AND g.guild = ?
+            """SELECT fi.seq, a.story_id, fi.article_id, a.title, a.source, a.url, a.published,
+                      substr(a.text, 1, 400) AS lead
+               FROM (SELECT min(fi.seq) AS seq
+                     FROM feed_items fi
+                     JOIN guild_feeds g ON g.feed_id = fi.feed_id AND g.guild = ?
+                     JOIN articles a ON a.id = fi.article_id
+                     WHERE fi.announce = 1 AND fi.seq > ? AND fi.seq > g.after_seq
+                       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.channel = ? AND d.story_id = a.story_id
+                                       AND (d.status != 'claimed' OR d.claimed_until > ?))
+                     GROUP BY a.story_id) firsts
+               JOIN feed_items fi ON fi.seq = firsts.seq
                JOIN articles a ON a.id = fi.article_id
-               WHERE fi.announce = 1 AND fi.seq > ? AND fi.seq > g.after_seq
-                 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.channel = ? AND d.story_id = a.story_id)
-               GROUP BY a.story_id
-               ORDER BY a.published_ts IS NULL, a.published_ts, seq
+               ORDER BY a.published_ts IS NULL, a.published_ts, fi.seq
                LIMIT ?""",
-            (sub.guild, sub.after_seq, sub.channel, limit),
+            (sub.guild, sub.after_seq, sub.channel, time.time(), limit),
         ).fetchall()
         return [
             NewItem(
@@ -256,17 +264,64 @@ class State:
             for r in rows
         ]
 
+    def claim_delivery(self, channel: str, item: NewItem, owner: str, seconds: float) -> bool:
+        """Take the right to post `item` to `channel` for `seconds`: True for exactly one of the processes that
+        ask, until the item is recorded as delivered, or the claim expires (its owner died) and another takes it."""
+        now = time.time()
+        with self.store.transaction():
+            row = self.db.execute(
+                """INSERT INTO deliveries(channel, story_id, article_id, status, at, claimed_by, claimed_until)
+                   VALUES (?,?,?,'claimed',?,?,?)
+                   ON CONFLICT(channel, story_id) DO UPDATE SET claimed_by = excluded.claimed_by,
+                       claimed_until = excluded.claimed_until, at = excluded.at
+                   WHERE deliveries.status = 'claimed' AND deliveries.claimed_until <= ?
+                   RETURNING claimed_by""",
+                (channel, item.story_id, item.article_id, _now(), owner, now + seconds, now),
+            ).fetchone()
+        return row is not None
+
     def record_delivery(self, channel: str, item: NewItem, status: str = "posted", message: str | None = None) -> None:
         with self.store.transaction():
             self.db.execute(
-                """INSERT OR REPLACE INTO deliveries(channel, story_id, article_id, status, message, at)
-                   VALUES (?,?,?,?,?,?)""",
+                """INSERT INTO deliveries(channel, story_id, article_id, status, message, at)
+                   VALUES (?,?,?,?,?,?)
+                   ON CONFLICT(channel, story_id) DO UPDATE SET article_id = excluded.article_id,
+                       status = excluded.status, message = excluded.message, at = excluded.at,
+                       claimed_by = NULL, claimed_until = NULL""",
                 (channel, item.story_id, item.article_id, status, message, _now()),
             )
 
+    def release_delivery(self, channel: str, item: NewItem, owner: str) -> None:
+        """Give up a claim without posting (the channel cannot take posts now): the item stays news."""
+        with self.store.transaction():
+            self.db.execute(
+                "DELETE FROM deliveries WHERE channel = ? AND story_id = ? AND status = 'claimed' AND claimed_by = ?",
+                (channel, item.story_id, owner),
+            )
+
+    # --- leases ------------------------------------------------------------------------------------
+    def lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Hold `name` (a feed's polling, the round of standing questions) for `seconds`: True when no other
+        owner holds it, or its lease has run out (its process died); renews the caller's own lease."""
+        now = time.time()
+        with self.store.transaction():
+            row = self.db.execute(
+                """INSERT INTO leases(name, owner, until_ts) VALUES (?,?,?)
+                   ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until_ts = excluded.until_ts
+                   WHERE leases.owner = excluded.owner OR leases.until_ts <= ?
+                   RETURNING owner""",
+                (name, owner, now + seconds, now),
+            ).fetchone()
+        return row is not None
+
+    def release(self, name: str, owner: str) -> None:
+        with self.store.transaction():
+            self.db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
+
     def delivery_counts(self, channel: str) -> dict[str, int]:
         rows = self.db.execute(
-            "SELECT status, count(*) FROM deliveries WHERE channel = ? GROUP BY status", (channel,)
+            "SELECT status, count(*) FROM deliveries WHERE channel = ? AND status != 'claimed' GROUP BY status",
+            (channel,),
         ).fetchall()
         return {r[0]: r[1] for r in rows}
 
@@ -275,12 +330,12 @@ class State:
         self, answer: dict, *, guild: str = "", channel: str = "", user: str = "", context: str = ""
     ) -> int:
         with self.store.transaction():
-            cur = self.db.execute(
-                """INSERT INTO answers(at, guild, channel, user, question, context, answer)
-                   VALUES (?,?,?,?,?,?,?)""",
+            row = self.db.execute(
+                """INSERT INTO answers(at, guild, channel, "user", question, context, answer)
+                   VALUES (?,?,?,?,?,?,?) RETURNING id""",
                 (_now(), guild, channel, user, answer["question"], context, json.dumps(answer, ensure_ascii=False)),
-            )
-        return int(cur.lastrowid)
+            ).fetchone()
+        return int(row[0])
 
     def set_answer_message(self, answer_id: int, message: str) -> None:
         with self.store.transaction():
@@ -302,11 +357,13 @@ class State:
         """Store a 👍 (+1) or 👎 (-1); returns the answer's (up, down) counts."""
         with self.store.transaction():
             self.db.execute(
-                "INSERT OR REPLACE INTO feedback(answer_id, user, vote, at) VALUES (?,?,?,?)",
+                """INSERT INTO feedback(answer_id, "user", vote, at) VALUES (?,?,?,?)
+                   ON CONFLICT(answer_id, "user") DO UPDATE SET vote = excluded.vote, at = excluded.at""",
                 (answer_id, user, 1 if vote > 0 else -1, _now()),
             )
             up, down = self.db.execute(
-                "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM feedback WHERE answer_id = ?",
+                "SELECT count(*) FILTER (WHERE vote > 0), count(*) FILTER (WHERE vote < 0) FROM feedback"
+                " WHERE answer_id = ?",
                 (answer_id,),
             ).fetchone()
         return int(up), int(down)

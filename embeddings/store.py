@@ -1,9 +1,11 @@
-"""SQLite: articles, passages, the lexical index (FTS5) and state. The source of truth: the FAISS index
-is rebuilt from here whenever the two disagree."""
+"""The store: articles, passages, the lexical index and state, in SQLite (the default: one file, FTS5) or in
+PostgreSQL (a shared server: tsvector with a GIN index, and the vectors too). The source of truth: SQLite's FAISS
+file is rebuilt from here whenever the two disagree, and PostgreSQL's in-memory replicas are caught up from it."""
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -13,11 +15,26 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.analysis import fts_query
+from embeddings.db import INGEST_LOCK, MIGRATION_LOCK, POSTGRES, SQLITE, Dialect, PostgresDatabase
 from embeddings.models import Article, ArticleSummary, Hit, Passage
 
 
-def m001_create_tables() -> str:
-    return """
+def m001_create_tables(d: Dialect) -> str:
+    if d is SQLITE:
+        lexical = """
+        CREATE VIRTUAL TABLE passages_fts USING fts5(title, body, tokenize = 'unicode61');
+        CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+        """
+    else:  # the analysed headline weighted B (ts_rank: 0.4) and the passage A (1.0), as bm25's column weights
+        lexical = """
+        CREATE TABLE passage_terms (
+            passage_id BIGINT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            terms tsvector NOT NULL
+        );
+        CREATE INDEX passage_terms_gin ON passage_terms USING GIN (terms);
+        """
+    return f"""
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         CREATE TABLE articles (
             id TEXT PRIMARY KEY,
@@ -29,17 +46,17 @@ def m001_create_tables() -> str:
             origin TEXT NOT NULL DEFAULT '',
             authors TEXT NOT NULL DEFAULT '[]',
             published TEXT,                    -- ISO 8601, UTC
-            published_ts REAL,
+            published_ts {d.real},
             text TEXT NOT NULL,
             content_hash TEXT NOT NULL,
-            minhash BLOB,
+            minhash {d.blob},
             ingested_at TEXT NOT NULL
         );
         CREATE INDEX articles_published ON articles(published_ts);
         CREATE INDEX articles_url ON articles(url) WHERE url != '';
         CREATE INDEX articles_story ON articles(story_id);
         CREATE TABLE passages (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,  -- also the FAISS id; never reused
+            id {d.serial},  -- also the FAISS id; never reused
             article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
             position INTEGER NOT NULL,
             char_start INTEGER NOT NULL,
@@ -47,19 +64,18 @@ def m001_create_tables() -> str:
             sentences TEXT NOT NULL                -- JSON [[start, end], ...] in the article text
         );
         CREATE INDEX passages_article ON passages(article_id);
-        CREATE VIRTUAL TABLE passages_fts USING fts5(title, body, tokenize = 'unicode61');
-        CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
+        {lexical}
         CREATE TABLE story_bands (band TEXT NOT NULL, article_id TEXT NOT NULL);
         CREATE INDEX story_bands_band ON story_bands(band);
     """
 
 
-def m002_feeds_and_channels() -> str:
+def m002_feeds_and_channels(d: Dialect) -> str:
     """State of the live side: polled feeds, which items each feed brought, the channels subscribed to
     them, what was delivered where, and the answers given with their feedback."""
-    return """
+    return f"""
         CREATE TABLE feeds (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {d.serial},
             url TEXT NOT NULL UNIQUE,
             title TEXT NOT NULL DEFAULT '',
             etag TEXT,
@@ -69,19 +85,19 @@ def m002_feeds_and_channels() -> str:
             last_error TEXT,
             last_polled TEXT,
             last_ok TEXT,
-            next_poll_ts REAL NOT NULL DEFAULT 0
+            next_poll_ts {d.real} NOT NULL DEFAULT 0
         );
         CREATE TABLE guild_feeds (
             guild TEXT NOT NULL,
-            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
-            after_seq INTEGER NOT NULL,          -- only items seen after the guild added the feed are news to it
+            feed_id {d.bigint} NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            after_seq {d.bigint} NOT NULL,          -- only items seen after the guild added the feed are news to it
             added_by TEXT NOT NULL DEFAULT '',
             added_at TEXT NOT NULL,
             PRIMARY KEY (guild, feed_id)
         );
         CREATE TABLE feed_items (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            seq {d.serial},
+            feed_id {d.bigint} NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
             article_id TEXT NOT NULL,
             seen_at TEXT NOT NULL,
             announce INTEGER NOT NULL,           -- 0 for what a feed already held when it was first polled
@@ -91,7 +107,7 @@ def m002_feeds_and_channels() -> str:
             channel TEXT PRIMARY KEY,
             guild TEXT NOT NULL,
             topic TEXT NOT NULL DEFAULT '',
-            after_seq INTEGER NOT NULL,
+            after_seq {d.bigint} NOT NULL,
             created_by TEXT NOT NULL DEFAULT '',
             created_at TEXT NOT NULL,
             problem TEXT NOT NULL DEFAULT ''     -- why posts are held back (e.g. missing permissions), if they are
@@ -106,11 +122,11 @@ def m002_feeds_and_channels() -> str:
             PRIMARY KEY (channel, story_id)
         );
         CREATE TABLE answers (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {d.serial},
             at TEXT NOT NULL,
             guild TEXT NOT NULL DEFAULT '',
             channel TEXT NOT NULL DEFAULT '',
-            user TEXT NOT NULL DEFAULT '',
+            "user" TEXT NOT NULL DEFAULT '',
             message TEXT,                        -- the message that shows it, once sent
             question TEXT NOT NULL,
             context TEXT NOT NULL DEFAULT '',    -- the earlier question a follow-up builds on
@@ -118,31 +134,31 @@ def m002_feeds_and_channels() -> str:
         );
         CREATE INDEX answers_message ON answers(message);
         CREATE TABLE feedback (
-            answer_id INTEGER NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
-            user TEXT NOT NULL,
+            answer_id {d.bigint} NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+            "user" TEXT NOT NULL,
             vote INTEGER NOT NULL,               -- +1 or -1; a user's later click replaces the earlier
             at TEXT NOT NULL,
-            PRIMARY KEY (answer_id, user)
+            PRIMARY KEY (answer_id, "user")
         );
     """
 
 
-def m003_indexes_for_scale() -> str:
+def m003_indexes_for_scale(d: Dialect) -> str:
     """Replacing an article's bands scanned every band (ingest slowed down as the corpus grew), and `latest`
     sorted every article; both now walk an index."""
     return """
         CREATE INDEX story_bands_article ON story_bands(article_id);
-        CREATE INDEX articles_latest ON articles(published_ts IS NULL, published_ts DESC, ingested_at DESC)
+        CREATE INDEX articles_latest ON articles((published_ts IS NULL), published_ts DESC, ingested_at DESC)
             WHERE story_id = id;
     """
 
 
-def m004_watches() -> str:
+def m004_watches(d: Dialect) -> str:
     """Standing questions: each watch's current answer and the answers it posted lately (for damping), and an
     outbox of updates, so a restart neither posts a change twice nor loses one found while it was down."""
-    return """
+    return f"""
         CREATE TABLE watches (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {d.serial},
             guild TEXT NOT NULL DEFAULT '',        -- '' for the command line's watches
             channel TEXT NOT NULL DEFAULT '',
             question TEXT NOT NULL,
@@ -153,12 +169,12 @@ def m004_watches() -> str:
             changed_at TEXT,
             message TEXT,                          -- the post that showed the current answer
             history TEXT NOT NULL DEFAULT '[]',    -- [[answer_key, posted_at], ...] of the last day's posts
-            checked_through INTEGER NOT NULL DEFAULT 0,  -- passages up to this id have been considered
+            checked_through {d.bigint} NOT NULL DEFAULT 0,  -- passages up to this id have been considered
             UNIQUE (guild, channel, question)
         );
         CREATE TABLE watch_updates (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+            id {d.serial},
+            watch_id {d.bigint} NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
             answer TEXT NOT NULL,                  -- Answer.to_json() of the new answer
             previous TEXT,                         -- and of the one it replaces (null for the first answer)
             previous_message TEXT,
@@ -170,12 +186,33 @@ def m004_watches() -> str:
     """
 
 
-# Numbered migrations: each returns a script; it runs with its version bump in one transaction.
-MIGRATIONS: list[Callable[[], str]] = [
+def m005_shared_store(d: Dialect) -> str:
+    """Several processes, possibly on several machines, on one store: leases (one poller per feed, one round of
+    standing questions at a time), delivery claims (each item posted once per channel), and in PostgreSQL the
+    vectors themselves, with a log of removed passages for the replicas to catch up on."""
+    vectors = f"""
+        CREATE TABLE passage_vectors (
+            passage_id BIGINT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+            vector BYTEA NOT NULL              -- float32, little-endian, normalised
+        );
+        CREATE TABLE passage_removals (seq {d.serial}, passage_id BIGINT NOT NULL);
+    """
+    return f"""
+        CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ts {d.real} NOT NULL);
+        ALTER TABLE deliveries ADD COLUMN claimed_by TEXT;      -- status 'claimed': being posted by this process
+        ALTER TABLE deliveries ADD COLUMN claimed_until {d.real};  -- ... which another may take over after this
+        {vectors if d.shared else ""}
+    """
+
+
+# Numbered migrations, functions of the engine's dialect: each returns a script; it runs with its version bump in
+# one transaction.
+MIGRATIONS: list[Callable[[Dialect], str]] = [
     m001_create_tables,
     m002_feeds_and_channels,
     m003_indexes_for_scale,
     m004_watches,
+    m005_shared_store,
 ]
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
@@ -201,11 +238,24 @@ def from_iso(value: str | None) -> datetime | None:
 
 
 class Store:
-    """One SQLite file. Write methods run inside `transaction()` so an article and its passages land together."""
+    """SQLite (one file: `path`) or PostgreSQL (`url`). Write methods run inside `transaction()` so an article and
+    its passages land together."""
 
-    def __init__(self, path: Path, *, read_only: bool = False):
+    def __init__(self, path: Path | None = None, *, read_only: bool = False, url: str | None = None):
         self.path = path
+        self.url = url
         self.read_only = read_only
+        self._forget_frequencies()
+        self._df_version: object = None
+        if url:
+            self.dialect = POSTGRES
+            self.db = PostgresDatabase(url)
+            self.where = self.db.where
+            self._migrate_postgres()
+            return
+        assert path is not None
+        self.dialect = SQLITE
+        self.where = str(path)
         if read_only:
             self.db = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False, isolation_level=None)
         else:
@@ -217,8 +267,11 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         self._migrate()
-        self._forget_frequencies()
-        self._df_version: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Other processes on other machines write here too (PostgreSQL)."""
+        return self.dialect.shared
 
     def _use_wal(self) -> None:
         """Switch a new file to WAL (it stays so). The switch does not wait on the busy timeout: when another
@@ -251,11 +304,32 @@ class Store:
         with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for number, migration in enumerate(MIGRATIONS[version:], version + 1):
-                for statement in _statements(migration()):
+                for statement in _statements(migration(SQLITE)):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
 
-    def transaction(self):
+    def _migrate_postgres(self) -> None:
+        """The same migrations, numbered in a one-row table; an advisory lock makes concurrent first opens wait."""
+        with self.db.transaction(lock=MIGRATION_LOCK):
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = self.db.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO schema_version(version) VALUES (0)")
+            version = row[0] if row else 0
+            if version > len(MIGRATIONS):
+                from embeddings.errors import TradewireError
+
+                raise TradewireError(f"{self.where} was made by a newer tradewire (schema {version}): upgrade this one")
+            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
+                for statement in _statements(migration(POSTGRES)):
+                    self.db.execute(statement)
+                self.db.execute("UPDATE schema_version SET version = ?", (number,))
+
+    def transaction(self, *, ingest: bool = False):
+        """One write transaction. `ingest`: it writes passages, so in PostgreSQL it waits for other ingests'
+        transactions to end (SQLite's write lock already makes every transaction wait for the others)."""
+        if self.dialect is POSTGRES:
+            return self.db.transaction(lock=INGEST_LOCK if ingest else None)
         return _Transaction(self.db)
 
     def close(self) -> None:
@@ -267,7 +341,10 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # --- articles ----------------------------------------------------------------------------------
     def find_article(self, article_id: str, url: str = "") -> StoredArticle | None:
@@ -285,7 +362,7 @@ class Store:
         return self._stored(row) if row else None
 
     def _stored(self, row: sqlite3.Row) -> StoredArticle:
-        sig = np.frombuffer(row["minhash"], dtype=np.uint32) if row["minhash"] else None
+        sig = np.frombuffer(bytes(row["minhash"]), dtype=np.uint32) if row["minhash"] else None
         return StoredArticle(
             row["id"], row["story_id"], row["source"], from_iso(row["published"]), row["content_hash"], sig
         )
@@ -337,8 +414,11 @@ class Store:
         """Remove an article's passages and their lexical rows; returns the removed passage ids."""
         self._forget_frequencies()
         ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
-        if ids:
+        if ids and self.dialect is POSTGRES:  # terms and vectors go with their passage (ON DELETE CASCADE)
+            self.db.executemany("INSERT INTO passage_removals(passage_id) VALUES (?)", [(i,) for i in ids])
+        elif ids:
             self.db.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
+        if ids:
             self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
         return ids
 
@@ -348,18 +428,55 @@ class Store:
         from embeddings.analysis import analyse
 
         title_terms = analyse(article.title) if not article.title_derived else ""
+        lexical_row = (
+            "INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)"
+            if self.dialect is SQLITE
+            else "INSERT INTO passage_terms(passage_id, terms) VALUES "
+            "(?, setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'A'))"
+        )
         ids = []
         for passage, body_terms in zip(passages, lexical, strict=True):
-            cur = self.db.execute(
-                "INSERT INTO passages(article_id, position, char_start, char_end, sentences) VALUES (?,?,?,?,?)",
+            passage_id = self.db.execute(
+                "INSERT INTO passages(article_id, position, char_start, char_end, sentences) VALUES (?,?,?,?,?)"
+                " RETURNING id",
                 (article.id, passage.position, passage.start, passage.end, json.dumps(passage.sentences)),
-            )
-            ids.append(cur.lastrowid)
-            self.db.execute(
-                "INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)",
-                (cur.lastrowid, title_terms, body_terms),
-            )
+            ).fetchone()[0]
+            ids.append(int(passage_id))
+            self.db.execute(lexical_row, (passage_id, title_terms, body_terms))
         return ids
+
+    # --- vectors (PostgreSQL: the database holds them; each process keeps a FAISS replica) ----------------
+    def put_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        rows = np.ascontiguousarray(vectors, dtype="<f4")
+        self.db.executemany(
+            "INSERT INTO passage_vectors(passage_id, vector) VALUES (?, ?)",
+            [(int(i), rows[n].tobytes()) for n, i in enumerate(ids)],
+        )
+
+    def vector_watermarks(self) -> tuple[int, int]:
+        """The newest passage with a vector, and the newest removal: a replica that has both is current."""
+        row = self.db.execute(
+            "SELECT (SELECT coalesce(max(passage_id), 0) FROM passage_vectors),"
+            " (SELECT coalesce(max(seq), 0) FROM passage_removals)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def vectors_after(self, after: int, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the next `limit` passages numbered after `after`."""
+        rows = self.db.execute(
+            "SELECT passage_id, vector FROM passage_vectors WHERE passage_id > ? ORDER BY passage_id LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype="<f4").reshape(len(rows), -1)
+        return ids, vectors.astype(np.float32)
+
+    def removals_after(self, after: int) -> list[tuple[int, int]]:
+        """(seq, passage id) of the passages removed after removal `after`."""
+        rows = self.db.execute(
+            "SELECT seq, passage_id FROM passage_removals WHERE seq > ? ORDER BY seq", (after,)
+        ).fetchall()
+        return [(int(r[0]), int(r[1])) for r in rows]
 
     # --- reading -----------------------------------------------------------------------------------
     def passage_id_stats(self) -> tuple[int, int]:
@@ -431,7 +548,7 @@ class Store:
         for chunk in _chunks(list(set(story_ids)), 500):
             rows = self.db.execute(
                 f"SELECT story_id, id, source FROM articles WHERE story_id IN ({','.join('?' * len(chunk))})"
-                " AND source != '' ORDER BY rowid",
+                f" AND source != '' ORDER BY {self.dialect.insertion_order}",
                 chunk,
             )
             for story_id, article_id, source in rows:
@@ -457,16 +574,31 @@ class Store:
         return row["text"][span[0] : span[1]] if span else None
 
     def lexical_search(
-        self, match: str, limit: int, filter_sql: str = "", params: Sequence[object] = ()
+        self, terms: Sequence[str], limit: int, filter_sql: str = "", params: Sequence[object] = ()
     ) -> list[tuple[int, float]]:
-        """(passage id, bm25 score with higher = better) for an FTS5 MATCH expression."""
-        if not match:
+        """(passage id, score with higher = better) of the passages holding any of the analysed `terms`: bm25 in
+        SQLite; in PostgreSQL, each term's ts_rank weighted by its bm25 idf (see docs/scaling.md for how the two
+        rankings compare)."""
+        terms = list(dict.fromkeys(t for t in terms if t))
+        if not terms:
             return []
-        sql = f"""SELECT f.rowid, {_BM25} AS rank FROM passages_fts f
-                  {"JOIN passages p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id" if filter_sql else ""}
-                  WHERE passages_fts MATCH ? {filter_sql} ORDER BY rank LIMIT ?"""
-        rows = self.db.execute(sql, [match, *params, limit]).fetchall()
-        return [(int(r[0]), -float(r[1])) for r in rows]
+        joins = "JOIN passages p ON p.id = {id} JOIN articles a ON a.id = p.article_id" if filter_sql else ""
+        if self.dialect is SQLITE:
+            sql = f"""SELECT f.rowid, {_BM25} AS rank FROM passages_fts f {joins.format(id="f.rowid")}
+                      WHERE passages_fts MATCH ? {filter_sql} ORDER BY rank LIMIT ?"""
+            rows = self.db.execute(sql, [fts_query(terms), *params, limit]).fetchall()
+            return [(int(r[0]), -float(r[1])) for r in rows]
+        freq, total = self.document_frequencies(terms)
+        terms = [t for t in terms if freq.get(t)]
+        if not terms:
+            return []
+        term = "plainto_tsquery('simple', ?)"
+        score = " + ".join(f"{_idf(freq[t], total):.6f} * ts_rank(t.terms, {term}, 1)" for t in terms)
+        sql = f"""SELECT t.passage_id, {score} AS score FROM passage_terms t {joins.format(id="t.passage_id")}
+                  WHERE t.terms @@ ({" || ".join([term] * len(terms))}) {filter_sql}
+                  ORDER BY score DESC, t.passage_id LIMIT ?"""
+        rows = self.db.execute(sql, [*terms, *terms, *params, limit]).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
 
     def filtered_passage_ids(self, filter_sql: str, params: Sequence[object]) -> np.ndarray:
         rows = self.db.execute(
@@ -478,17 +610,32 @@ class Store:
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         """How many passages hold each analysed term, and how many passages there are. Counting a common
         term's passages walks its whole doclist (milliseconds at 100k passages), so counts are cached until
-        this connection writes passages or another one commits (`PRAGMA data_version`)."""
-        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        passages are written: by this connection or another one (SQLite's `PRAGMA data_version`), or by anyone
+        (PostgreSQL: the newest passage and removal numbers)."""
+        if self.dialect is SQLITE:
+            version: object = self.db.execute("PRAGMA data_version").fetchone()[0]
+        else:
+            version = tuple(self.db.execute(
+                "SELECT (SELECT coalesce(max(id), 0) FROM passages),"
+                " (SELECT coalesce(max(seq), 0) FROM passage_removals)"
+            ).fetchone())
         if version != self._df_version:
             self._forget_frequencies()
             self._df_version = version
         terms = list(dict.fromkeys(terms))
         unknown = [t for t in terms if t not in self._df]
-        if unknown:
+        if unknown and self.dialect is SQLITE:
             marks = ",".join("?" * len(unknown))
             found = dict(self.db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", unknown))
             self._df.update({t: int(found.get(t, 0)) for t in unknown})
+        elif unknown:
+            term = "plainto_tsquery('simple', ?)"
+            counts = ", ".join(f"count(*) FILTER (WHERE terms @@ {term})" for _ in unknown)
+            any_term = " || ".join([term] * len(unknown))  # the GIN index finds the rows that hold any of them
+            row = self.db.execute(
+                f"SELECT {counts} FROM passage_terms WHERE terms @@ ({any_term})", [*unknown, *unknown]
+            ).fetchone()
+            self._df.update({t: int(row[n]) for n, t in enumerate(unknown)})
         if self._df_total is None:
             self._df_total = int(self.db.execute("SELECT count(*) FROM passages").fetchone()[0])
         return {t: self._df[t] for t in terms if self._df[t]}, self._df_total
@@ -536,6 +683,11 @@ class Store:
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
         return from_iso(row[0])
+
+
+def _idf(docs: int, total: int) -> float:
+    """bm25's inverse document frequency (as FTS5 computes it, floored just above zero)."""
+    return max(1e-6, math.log((total - docs + 0.5) / (docs + 0.5)))
 
 
 def _statements(script: str) -> list[str]:

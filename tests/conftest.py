@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -47,9 +48,55 @@ def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session: TRADEWIRE_TEST_DATABASE_URL if set (`.ci/run` starts one), else one
+    started here in a temporary directory on a loopback port and stopped at the end; skipped, with the reason,
+    when neither can be had."""
+    url = os.environ.get("TRADEWIRE_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    import tempfile
+
+    from tests import postgres
+
+    where = Path(tempfile.mkdtemp(prefix="tradewire-pg-"))
+    try:
+        url = postgres.start(where)
+    except postgres.Unavailable as exc:
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    try:
+        yield url
+    finally:
+        postgres.stop(where)
+        shutil.rmtree(where, ignore_errors=True)
+
+
 @pytest.fixture
-def library(tmp_path, fake_encoder) -> Library:
-    lib = Library.open(tmp_path / "home", encoder=fake_encoder)
+def postgres_url(postgres_server, request):
+    """A new, empty database on the session's server, dropped afterwards."""
+    import psycopg
+
+    name = "t_" + hashlib.md5(request.node.nodeid.encode()).hexdigest()[:16]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    base, _, _ = postgres_server.rpartition("/")
+    yield f"{base}/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request) -> str | None:
+    """Each storage test runs on both engines: None (SQLite in the home, the default) or a PostgreSQL URL."""
+    return request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+
+
+@pytest.fixture
+def library(tmp_path, fake_encoder, engine) -> Library:
+    lib = Library.open(tmp_path / "home", encoder=fake_encoder, database_url=engine)
     yield lib
     lib.close()
 

@@ -72,8 +72,8 @@ def assert_cannot_ping(message: dict) -> None:
 
 
 @pytest.fixture
-def news(tmp_path) -> Library:
-    lib = Library.open(tmp_path / "home", encoder=FakeEncoder())
+def news(tmp_path, engine) -> Library:
+    lib = Library.open(tmp_path / "home", encoder=FakeEncoder(), database_url=engine)
     lib.ingest_articles([ELECTION, CARS, PRANK, *BACKGROUND])
     return lib
 
@@ -184,7 +184,7 @@ async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
     down = await fake.click(answer, f"tw:vote:{answer_id}:down", user=fake.member)  # changed their mind
     await down.wait_done()
     assert "0 👍 · 1 👎" in private_reply(down)["content"]
-    row = bot.library.state.db.execute("SELECT vote, user FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
+    row = bot.library.state.db.execute("SELECT vote, \"user\" FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
     assert [tuple(r) for r in row] == [(-1, str(fake.member["id"]))]
     stored = bot.library.state.answer(answer_id)
     assert stored.answer["citations"][0]["article_id"] == "cars"  # the question, answer and citations are kept

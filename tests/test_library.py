@@ -191,7 +191,7 @@ def test_common_terms_leave_the_lexical_query_and_counts_stay_fresh(library, tmp
 
     freq, total = library.store.document_frequencies(["copper"])
     assert (freq, total) == ({"copper": 1}, 10)
-    other = Library.open(library.home, encoder=FakeEncoder())  # another writer commits: the cache notices
+    other = Library.open(library.home, encoder=FakeEncoder(), database_url=library.store.url)  # the cache notices
     other.ingest_articles([story(10, "Copper prices climbed.", day=21)])
     other.close()
     assert library.store.document_frequencies(["copper"]) == ({"copper": 2}, 11)
