@@ -152,6 +152,7 @@ class Watches:
         check could touch, and record the changes as pending updates; returns them. `everything` re-asks every
         watch."""
         now = _now()
+        self.library.refresh()  # the vectors of passages other processes added: _touched compares with them
         through = self._max_passage()
         watches = [w for w in self.list(guild, servers=servers) if everything or w.checked_through < through]
         stats = RoundStats(watches=len(watches))

@@ -40,9 +40,19 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 def _settings(home: Path | None) -> Settings:
-    from bot.settings import Settings
+    from pydantic import ValidationError
 
-    settings = Settings()
+    from bot.settings import Settings
+    from embeddings import TradewireError
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:  # one line per setting; never the value given (it may be a secret)
+        problems = [
+            (f"TRADEWIRE_{str(e['loc'][0]).upper()}: " if e["loc"] else "") + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        ]
+        raise TradewireError("; ".join(problems)) from None
     if home is not None:
         settings.home = home
     return settings

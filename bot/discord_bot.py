@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 import signal
@@ -64,6 +65,8 @@ class TradewireBot(discord.AutoShardedClient):
         intents = discord.Intents.default()
         intents.message_content = settings.discord_message_content
         options.setdefault("shard_count", settings.discord_shards)
+        if settings.discord_shard_ids is not None:  # one of several processes, each running some of the shards
+            options.setdefault("shard_ids", settings.discord_shard_ids)
         super().__init__(intents=intents, allowed_mentions=embeds.NO_PINGS, **options)
         self.settings = settings
         self.library = library
@@ -113,7 +116,9 @@ class TradewireBot(discord.AutoShardedClient):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # `docker stop`: close cleanly, save vectors
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._stop_on_signal)
         await asyncio.to_thread(parse_when, "2025-01-01")  # import dateparser now, not inside a command
-        if self.settings.discord_guild:
+        if self.settings.discord_shard_ids is not None and 0 not in self.settings.discord_shard_ids:
+            log.info("commands are synced by the process that runs shard 0")
+        elif self.settings.discord_guild:
             guild = discord.Object(id=self.settings.discord_guild)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
@@ -295,11 +300,16 @@ class TradewireBot(discord.AutoShardedClient):
         except Exception:
             log.exception("feed poll failed")
         posted = await self.feeds.deliver(self._post)
+        state, owner = self.library.state, self.feeds.owner
+        if not await self.engine.run(state.lease, "watches", owner, self.settings.lease_seconds):
+            return posted  # another process is running this round
         try:
             await self.engine.run(self.watches.check, servers=True)
             await self.post_watch_updates()
         except Exception:
             log.exception("standing questions failed")
+        finally:
+            await self.engine.run(state.release, "watches", owner)
         return posted
 
     async def post_watch_updates(self) -> int:
@@ -314,7 +324,8 @@ class TradewireBot(discord.AutoShardedClient):
             )
             text = embeds.watch_update(watch.question, update.answer, update.previous, link)
             try:
-                sent = await self.get_partial_messageable(int(watch.channel)).send(text)
+                channel = self.get_partial_messageable(int(watch.channel))
+                sent = await channel.send(text, nonce=_nonce("watch-update", str(update.id)))
             except discord.HTTPException as exc:
                 outcome, reason = _not_posted(exc)
                 if outcome == "held":
@@ -330,10 +341,20 @@ class TradewireBot(discord.AutoShardedClient):
         """Post one item, and say what became of it (see bot.feeds.Post)."""
         channel = self.get_partial_messageable(int(channel_id))
         try:
-            message = await channel.send(embed=embeds.news_embed(item, topic=topic))
+            message = await channel.send(
+                embed=embeds.news_embed(item, topic=topic), nonce=_nonce("news", channel_id, item.story_id)
+            )
         except discord.HTTPException as exc:
             return _not_posted(exc)
         return "posted", str(message.id)
+
+
+def _nonce(*parts: str) -> str:
+    """The same nonce for the same post, whichever process sends it: with `enforce_nonce` (discord.py sets it with
+    a nonce) Discord returns the message already made with it, for a few minutes, instead of posting it again, so a
+    process that takes over a dead one's claim cannot double a post that was sent but not yet recorded."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest()
+    return str(int.from_bytes(digest, "big") >> 1)  # at most 19 digits: Discord takes up to 25 characters
 
 
 def _not_posted(exc: discord.HTTPException) -> tuple[str, str]:

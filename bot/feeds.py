@@ -1,11 +1,18 @@
 """Live feeds: poll the feeds that are due (conditional GETs, backoff on failure), index what they bring,
 and deliver new items to subscribed channels — each story once per channel, oldest first, a capped number
-per round. The posting itself is handed in, so this runs the same with Discord or without it."""
+per round. The posting itself is handed in, so this runs the same with Discord or without it.
+
+Several processes may share one store (PostgreSQL): a feed is polled by the one process holding its lease, and
+an item is posted to a channel by the one process that claimed it; a process that dies loses both once
+`lease_seconds` pass, and another carries on where it stopped."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 
 from bot.engine import Engine
@@ -36,6 +43,7 @@ class FeedWatcher:
         self.state = engine.library.state
         self.settings = settings
         self.fetcher = fetcher
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this process, in leases
 
     async def fetch(self, feed: Feed | str) -> FeedPoll:
         """Conditional GET of a feed in a network thread; pages already indexed are not fetched again."""
@@ -70,7 +78,10 @@ class FeedWatcher:
         """Poll every feed that is due: up to FETCH_AT_ONCE fetches run at once (one slow server holds up only
         itself), and each feed's items are indexed as its fetch ends. A failing feed backs off and the others
         carry on; while another process is ingesting, the round stops and the feeds stay due for the next one."""
-        feeds = await self.engine.run(self.state.due_feeds)
+        feeds = []
+        for due in await self.engine.run(self.state.due_feeds):  # those another process is not polling
+            if feed := await self.engine.run(self.state.claim_feed, due, self.owner, self.settings.lease_seconds):
+                feeds.append(feed)
         if not feeds:
             return
         limit = asyncio.Semaphore(FETCH_AT_ONCE)
@@ -102,6 +113,8 @@ class FeedWatcher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            for feed in feeds:
+                await self.engine.run(self.state.release, f"feed:{feed.id}", self.owner)
 
     async def _failed(self, feed: Feed, exc: Exception) -> None:
         reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"
@@ -128,6 +141,11 @@ class FeedWatcher:
                     if wanted is not None and item.story_id not in wanted:
                         await self.engine.run(self.state.record_delivery, sub.channel, item, "off-topic")
                         continue
+                    claimed = await self.engine.run(
+                        self.state.claim_delivery, sub.channel, item, self.owner, self.settings.lease_seconds
+                    )
+                    if not claimed:
+                        continue  # another process is posting it
                     outcome, detail = await post(sub.channel, item, sub.topic)
                     if outcome == "posted":
                         await self.engine.run(self.state.record_delivery, sub.channel, item, "posted", detail)
@@ -138,6 +156,7 @@ class FeedWatcher:
                     elif outcome == "failed":
                         await self.engine.run(self.state.record_delivery, sub.channel, item, f"failed: {detail}")
                     else:
+                        await self.engine.run(self.state.release_delivery, sub.channel, item, self.owner)
                         if outcome == "gone":
                             await self.engine.run(self.state.unsubscribe, sub.channel)
                         else:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from platformdirs import user_data_dir
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from embeddings.encoder import DEFAULT_MODEL, Precision
@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRADEWIRE_", env_file=".env", extra="ignore", env_ignore_empty=True)
 
     home: Path = Field(default_factory=lambda: Path(user_data_dir("tradewire", appauthor=False)))
+    # postgresql://user:password@host/db: the shared store of several processes and machines (docs/scaling.md);
+    # unset, the knowledge base is SQLite + FAISS in `home`. A secret: it may hold a password.
+    database_url: SecretStr | None = None
     model: str = DEFAULT_MODEL
     precision: Precision | None = None  # int8 (ONNX Runtime) or float32 (PyTorch); default: the index's, int8 if new
     cache: Path | None = None  # where the int8 graph is kept; default: the user cache directory
@@ -37,12 +40,41 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
     discord_message_content: bool = False  # privileged intent: lets replies without an @mention follow up
     discord_shards: int | None = None  # default: as many as Discord recommends
+    discord_shard_ids: list[int] | None = None  # this process's shards ("0,1"); needs discord_shards
+    lease_seconds: float = 60.0  # a dead process's feed polls and claimed posts are taken over after this
     feed_interval: float = 600.0  # seconds between polls of one feed (0: no polling)
     allow_private_feeds: bool = False  # let /feeds add reach loopback and private-network addresses
     delivery_cap: int = 10  # new items posted per channel per round; the rest wait for the next round
     ask_rate: int = 4  # questions per user ...
     ask_per: float = 60.0  # ... per this many seconds (ask_rate 0: no limit)
     max_pending_answers: int = 64  # answers in progress or waiting; beyond this users are asked to retry
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: object) -> object:
+        """`TRADEWIRE_DISCORD_SHARD_IDS=0,1` (or JSON `[0, 1]`)."""
+        if isinstance(value, str) and not value.strip().startswith("["):
+            return [int(part) for part in value.replace(" ", "").split(",") if part]
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _postgres_only(cls, value: object) -> object:
+        from embeddings.db import is_postgres_url
+
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(raw, str) and raw and not is_postgres_url(raw):
+            raise ValueError("must be a postgresql:// URL (leave it unset for the embedded SQLite store)")
+        return value
+
+    def model_post_init(self, _context: object) -> None:
+        if self.discord_shard_ids is not None:
+            if not self.discord_shards:
+                raise ValueError("TRADEWIRE_DISCORD_SHARD_IDS needs TRADEWIRE_DISCORD_SHARDS (the total)")
+            if not self.discord_shard_ids or any(not 0 <= i < self.discord_shards for i in self.discord_shard_ids):
+                raise ValueError(
+                    f"TRADEWIRE_DISCORD_SHARD_IDS must be shard numbers from 0 to {self.discord_shards - 1}"
+                )
 
     @property
     def max_bytes(self) -> int:
@@ -60,6 +92,7 @@ class Settings(BaseSettings):
             precision=self.precision,
             cache=self.cache,
             writing=writing,
+            database_url=self.database_url.get_secret_value() if self.database_url else None,
         )
 
 

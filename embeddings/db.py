@@ -125,7 +125,7 @@ class PostgresDatabase:
         try:  # one connection first: a wrong URL is one clear line now, not a pool timeout later
             psycopg.connect(url, connect_timeout=int(connect_timeout)).close()
         except psycopg.Error as exc:
-            reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+            reason = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip()) or type(exc).__name__
             raise TradewireError(f"cannot connect to {self.where}: {reason}") from None
         self.pool = ConnectionPool(
             url,

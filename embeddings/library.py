@@ -202,7 +202,8 @@ class Library:
         if recorded and recorded != wanted:
             store.close()
             raise TradewireError(
-                f"the index in {store.where if store.shared else home} was built with model {recorded!r}, not {wanted!r}; "
+                f"the index in {store.where if store.shared else home} was built with model {recorded!r}, "
+                f"not {wanted!r}; "
                 f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another TRADEWIRE_HOME "
                 f"for a new index"
             )
@@ -445,7 +446,10 @@ class Library:
             for plan in plans:
                 removed += self.store.delete_passages(plan.article.id)
                 self.store.put_article(
-                    plan.article, story_id=plan.story_id, content_hash=plan.digest, minhash=plan.signature,
+                    plan.article,
+                    story_id=plan.story_id,
+                    content_hash=plan.digest,
+                    minhash=plan.signature,
                     bands=plan.bands,
                 )
             added: list[np.ndarray] = []
@@ -548,7 +552,9 @@ class Library:
             "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
             "newest": newest.isoformat() if newest else None,
             "home": self.where,
-            "ingest_running": not self.read_only and not self.store.shared and self._ingest_elsewhere(),  # vectors catch up when it ends
+            "ingest_running": not self.read_only
+            and not self.store.shared
+            and self._ingest_elsewhere(),  # vectors catch up when it ends
         }
 
     def close(self) -> None:

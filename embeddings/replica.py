@@ -52,4 +52,3 @@ class Replica:
                 changed += len(ids)
         self.index.dirty = False  # nothing to save: the database is the copy that lasts
         return changed
-

@@ -1,5 +1,5 @@
-"""The live side's state, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items they brought,
-channel subscriptions and what was delivered to each, answers given and the feedback on them.
+"""The live side's state, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items
+they brought, channel subscriptions and what was delivered to each, answers given and the feedback on them.
 
 Channels, guilds and users are opaque strings here (Discord snowflakes in practice); nothing in this module
 knows about Discord. Delivery is decided from these tables alone, so a restart neither reposts an item nor
@@ -140,6 +140,18 @@ class State:
         now_ts = time.time() if now_ts is None else now_ts
         rows = self.db.execute("SELECT * FROM feeds WHERE next_poll_ts <= ? ORDER BY next_poll_ts", (now_ts,))
         return [self._feed(r) for r in rows]
+
+    def claim_feed(self, feed: Feed, owner: str, seconds: float) -> Feed | None:
+        """The feed, leased to `owner` for polling, if it is still due and no other process holds it."""
+        if not self.lease(f"feed:{feed.id}", owner, seconds):
+            return None
+        row = self.db.execute(
+            "SELECT * FROM feeds WHERE id = ? AND next_poll_ts <= ?", (feed.id, time.time())
+        ).fetchone()
+        if row is None:  # polled by another process since it was listed, or removed
+            self.release(f"feed:{feed.id}", owner)
+            return None
+        return self._feed(row)
 
     def feed_urls(self, feed: Feed) -> set[str]:
         """Links of the articles a feed has brought: their pages need not be fetched again."""

@@ -615,10 +615,12 @@ class Store:
         if self.dialect is SQLITE:
             version: object = self.db.execute("PRAGMA data_version").fetchone()[0]
         else:
-            version = tuple(self.db.execute(
-                "SELECT (SELECT coalesce(max(id), 0) FROM passages),"
-                " (SELECT coalesce(max(seq), 0) FROM passage_removals)"
-            ).fetchone())
+            version = tuple(
+                self.db.execute(
+                    "SELECT (SELECT coalesce(max(id), 0) FROM passages),"
+                    " (SELECT coalesce(max(seq), 0) FROM passage_removals)"
+                ).fetchone()
+            )
         if version != self._df_version:
             self._forget_frequencies()
             self._df_version = version

@@ -177,11 +177,14 @@ class FakeDiscord:
         self.interactions: list[Interaction] = []
         self.heartbeat_acks: list[float] = []
         self.identifies = self.resumes = 0
+        self.nonce_hits = 0  # posts answered with the message an earlier post with the same nonce made
+        self.shard_sessions: list[list[int]] = []  # shards identified without the guild (another shard has it)
         self.errors: list[str] = []  # the fake's own failures (answered 400 at once: discord.py retries 500s slowly)
         self._store: dict[int, dict] = {}  # every message (bot and users) by id
         self._by_token: dict[str, Interaction] = {}
         self._dm_channels: dict[int, dict] = {}  # DM channel id -> channel payload
         self._forbidden: set[int] = set()
+        self.post_delay = 0.0  # seconds each POST /channels/{id}/messages takes (a slow API, for crash tests)
         self._changed = asyncio.Event()
         self._session_id: str | None = None
         self._seq, self._log, self._intents, self._shard = 0, [], 0, None
@@ -422,6 +425,16 @@ class FakeDiscord:
         if op == 1:  # HEARTBEAT
             conn.send({"op": 11})
             self.heartbeat_acks.append(time.monotonic())
+        elif op == 2 and self._not_our_shard(d.get("shard")):  # IDENTIFY by a shard the guild is not on
+            self.identifies += 1
+            self.shard_sessions.append(d["shard"])
+            ready = {
+                "v": 10, "user": self.bot_user, "guilds": [], "session_id": secrets.token_hex(16),
+                "session_type": "normal", "resume_gateway_url": self.gateway_url, "shard": d["shard"],
+                "application": {"id": str(self.application_id), "flags": 0}, "private_channels": [],
+                "presences": [], "relationships": [], "user_settings": {}, "_trace": ["fake-discord"],
+            }  # fmt: skip
+            conn.send({"op": 0, "t": "READY", "s": 1, "d": ready})
         elif op == 2:  # IDENTIFY
             self.identifies += 1
             self._session_id, self._seq, self._log = secrets.token_hex(16), 0, []
@@ -788,6 +801,10 @@ class FakeDiscord:
     async def _no_content(self, rec, *_):
         return 204, None
 
+    def _not_our_shard(self, shard: list[int] | None) -> bool:
+        """Discord puts a guild on shard (guild id >> 22) % shard count; the others get READY with no guilds."""
+        return bool(shard) and shard[1] > 1 and (self.guild_id >> 22) % shard[1] != shard[0]
+
     async def _get_gateway_bot(self, rec):
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
         return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
@@ -951,6 +968,13 @@ class FakeDiscord:
                 errors = {"message_reference": {"_errors": [{"code": "REPLIES_UNKNOWN_MESSAGE"}]}}
                 raise DiscordError(400, 50035, "Invalid Form Body", errors)
         body = body | {"flags": int(body.get("flags") or 0) & SETTABLE_FLAGS}
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)  # the message is made even if the client is gone meanwhile
+        if body.get("enforce_nonce") and body.get("nonce"):  # Discord: the bot's message with this nonce, if any
+            for earlier in self.messages.get(channel_id, []):
+                if earlier.get("nonce") == str(body["nonce"]) and earlier["author"]["id"] == self.bot_user["id"]:
+                    self.nonce_hits += 1
+                    return 200, _public(earlier)
         return 200, _public(self._bot_message(channel_id, body, files=rec.files, reference=reference))
 
     async def _channel_message(self, rec, cid, mid):

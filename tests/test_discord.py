@@ -184,7 +184,8 @@ async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
     down = await fake.click(answer, f"tw:vote:{answer_id}:down", user=fake.member)  # changed their mind
     await down.wait_done()
     assert "0 👍 · 1 👎" in private_reply(down)["content"]
-    row = bot.library.state.db.execute("SELECT vote, \"user\" FROM feedback WHERE answer_id = ?", (answer_id,)).fetchall()
+    row = bot.library.state.db.execute('SELECT vote, "user" FROM feedback WHERE answer_id = ?', (answer_id,))
+    row = row.fetchall()
     assert [tuple(r) for r in row] == [(-1, str(fake.member["id"]))]
     stored = bot.library.state.answer(answer_id)
     assert stored.answer["citations"][0]["article_id"] == "cars"  # the question, answer and citations are kept
