@@ -65,8 +65,8 @@ class TradewireBot(discord.AutoShardedClient):
         intents = discord.Intents.default()
         intents.message_content = settings.discord_message_content
         options.setdefault("shard_count", settings.discord_shards)
-        if settings.discord_shard_ids is not None:  # one of several processes, each running some of the shards
-            options.setdefault("shard_ids", settings.discord_shard_ids)
+        if settings.shard_ids is not None:  # one of several processes, each running some of the shards
+            options.setdefault("shard_ids", settings.shard_ids)
         super().__init__(intents=intents, allowed_mentions=embeds.NO_PINGS, **options)
         self.settings = settings
         self.library = library
@@ -116,15 +116,14 @@ class TradewireBot(discord.AutoShardedClient):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # `docker stop`: close cleanly, save vectors
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._stop_on_signal)
         await asyncio.to_thread(parse_when, "2025-01-01")  # import dateparser now, not inside a command
-        if self.settings.discord_shard_ids is not None and 0 not in self.settings.discord_shard_ids:
-            log.info("commands are synced by the process that runs shard 0")
-        elif self.settings.discord_guild:
-            guild = discord.Object(id=self.settings.discord_guild)
+        guild = discord.Object(id=self.settings.discord_guild) if self.settings.discord_guild else None
+        if guild:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+        if self.settings.shard_ids is not None and 0 not in self.settings.shard_ids:
+            log.info("commands are synced by the process that runs shard 0")
         else:
-            synced = await self.tree.sync()
-        log.info("synced %d commands %s", len(synced), "to one guild" if self.settings.discord_guild else "globally")
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands %s", len(synced), "to one guild" if guild else "globally")
         if self.settings.feed_interval > 0:
             self._poller = asyncio.create_task(self._poll_forever(), name="tradewire-feeds")
 

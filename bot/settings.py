@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     discord_gateway_url: str | None = Field(default=None, validation_alias="DISCORD_GATEWAY_URL")
     discord_message_content: bool = False  # privileged intent: lets replies without an @mention follow up
     discord_shards: int | None = None  # default: as many as Discord recommends
-    discord_shard_ids: list[int] | None = None  # this process's shards ("0,1"); needs discord_shards
+    discord_shard_ids: str | None = None  # this process's shards, "0,1" (see `shard_ids`); needs discord_shards
     lease_seconds: float = 60.0  # a dead process's feed polls and claimed posts are taken over after this
     feed_interval: float = 600.0  # seconds between polls of one feed (0: no polling)
     allow_private_feeds: bool = False  # let /feeds add reach loopback and private-network addresses
@@ -49,13 +49,12 @@ class Settings(BaseSettings):
     ask_per: float = 60.0  # ... per this many seconds (ask_rate 0: no limit)
     max_pending_answers: int = 64  # answers in progress or waiting; beyond this users are asked to retry
 
-    @field_validator("discord_shard_ids", mode="before")
-    @classmethod
-    def _shard_list(cls, value: object) -> object:
-        """`TRADEWIRE_DISCORD_SHARD_IDS=0,1` (or JSON `[0, 1]`)."""
-        if isinstance(value, str) and not value.strip().startswith("["):
-            return [int(part) for part in value.replace(" ", "").split(",") if part]
-        return value
+    @property
+    def shard_ids(self) -> list[int] | None:
+        """TRADEWIRE_DISCORD_SHARD_IDS as numbers ("0,1" or "[0, 1]")."""
+        if self.discord_shard_ids is None:
+            return None
+        return [int(part) for part in self.discord_shard_ids.strip("[] ").replace(" ", "").split(",") if part]
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -71,7 +70,11 @@ class Settings(BaseSettings):
         if self.discord_shard_ids is not None:
             if not self.discord_shards:
                 raise ValueError("TRADEWIRE_DISCORD_SHARD_IDS needs TRADEWIRE_DISCORD_SHARDS (the total)")
-            if not self.discord_shard_ids or any(not 0 <= i < self.discord_shards for i in self.discord_shard_ids):
+            try:
+                ids = self.shard_ids
+            except ValueError:
+                raise ValueError("TRADEWIRE_DISCORD_SHARD_IDS must be shard numbers separated by commas") from None
+            if not ids or any(not 0 <= i < self.discord_shards for i in ids):
                 raise ValueError(
                     f"TRADEWIRE_DISCORD_SHARD_IDS must be shard numbers from 0 to {self.discord_shards - 1}"
                 )

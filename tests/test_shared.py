@@ -1,0 +1,134 @@
+"""Several processes on one store: leases and delivery claims (both engines), and on PostgreSQL, a story ingested
+by one process answerable by another, ingests side by side without duplicates, and the migrations of a new
+database run once however many processes open it at the same moment."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from embeddings import Library
+from embeddings.models import Article
+from embeddings.state import NewItem
+from tests.conftest import FakeEncoder
+
+
+def story(n: int, text: str = "", day: int = 1) -> Article:
+    return Article(
+        id=f"s{n}",
+        title=f"Tariff story {n}",
+        text=text or f"Officials said the tariff on part {n} would rise to {n + 10}% in June. Importers objected.",
+        source="Wire",
+        published=datetime(2025, 6, day, tzinfo=UTC),
+    )
+
+
+def item(story_id: str) -> NewItem:
+    return NewItem(1, story_id, story_id, "t", "Wire", "", None, "")
+
+
+def test_one_lease_holder_at_a_time_and_a_dead_holders_lease_runs_out(library):
+    state = library.state
+    assert state.lease("feed:1", "a", 30) and not state.lease("feed:1", "b", 30)
+    assert state.lease("feed:1", "a", 30)  # the holder renews
+    state.release("feed:1", "b")  # not b's to release
+    assert not state.lease("feed:1", "b", 30)
+    state.release("feed:1", "a")
+    assert state.lease("feed:1", "b", 0.2) and not state.lease("feed:1", "a", 30)
+    time.sleep(0.3)  # b died: its lease runs out
+    assert state.lease("feed:1", "a", 30)
+
+
+def test_a_delivery_is_claimed_once_and_a_dead_claim_is_taken_over(library):
+    state = library.state
+    one = item("story-1")
+    assert state.claim_delivery("c1", one, "a", 0.2)
+    assert not state.claim_delivery("c1", one, "b", 30)
+    assert state.claim_delivery("c2", one, "b", 30)  # another channel: its own claim
+    time.sleep(0.3)
+    assert state.claim_delivery("c1", one, "b", 30)  # a died before posting: b takes over
+    state.record_delivery("c1", one, "posted", "m1")
+    assert not state.claim_delivery("c1", one, "a", 30)  # posted: nobody claims it again
+    assert state.delivery_counts("c1") == {"posted": 1}
+    state.release_delivery("c2", one, "b")  # the channel could not take it: news again
+    assert state.claim_delivery("c2", one, "a", 30)
+
+
+@pytest.fixture
+def two(postgres_url, tmp_path):
+    """Two libraries on one PostgreSQL database, as two processes on two machines would have."""
+    first = Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url)
+    second = Library.open(tmp_path / "b", encoder=FakeEncoder(), database_url=postgres_url)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_a_story_ingested_by_one_process_is_answerable_by_the_other(two):
+    first, second = two
+    assert second.search("tariff part 7") == []
+    first.ingest_articles([story(7)])
+    (hit,) = second.search("tariff on part 7", k=1, mode="dense")  # dense: from the replica, caught up
+    assert hit.article_id == "s7" and hit.dense and hit.dense > 0.5
+    first.ingest_articles([story(7, "Officials dropped the plan for part 7 entirely. No duty will apply.", day=2)])
+    (hit,) = second.search("plan for part 7 dropped", k=1, mode="dense")
+    assert "dropped" in hit.text
+    assert len(second.index) == second.store.counts()["passages"]  # the replaced passages left the replica too
+
+
+def test_ingests_side_by_side_store_each_article_once(postgres_url, tmp_path):
+    articles = [story(n) for n in range(40)]
+    start = threading.Barrier(3)
+    reports = []
+
+    def ingest(name: str) -> None:
+        with Library.open(tmp_path / name, encoder=FakeEncoder(), database_url=postgres_url) as lib:
+            start.wait()
+            reports.append(lib.ingest_articles(articles))
+
+    threads = [threading.Thread(target=ingest, args=(f"p{i}",)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with Library.open(tmp_path / "check", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        assert lib.store.counts() == {"articles": 40, "stories": 40, "passages": 40}
+        assert len(lib.index) == 40
+    assert sorted(a for r in reports for a in r.added) == sorted(a.id for a in articles)  # each added once
+    assert sum(len(r.unchanged) for r in reports) == 80  # the others found them stored
+
+
+def test_concurrent_first_opens_migrate_once(postgres_url, tmp_path):
+    start = threading.Barrier(4)
+    errors = []
+
+    def open_it(n: int) -> None:
+        start.wait()
+        try:
+            Library.open(tmp_path / str(n), encoder=FakeEncoder(), database_url=postgres_url).close()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Library.open(tmp_path / "x", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        from embeddings.store import MIGRATIONS
+
+        assert lib.store.db.execute("SELECT version FROM schema_version").fetchall() == [(len(MIGRATIONS),)]
+
+
+def test_a_wrong_database_url_is_one_line_without_the_password(tmp_path):
+    from embeddings.errors import TradewireError
+
+    with pytest.raises(TradewireError) as caught:
+        Library.open(tmp_path, encoder=FakeEncoder(), database_url="postgresql://bob:hunter2@127.0.0.1:1/news")
+    message = str(caught.value)
+    assert message.startswith("cannot connect to postgresql://127.0.0.1:1/news:") and "\n" not in message
+    assert "hunter2" not in message and "bob" not in message
