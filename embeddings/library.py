@@ -435,12 +435,15 @@ class Library:
         return vectors
 
     def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
+        generation = self.store.ingest_generation() if self.store.shared else 0
         plans, unchanged = self._plan(batch)
         vectors = self._embed(plans, {})  # the slow part, outside any lock
         removed: list[int] = []
         new_ids: list[int] = []
         with self.store.transaction(ingest=True):
-            if self.store.shared:  # another machine may have stored some of these since: plan again, under the lock
+            # Shared: if another process has stored anything since, some of these may be among it: plan again, now
+            # under the lock (the vectors already made are reused).
+            if self.store.shared and self.store.next_ingest_generation() != generation + 1:
                 plans, unchanged = self._plan(batch)
                 vectors = self._embed(plans, vectors)
             for plan in plans:

@@ -26,11 +26,12 @@ def m001_create_tables(d: Dialect) -> str:
         CREATE VIRTUAL TABLE passages_fts USING fts5(title, body, tokenize = 'unicode61');
         CREATE VIRTUAL TABLE passages_vocab USING fts5vocab(passages_fts, 'row');
         """
-    else:  # the analysed headline weighted B (ts_rank: 0.4) and the passage A (1.0), as bm25's column weights
+    else:  # the analysed headline's positions weighted B, the passage's A: bm25's column weights 0.4 and 1.0
         lexical = """
         CREATE TABLE passage_terms (
             passage_id BIGINT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
-            terms tsvector NOT NULL
+            terms tsvector NOT NULL,
+            length INTEGER NOT NULL             -- analysed words, headline and passage: bm25's document length
         );
         CREATE INDEX passage_terms_gin ON passage_terms USING GIN (terms);
         """
@@ -217,6 +218,7 @@ MIGRATIONS: list[Callable[[Dialect], str]] = [
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"
+PG_CANDIDATES = 400  # PostgreSQL: passages scored with bm25 after the GIN index and a cheap first score
 
 
 @dataclass
@@ -428,12 +430,8 @@ class Store:
         from embeddings.analysis import analyse
 
         title_terms = analyse(article.title) if not article.title_derived else ""
-        lexical_row = (
-            "INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)"
-            if self.dialect is SQLITE
-            else "INSERT INTO passage_terms(passage_id, terms) VALUES "
-            "(?, setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'A'))"
-        )
+        if self.dialect is POSTGRES:
+            return self._add_passages_postgres(article, passages, lexical, title_terms)
         ids = []
         for passage, body_terms in zip(passages, lexical, strict=True):
             passage_id = self.db.execute(
@@ -442,8 +440,55 @@ class Store:
                 (article.id, passage.position, passage.start, passage.end, json.dumps(passage.sentences)),
             ).fetchone()[0]
             ids.append(int(passage_id))
-            self.db.execute(lexical_row, (passage_id, title_terms, body_terms))
+            self.db.execute(
+                "INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)", (passage_id, title_terms, body_terms)
+            )
         return ids
+
+    def _add_passages_postgres(
+        self, article: Article, passages: Sequence[Passage], lexical: Sequence[str], title_terms: str
+    ) -> list[int]:
+        """The passages' ids taken from the sequence at once (in order: the caller holds the ingest lock), then the
+        rows sent in two pipelined batches instead of two round trips a passage."""
+        if not passages:
+            return []
+        ids = [
+            int(r[0])
+            for r in self.db.execute(
+                "SELECT nextval(pg_get_serial_sequence('passages', 'id')) FROM generate_series(1, ?)", (len(passages),)
+            )
+        ]
+        self.db.executemany(
+            "INSERT INTO passages(id, article_id, position, char_start, char_end, sentences) VALUES (?,?,?,?,?,?)",
+            [
+                (i, article.id, p.position, p.start, p.end, json.dumps(p.sentences))
+                for i, p in zip(ids, passages, strict=True)
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO passage_terms(passage_id, terms, length) VALUES "
+            "(?, setweight(to_tsvector('simple', ?), 'B') || setweight(to_tsvector('simple', ?), 'A'), ?)",
+            [
+                (i, title_terms, body, len(title_terms.split()) + len(body.split()))
+                for i, body in zip(ids, lexical, strict=True)
+            ],
+        )
+        return ids
+
+    def ingest_generation(self) -> int:
+        """How many ingest batches a shared store has committed (a plan made at one generation is still good
+        at the same one)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'ingest_generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def next_ingest_generation(self) -> int:
+        """Count this batch (inside its transaction, under the ingest lock); returns its generation."""
+        row = self.db.execute(
+            """INSERT INTO meta(key, value) VALUES ('ingest_generation', '1')
+               ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)
+               RETURNING value"""
+        ).fetchone()
+        return int(row[0])
 
     # --- vectors (PostgreSQL: the database holds them; each process keeps a FAISS replica) ----------------
     def put_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
@@ -576,9 +621,10 @@ class Store:
     def lexical_search(
         self, terms: Sequence[str], limit: int, filter_sql: str = "", params: Sequence[object] = ()
     ) -> list[tuple[int, float]]:
-        """(passage id, score with higher = better) of the passages holding any of the analysed `terms`: bm25 in
-        SQLite; in PostgreSQL, each term's ts_rank weighted by its bm25 idf (see docs/scaling.md for how the two
-        rankings compare)."""
+        """(passage id, bm25 score with higher = better) of the passages holding any of the analysed `terms`.
+        SQLite: FTS5's bm25. PostgreSQL: the GIN index finds the passages, a cheap score (each term's ts_rank
+        times its idf) keeps the best PG_CANDIDATES, and those are scored with FTS5's bm25 formula (k1 1.2, b 0.75,
+        headline 0.4, passage 1.0) from their term positions; docs/scaling.md compares the two rankings."""
         terms = list(dict.fromkeys(t for t in terms if t))
         if not terms:
             return []
@@ -592,13 +638,33 @@ class Store:
         terms = [t for t in terms if freq.get(t)]
         if not terms:
             return []
+        idf = [_idf(freq[t], total) for t in terms]
         term = "plainto_tsquery('simple', ?)"
-        score = " + ".join(f"{_idf(freq[t], total):.6f} * ts_rank(t.terms, {term}, 1)" for t in terms)
-        sql = f"""SELECT t.passage_id, {score} AS score FROM passage_terms t {joins.format(id="t.passage_id")}
-                  WHERE t.terms @@ ({" || ".join([term] * len(terms))}) {filter_sql}
-                  ORDER BY score DESC, t.passage_id LIMIT ?"""
-        rows = self.db.execute(sql, [*terms, *terms, *params, limit]).fetchall()
+        rough = " + ".join(f"{w:.6f} * ts_rank(t.terms, {term}, 1)" for w in idf)
+        sql = f"""
+            WITH q(term, idf) AS (SELECT * FROM unnest(?::text[], ?::float8[])),
+            candidates AS (
+                SELECT t.passage_id, t.terms, t.length FROM passage_terms t {joins.format(id="t.passage_id")}
+                WHERE t.terms @@ ({" || ".join([term] * len(terms))}) {filter_sql}
+                ORDER BY {rough} DESC, t.passage_id LIMIT ?)
+            SELECT c.passage_id,
+                   sum(q.idf * tf.f * (1.2 + 1) / (tf.f + 1.2 * (1 - 0.75 + 0.75 * c.length / ?))) AS score
+            FROM candidates c
+            CROSS JOIN LATERAL unnest(c.terms) AS u(lexeme, positions, weights)
+            JOIN q ON q.term = u.lexeme
+            CROSS JOIN LATERAL (SELECT sum(CASE w WHEN 'B' THEN 0.4 ELSE 1.0 END) AS f FROM unnest(u.weights) w) tf
+            GROUP BY c.passage_id ORDER BY score DESC, c.passage_id LIMIT ?"""
+        candidates = max(PG_CANDIDATES, limit)
+        values = [terms, idf, *terms, *params, *terms, candidates, self._average_length(), limit]
+        rows = self.db.execute(sql, values).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def _average_length(self) -> float:
+        """bm25's average document length (PostgreSQL), cached with the document frequencies."""
+        if self._df_average is None:
+            row = self.db.execute("SELECT coalesce(avg(length), 0) FROM passage_terms").fetchone()
+            self._df_average = float(row[0]) or 1.0
+        return self._df_average
 
     def filtered_passage_ids(self, filter_sql: str, params: Sequence[object]) -> np.ndarray:
         rows = self.db.execute(
@@ -645,6 +711,7 @@ class Store:
     def _forget_frequencies(self) -> None:
         self._df: dict[str, int] = {}
         self._df_total: int | None = None
+        self._df_average: float | None = None
 
     def latest(
         self, limit: int, filter_sql: str = "", params: Sequence[object] = (), article_ids: Sequence[str] = ()

@@ -124,7 +124,7 @@ async def test_two_processes_post_each_item_once_per_channel_through_a_kill(post
             # Claims: each post was sent by one process, but for the one the killed process had in flight, which
             # the survivor sent again after the claim ran out, and Discord matched by its nonce.
             sent = [r for r in fake.requests if r.method == "POST" and re.fullmatch(r"/channels/\d+/messages", r.path)]
-            assert len(sent) - 40 == fake.nonce_hits <= 2
+            assert len(sent) - 40 == fake.nonce_hits <= 1
         assert processes[1].returncode is None  # the survivor is still serving
         assert fake.shard_sessions  # one process ran the shard without the guild
     finally:
