@@ -164,8 +164,9 @@ def _run(args, work: Path, url: str) -> str:
         s50, _ = percentiles(t_search)
         l50, _ = percentiles(t_lexical)
         r50, _ = percentiles(t_refresh)
+        memory = rss_after - rss_before
         rows.append(
-            f"| {engine} | {passages:,} | {passages / t_ingest:,.0f} | {t_open:.1f} s | {rss_after - rss_before:,.0f} MB "
+            f"| {engine} | {passages:,} | {passages / t_ingest:,.0f} | {t_open:.1f} s | {memory:,.0f} MB "
             f"| {a50:.1f} / {a95:.1f} | {s50:.1f} | {l50:.1f} | {r50:.2f} |"
         )
     overlap = statistics.mean(_overlap(a, b) for a, b in zip(lexical["SQLite"], lexical["PostgreSQL"], strict=True))
@@ -190,9 +191,9 @@ def _run(args, work: Path, url: str) -> str:
             "|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
-            f"Lexical rankings on the same {len(questions)} questions ({words:.1f} analysed words each): top-10 overlap "
-            f"{overlap:.2f}, same first passage {top1:.2f}. `ask` gives the same answer on both engines for "
-            f"{same:.0%} of the questions.",
+            f"Lexical rankings on the same {len(questions)} questions ({words:.1f} analysed words each): "
+            f"top-10 overlap {overlap:.2f}, same first passage {top1:.2f}. `ask` gives the same answer on both "
+            f"engines for {same:.0%} of the questions.",
             "",
             f"Lag from an ingest returning in one process to a search in another process finding the story "
             f"({len(lags)} rounds; the other process searches in a loop, and every search first catches its replica "

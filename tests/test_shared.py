@@ -145,14 +145,16 @@ def test_postgres_ranks_words_as_sqlite_bm25_does(postgres_url, tmp_path):
         "Wine producers asked for an exemption from the new duty on bottles.",
         "Port fees on ships built abroad start in October; carriers warned of higher freight rates.",
     ]
-    articles = [story(n, text) for n, text in enumerate(texts)]
+    articles = [
+        Article(id=f"r{n}", title=f"Trade report {n}", text=text, source="Wire") for n, text in enumerate(texts)
+    ]
     queries = [["steel", "tariff"], ["tariff"], ["ministri", "quota"], ["duti", "bottl", "exempt"], ["fee", "ship"]]
     results = {}
     for engine, url in (("sqlite", None), ("postgres", postgres_url)):
         with Library.open(tmp_path / engine, encoder=FakeEncoder(), database_url=url) as lib:
             lib.ingest_articles(articles)
             results[engine] = [lib.store.lexical_search(q, 10) for q in queries]
-    assert all(len(found) >= 1 for found in results["sqlite"]) and len(results["sqlite"][1]) == 4
+    assert all(len(found) >= 1 for found in results["sqlite"]) and len(results["sqlite"][1]) == 4  # "tariff"
     for lite, pg in zip(results["sqlite"], results["postgres"], strict=True):
         assert [pid for pid, _ in pg] == [pid for pid, _ in lite]
         assert [s for _, s in pg] == pytest.approx([s for _, s in lite], rel=0.05)
