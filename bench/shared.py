@@ -9,6 +9,12 @@ numbers are the store's own cost. Then, with the real encoder for the questions:
 FAISS file, or the replica built from the database), `ask` and `search` latency, how far the two lexical
 rankings agree (FTS5 bm25 against PostgreSQL's idf-weighted ts_rank), and whether `ask` gives the same answers.
 Last, the lag from an ingest in this process to the story being found by a search in another process.
+
+    python -m bench.shared --only-deliveries [--write]     # a round of feed deliveries on each engine, a minute
+
+A round of deliveries: 200 channels in 100 guilds subscribed to one feed that brings 10 new stories, posted by
+`FeedWatcher.deliver` with a post function that returns at once: the store's cost of claiming and recording
+2,000 posts, which Discord's own limits (50 requests a second a bot) dwarf.
 """
 
 from __future__ import annotations
@@ -93,6 +99,60 @@ def _lag(url: str, encoder, rounds: int) -> tuple[list[float], list[float]]:
     return lags, ingests
 
 
+def _deliveries(work: Path, url: str, guilds: int = 100, stories: int = 10) -> str:
+    import asyncio
+
+    from bot.engine import Engine
+    from bot.feeds import FeedWatcher
+    from bot.settings import Settings
+    from embeddings.sources.web import Fetcher
+    from tests.conftest import FakeEncoder
+
+    rows = []
+    for engine, database_url in (("SQLite", None), ("PostgreSQL", _fresh_database(url, "bench_deliveries"))):
+        with Library.open(work / f"deliveries-{engine}", encoder=FakeEncoder(), database_url=database_url) as lib:
+            feed, _ = lib.state.add_feed("g0", "https://example.com/feed.xml")
+            for g in range(guilds):
+                lib.state.add_feed(f"g{g}", feed.url)
+                for c in range(2):
+                    lib.state.subscribe(f"c{g}-{c}", f"g{g}")
+            lib.state.record_poll_ok(feed, [], title="Wire", etag=None, last_modified=None, interval=600)
+            articles = list(corpus.articles(stories, seed=5))
+            lib.ingest_articles(articles)
+            feed = lib.state.feed(feed.url)
+            lib.state.record_poll_ok(
+                feed, [a.id for a in articles], title="Wire", etag=None, last_modified=None, interval=600
+            )
+            posted = 0
+
+            async def post(channel, item, topic):
+                nonlocal posted
+                posted += 1
+                return "posted", str(posted)
+
+            async def round_() -> float:
+                eng = Engine(lib)
+                watcher = FeedWatcher(eng, Settings(home=work, delivery_cap=stories), Fetcher())
+                started = time.perf_counter()
+                await watcher.deliver(post)
+                spent = time.perf_counter() - started
+                eng._executor.shutdown(wait=True)  # not eng.close(): that closes the library too
+                return spent
+
+            spent = asyncio.run(round_())
+            rows.append(f"| {engine} | {guilds * 2} | {posted:,} | {spent:.2f} | {posted / spent:,.0f} |")
+    return "\n".join(
+        [
+            f"Reproduce: `{reproduce('bench.shared', argv=None)}` — {guilds * 2} channels in {guilds} guilds, "
+            f"{stories} new stories, a post function that returns at once (the store's cost only).",
+            "",
+            "| engine | channels | posts | seconds | posts/s |",
+            "|---|---|---|---|---|",
+            *rows,
+        ]
+    )
+
+
 def _overlap(a: list[int], b: list[int]) -> float:
     return len(set(a) & set(b)) / max(1, min(10, len(a), len(b)))
 
@@ -104,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lag-rounds", type=int, default=10)
     parser.add_argument("--database-url", help="an empty PostgreSQL database; default: a throwaway cluster")
     parser.add_argument("--follow", help=argparse.SUPPRESS)  # the other process of the lag measurement
+    parser.add_argument("--only-deliveries", action="store_true", help="only the round of deliveries")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
     if args.follow:
@@ -119,6 +180,9 @@ def main(argv: list[str] | None = None) -> None:
         cluster = Path(tempfile.mkdtemp(prefix="tradewire-bench-pg-"))  # its own: the server user must enter it
         url = _fresh_database(postgres.start(cluster), "bench_shared")
     try:
+        if args.only_deliveries:
+            publish("shared-deliveries", "Shared store: a round of deliveries", _deliveries(work, url), args.write)
+            return
         report = _run(args, work, url)
     finally:
         if cluster is not None:
@@ -151,6 +215,7 @@ def _run(args, work: Path, url: str) -> str:
             t_open = timed(lambda library=library: library.index)
             rss_after = rss_mb()
             passages = library.store.counts()["passages"]
+            kind = "HNSW" if library.index.is_hnsw else "flat"
             t_ask = latencies(lambda q, library=library: ask(library, q), questions)
             t_search = latencies(lambda q, library=library: library.search(q, k=8), questions)
             t_lexical = latencies(lambda q, library=library: library.search(q, k=8, mode="lexical"), questions)
@@ -166,7 +231,7 @@ def _run(args, work: Path, url: str) -> str:
         r50, _ = percentiles(t_refresh)
         memory = rss_after - rss_before
         rows.append(
-            f"| {engine} | {passages:,} | {passages / t_ingest:,.0f} | {t_open:.1f} s | {memory:,.0f} MB "
+            f"| {engine} | {passages:,} ({kind}) | {passages / t_ingest:,.0f} | {t_open:.1f} s | {memory:,.0f} MB "
             f"| {a50:.1f} / {a95:.1f} | {s50:.1f} | {l50:.1f} | {r50:.2f} |"
         )
     overlap = statistics.mean(_overlap(a, b) for a, b in zip(lexical["SQLite"], lexical["PostgreSQL"], strict=True))
@@ -184,7 +249,7 @@ def _run(args, work: Path, url: str) -> str:
             f"(a throwaway cluster, fsync off as in the tests), the int8 encoder for questions. Ingest: synthetic "
             "news through `Library.ingest_articles` with precomputed vectors (the store's cost, not the model's). "
             "Open: loading the vectors (SQLite: the FAISS file; PostgreSQL: building the replica from the database) "
-            "and the memory it takes. At 100k passages both use HNSW (`TRADEWIRE_INDEX=auto`).",
+            "and the memory it takes; the index kind is what `TRADEWIRE_INDEX=auto` chose (HNSW from 100,000 vectors).",
             "",
             "| engine | passages | ingest passages/s | open | memory | `ask` p50 / p95 ms | hybrid search p50 ms "
             "| lexical search p50 ms | catch-up check p50 ms |",

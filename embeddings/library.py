@@ -204,8 +204,8 @@ class Library:
             raise TradewireError(
                 f"the index in {store.where if store.shared else home} was built with model {recorded!r}, "
                 f"not {wanted!r}; "
-                f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another TRADEWIRE_HOME "
-                f"for a new index"
+                f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another "
+                f"{'TRADEWIRE_DATABASE_URL' if store.shared else 'TRADEWIRE_HOME'} for a new index"
             )
         return cls(home, encoder, store, index_kind)
 

@@ -219,6 +219,7 @@ MIGRATIONS: list[Callable[[Dialect], str]] = [
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"
 PG_CANDIDATES = 400  # PostgreSQL: passages scored with bm25 after the GIN index and a cheap first score
+PG_NORMALIZATION = 1  # ts_rank's length normalisation in that first score (1: divided by 1 + log(length))
 
 
 @dataclass
@@ -640,7 +641,7 @@ class Store:
             return []
         idf = [_idf(freq[t], total) for t in terms]
         term = "plainto_tsquery('simple', ?)"
-        rough = " + ".join(f"{w:.6f} * ts_rank(t.terms, {term}, 1)" for w in idf)
+        rough = " + ".join(f"{w:.6f} * ts_rank(t.terms, {term}, {PG_NORMALIZATION})" for w in idf)
         sql = f"""
             WITH q(term, idf) AS (SELECT * FROM unnest(?::text[], ?::float8[])),
             candidates AS (

@@ -158,3 +158,21 @@ def test_postgres_ranks_words_as_sqlite_bm25_does(postgres_url, tmp_path):
     for lite, pg in zip(results["sqlite"], results["postgres"], strict=True):
         assert [pid for pid, _ in pg] == [pid for pid, _ in lite]
         assert [s for _, s in pg] == pytest.approx([s for _, s in lite], rel=0.05)
+
+
+def test_shard_settings_and_a_database_url_that_is_not_postgres(tmp_path):
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    assert Settings(home=tmp_path, discord_shards=4, discord_shard_ids="2, 3").shard_ids == [2, 3]
+    assert Settings(home=tmp_path, discord_shards=2, discord_shard_ids="[1]").shard_ids == [1]
+    assert Settings(home=tmp_path).shard_ids is None
+    for bad in ({"discord_shard_ids": "0"}, {"discord_shards": 2, "discord_shard_ids": "0,2"}):
+        with pytest.raises(ValidationError):
+            Settings(home=tmp_path, **bad)
+    with pytest.raises(ValidationError) as caught:
+        Settings(home=tmp_path, database_url="mysql://root:hunter2@db/news")
+    assert "postgresql://" in str(caught.value)
+    url = Settings(home=tmp_path, database_url="postgresql://bob:hunter2@db/news").database_url
+    assert "hunter2" not in repr(url) and "hunter2" not in str(url)  # a secret: hidden wherever it is printed
