@@ -299,16 +299,16 @@ class TradewireBot(discord.AutoShardedClient):
         except Exception:
             log.exception("feed poll failed")
         posted = await self.feeds.deliver(self._post)
-        state, owner = self.library.state, self.feeds.owner
-        if not await self.engine.run(state.lease, "watches", owner, self.settings.lease_seconds):
+        if not await self.engine.run(
+            self.library.state.lease, "watches", self.feeds.owner, self.settings.lease_seconds
+        ):
             return posted  # another process is running this round
-        try:
-            await self.engine.run(self.watches.check, servers=True)
-            await self.post_watch_updates()
-        except Exception:
-            log.exception("standing questions failed")
-        finally:
-            await self.engine.run(state.release, "watches", owner)
+        async with self.feeds.holding(["watches"]):
+            try:
+                await self.engine.run(self.watches.check, servers=True)
+                await self.post_watch_updates()
+            except Exception:
+                log.exception("standing questions failed")
         return posted
 
     async def post_watch_updates(self) -> int:

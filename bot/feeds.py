@@ -13,7 +13,8 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from bot.engine import Engine
 from bot.settings import Settings
@@ -44,6 +45,27 @@ class FeedWatcher:
         self.settings = settings
         self.fetcher = fetcher
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this process, in leases
+
+    @asynccontextmanager
+    async def holding(self, names: list[str]) -> AsyncIterator[None]:
+        """Keep the leases `names` (already taken) while the block runs, however long it takes, renewing them every
+        third of `lease_seconds`; release them after."""
+        seconds = self.settings.lease_seconds
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(seconds / 3)
+                for name in names:
+                    await self.engine.run(self.state.lease, name, self.owner, seconds)
+
+        keeper = asyncio.create_task(renew(), name="tradewire-leases")
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+            for name in names:
+                await self.engine.run(self.state.release, name, self.owner)
 
     async def fetch(self, feed: Feed | str) -> FeedPoll:
         """Conditional GET of a feed in a network thread; pages already indexed are not fetched again."""
@@ -94,6 +116,10 @@ class FeedWatcher:
                     return feed, None, exc
 
         tasks = [asyncio.create_task(fetch(feed)) for feed in feeds]
+        async with self.holding([f"feed:{feed.id}" for feed in feeds]):
+            await self._index_as_fetched(tasks)
+
+    async def _index_as_fetched(self, tasks: list[asyncio.Task]) -> None:
         try:
             for done in asyncio.as_completed(tasks):
                 feed, poll, error = await done
@@ -113,8 +139,6 @@ class FeedWatcher:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            for feed in feeds:
-                await self.engine.run(self.state.release, f"feed:{feed.id}", self.owner)
 
     async def _failed(self, feed: Feed, exc: Exception) -> None:
         reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"

@@ -218,7 +218,7 @@ MIGRATIONS: list[Callable[[Dialect], str]] = [
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
 _BM25 = "bm25(passages_fts, 0.4, 1.0)"
-PG_CANDIDATES = 400  # PostgreSQL: passages scored with bm25 after the GIN index and a cheap first score
+PG_CANDIDATES = 1000  # PostgreSQL: passages scored with bm25 after the GIN index and a cheap first score
 PG_NORMALIZATION = 1  # ts_rank's length normalisation in that first score (1: divided by 1 + log(length))
 
 

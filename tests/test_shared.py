@@ -4,6 +4,7 @@ database run once however many processes open it at the same moment."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from datetime import UTC, datetime
@@ -176,3 +177,23 @@ def test_shard_settings_and_a_database_url_that_is_not_postgres(tmp_path):
     assert "postgresql://" in str(caught.value)
     url = Settings(home=tmp_path, database_url="postgresql://bob:hunter2@db/news").database_url
     assert "hunter2" not in repr(url) and "hunter2" not in str(url)  # a secret: hidden wherever it is printed
+
+
+async def test_a_lease_is_kept_while_its_work_lasts_and_released_after(library, tmp_path):
+    from bot.engine import Engine
+    from bot.feeds import FeedWatcher
+    from bot.settings import Settings
+    from embeddings.sources.web import Fetcher
+
+    engine, fetcher = Engine(library), Fetcher()
+    watcher = FeedWatcher(engine, Settings(home=tmp_path, lease_seconds=0.3), fetcher)
+    try:
+        assert await engine.run(library.state.lease, "feed:9", watcher.owner, 0.3)
+        async with watcher.holding(["feed:9"]):
+            for _ in range(6):  # 1.2 s: four times the lease, renewed meanwhile
+                await asyncio.sleep(0.2)
+                assert not await engine.run(library.state.lease, "feed:9", "another process", 30)
+        assert await engine.run(library.state.lease, "feed:9", "another process", 30)  # released at once
+    finally:
+        engine._executor.shutdown(wait=True)
+        fetcher.close()
