@@ -21,6 +21,17 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 TOKEN = "MTIzNDU2Nzg5.fake-secret.do-not-print-me"
 
 
+async def stop(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, as `docker stop` sends, then SIGKILL if it has not stopped within 30 s."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+
 @pytest.fixture
 def home(tmp_path, real_encoder):
     with_seed = SEED_DIR.is_dir() and any(SEED_DIR.iterdir())
@@ -72,13 +83,7 @@ async def test_serve_answers_ask_and_mentions_through_the_configured_endpoints(h
         assert reply["embeds"][0]["title"] == "April 28, 2025"
         assert any(r.path.startswith("/applications/") and r.method == "PUT" for r in fake.requests)
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)  # as `docker stop` does
-            try:
-                await asyncio.wait_for(process.wait(), 30)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
         await fake.close()
     output = log_path.read_text()
     assert TOKEN not in output and "fake-secret" not in output

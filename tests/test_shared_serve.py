@@ -16,6 +16,7 @@ import pytest
 from embeddings import Library
 from tests.fake_discord import FakeDiscord
 from tests.newssite import Item, NewsSite
+from tests.test_serve import stop
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
@@ -129,13 +130,7 @@ async def test_two_processes_post_each_item_once_per_channel_through_a_kill(post
         assert fake.shard_sessions  # one process ran the shard without the guild
     finally:
         for process in processes:
-            if process.returncode is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.wait_for(process.wait(), 30)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
+            await stop(process)
         await fake.close()
         site.close()
     survivor = logs[1].read_text()
