@@ -514,6 +514,8 @@ class Store:
             (after, limit),
         ).fetchall()
         ids = np.array([r[0] for r in rows], dtype=np.int64)
+        if not rows:  # removed since the watermark was read
+            return ids, np.zeros((0, 0), dtype=np.float32)
         vectors = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype="<f4").reshape(len(rows), -1)
         return ids, vectors.astype(np.float32)
 
