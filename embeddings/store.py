@@ -658,16 +658,9 @@ class Store:
             CROSS JOIN LATERAL (SELECT sum(CASE w WHEN 'B' THEN 0.4 ELSE 1.0 END) AS f FROM unnest(u.weights) w) tf
             GROUP BY c.passage_id ORDER BY score DESC, c.passage_id LIMIT ?"""
         candidates = max(PG_CANDIDATES, limit)
-        values = [terms, idf, *terms, *params, *terms, candidates, self._average_length(), limit]
+        values = [terms, idf, *terms, *params, *terms, candidates, self._df_average, limit]  # set with `freq`
         rows = self.db.execute(sql, values).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
-
-    def _average_length(self) -> float:
-        """bm25's average document length (PostgreSQL), cached with the document frequencies."""
-        if self._df_average is None:
-            row = self.db.execute("SELECT coalesce(avg(length), 0) FROM passage_terms").fetchone()
-            self._df_average = float(row[0]) or 1.0
-        return self._df_average
 
     def filtered_passage_ids(self, filter_sql: str, params: Sequence[object]) -> np.ndarray:
         rows = self.db.execute(
@@ -683,13 +676,8 @@ class Store:
         (PostgreSQL: the newest passage and removal numbers)."""
         if self.dialect is SQLITE:
             version: object = self.db.execute("PRAGMA data_version").fetchone()[0]
-        else:
-            version = tuple(
-                self.db.execute(
-                    "SELECT (SELECT coalesce(max(id), 0) FROM passages),"
-                    " (SELECT coalesce(max(seq), 0) FROM passage_removals)"
-                ).fetchone()
-            )
+        else:  # passages and their vectors are written together: the replicas' watermarks tell of both
+            version = self.vector_watermarks()
         if version != self._df_version:
             self._forget_frequencies()
             self._df_version = version
@@ -707,8 +695,11 @@ class Store:
                 f"SELECT {counts} FROM passage_terms WHERE terms @@ ({any_term})", [*unknown, *unknown]
             ).fetchone()
             self._df.update({t: int(row[n]) for n, t in enumerate(unknown)})
-        if self._df_total is None:
+        if self._df_total is None and self.dialect is SQLITE:
             self._df_total = int(self.db.execute("SELECT count(*) FROM passages").fetchone()[0])
+        elif self._df_total is None:  # with bm25's average document length, in the same scan
+            row = self.db.execute("SELECT count(*), coalesce(avg(length), 0) FROM passage_terms").fetchone()
+            self._df_total, self._df_average = int(row[0]), float(row[1]) or 1.0
         return {t: self._df[t] for t in terms if self._df[t]}, self._df_total
 
     def _forget_frequencies(self) -> None:
