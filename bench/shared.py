@@ -39,16 +39,7 @@ from embeddings.analysis import terms
 from embeddings.encoder import make_encoder
 from embeddings.models import Article
 from embeddings.search import selective_terms
-
-
-def _fresh_database(url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{name}"
+from tests import postgres  # the throwaway cluster the tests use
 
 
 def _follow(url: str) -> None:
@@ -109,7 +100,7 @@ def _deliveries(work: Path, url: str, guilds: int = 100, stories: int = 10) -> s
     from tests.conftest import FakeEncoder
 
     rows = []
-    for engine, database_url in (("SQLite", None), ("PostgreSQL", _fresh_database(url, "bench_deliveries"))):
+    for engine, database_url in (("SQLite", None), ("PostgreSQL", postgres.fresh_database(url, "bench_deliveries"))):
         with Library.open(work / f"deliveries-{engine}", encoder=FakeEncoder(), database_url=database_url) as lib:
             feed, _ = lib.state.add_feed("g0", "https://example.com/feed.xml")
             for g in range(guilds):
@@ -175,10 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     cluster = None
     url = args.database_url
     if not url:
-        from tests import postgres
-
         cluster = Path(tempfile.mkdtemp(prefix="tradewire-bench-pg-"))  # its own: the server user must enter it
-        url = _fresh_database(postgres.start(cluster), "bench_shared")
+        url = postgres.fresh_database(postgres.start(cluster), "bench_shared")
     try:
         if args.only_deliveries:
             publish("shared-deliveries", "Shared store: a round of deliveries", _deliveries(work, url), args.write)
@@ -186,8 +175,6 @@ def main(argv: list[str] | None = None) -> None:
         report = _run(args, work, url)
     finally:
         if cluster is not None:
-            from tests import postgres
-
             postgres.stop(cluster)
             shutil.rmtree(cluster, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)

@@ -76,16 +76,11 @@ def postgres_server():
 @pytest.fixture
 def postgres_url(postgres_server, request):
     """A new, empty database on the session's server, dropped afterwards."""
-    import psycopg
+    from tests import postgres
 
     name = "t_" + hashlib.md5(request.node.nodeid.encode()).hexdigest()[:16]
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {name}")
-    base, _, _ = postgres_server.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    yield postgres.fresh_database(postgres_server, name)
+    postgres.drop_database(postgres_server, name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -89,6 +89,25 @@ def stop(directory: Path) -> None:
         _run([str(bindir() / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], "pg_ctl stop")
 
 
+def fresh_database(server: str, name: str) -> str:
+    """An empty database `name` on the server at URL `server` (dropped first if it exists); returns its URL.
+    Needs psycopg, so not for the command line above."""
+    import psycopg
+
+    drop_database(server, name)
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    base, _, _ = server.rpartition("/")
+    return f"{base}/{name}"
+
+
+def drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 if __name__ == "__main__":
     command, where = sys.argv[1], Path(sys.argv[2])
     try:
