@@ -26,12 +26,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from answering import figures
 from answering.dates import find_dates
 from answering.extract import AnswerType, fact_kind
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.rules import answer as rules_answer
 from answering.rules import answer_type, asked_part, in_months, months_named
+from answering.subjects import CALENDAR, Roles, Subjects, roles, subjects
 from embeddings.analysis import terms
 from embeddings.models import Hit
 
@@ -152,8 +154,18 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
     answering = _non_overlapping([s for s in reading.spans if s.margin >= weights.min_margin])
     months = months_named(question)
-    found = [c for s in answering if (c := _candidate(s, reading.hits[s.window], atype, weights, months))]
+    # A passage answers only about what the question names: "When is Australia's election?" is not answered by
+    # a story about Canada's, however sure the reader is of the date in it (answering/subjects.py).
+    named = subjects(asked_part(question) or question)
+    missing = {w: named.missing(f"{h.title}\n{h.text}") for w, h in enumerate(reading.hits)}
+    about = [s for s in answering if not missing[s.window]]
+    asked = _Asked(question, named, roles(asked_part(question) or question))
+    found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked))]
     if not found:
+        if answering and not about:
+            gaps = sorted({m for s in answering for m in missing[s.window]})
+            why = f"the closest passages do not mention {' or '.join(gaps[:3])}"
+            return abstention(question, why, atype.value)
         return abstention(question, "the closest passages do not answer the question", atype.value)
     groups: dict[str, list[_Candidate]] = {}
     for c in found:
@@ -295,43 +307,69 @@ _ABBREVIATION_END = re.compile(r"(?:\b[A-Za-z]\.|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|St|G
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
-    """Best first, leaving out a span that overlaps a better one of the same passage."""
+    """Best first, leaving out a span that overlaps a better one of the same passage (or headline)."""
     kept: list[Span] = []
     for s in sorted(spans, key=lambda s: s.margin, reverse=True):
-        if not any(k.window == s.window and k.start < s.end and s.start < k.end for k in kept):
+        if not any(
+            k.window == s.window and k.in_title == s.in_title and k.start < s.end and s.start < k.end for k in kept
+        ):
             kept.append(s)
     return kept
 
 
-# A figure as a sentence gives it ("25%", "$1.2 billion", "30 percent"); of a figure and the one it replaced
-# ("raised to 25% from 10%"), the new figure answers.
-_FIGURE = r"(\S*\d\S*(?:\s+(?:percent|per cent|percentage points?|[mb]illion|trillion))?)"
-_FROM_FIGURE = re.compile(rf"^(?:to\s+)?{_FIGURE}\s+from\s+\S*\d", re.I)
-_TO_FIGURE_FROM = re.compile(rf"\bto\s+{_FIGURE}\s+from\s+$", re.I)
+@dataclass(frozen=True)
+class _Asked:
+    """What the question asks about, read once: its text, what it names, who charges and who pays."""
+
+    question: str
+    subjects: Subjects
+    roles: Roles
+
+
+# Answer types for which a figure in the span is the answer, chosen by answering/figures.py; so it is when the
+# question asks about a duty ("What US tariff will Korean goods face?").
+_FIGURE_TYPES = {AnswerType.PERCENT, AnswerType.MONEY, AnswerType.QUANTITY, AnswerType.NUMBER, AnswerType.GENERIC}
+_ASKS_DUTY = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b", re.I)
+# Answer types that name someone or something: the span must hold a proper name.
+_NAMED_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO}
+_PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
 def _candidate(
-    span: Span, hit: Hit, atype: AnswerType, weights: Weights, months: set[int] = frozenset()
+    span: Span,
+    hit: Hit,
+    atype: AnswerType,
+    weights: Weights,
+    months: set[int] = frozenset(),
+    asked: _Asked | None = None,
 ) -> _Candidate | None:
-    """The span placed in its sentence, trimmed to it, its date resolved against the article's date."""
-    at = hit.start + span.start
-    sentence = next(((s, e, t) for s, e, t in hit.sentence_texts() if s <= at < e), None)
-    if sentence is None:
-        return None
-    s_start, s_end, s_text = sentence
-    a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
+    """The span placed in its sentence (or the headline, which is then quoted), trimmed to it, the figure the
+    question asks for when the sentence gives several, its date resolved against the article's date."""
+    if span.in_title:
+        s_text, a, b = hit.title, span.start, span.end
+    else:
+        at = hit.start + span.start
+        sentence = next(((s, e, t) for s, e, t in hit.sentence_texts() if s <= at < e), None)
+        if sentence is None:
+            return None
+        s_start, s_end, s_text = sentence
+        a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
     raw = s_text[a:b]
     text = raw.lstrip(_EDGE_PUNCTUATION)
     a += len(raw) - len(text)
     text = text.rstrip(_EDGE_PUNCTUATION)
     while text.endswith(".") and not _ABBREVIATION_END.search(text):
         text = text[:-1].rstrip(_EDGE_PUNCTUATION)
-    if figure := _FROM_FIGURE.match(text):
-        a += figure.start(1)
-        text = figure.group(1).rstrip(_EDGE_PUNCTUATION)
-    elif replaced := _TO_FIGURE_FROM.search(s_text[:a]):  # the span is the old figure of "to 15% from 25%"
-        a = replaced.start(1)
-        text = replaced.group(1).rstrip(_EDGE_PUNCTUATION)
+    question = asked.question if asked else ""
+    if text and atype in _NAMED_TYPES and not any(w.lower() not in CALENDAR for w in _PROPER.findall(text)):
+        return None  # "Who won?" is not answered by "the country's next general election"
+    wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
+    if text and (wants_figure or figures.FIGURE.match(text)):
+        picked = figures.pick(s_text, a, a + len(text), question, asked.roles if asked else Roles())
+        if picked is None:
+            return None  # the sentence's figures are about other countries than the question's
+        if picked != (a, a + len(text)):
+            a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
     value = text

@@ -24,6 +24,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_FILE = "reader-int8.onnx"
 MAX_TOKENS = 256  # question + context word pieces per window
 MAX_QUESTION_TOKENS = 48
+MAX_TITLE_TOKENS = 32
 STRIDE = 64  # word pieces consecutive windows of a long passage share
 MAX_ANSWER_TOKENS = 24
 TOP_STARTS = 20  # start and end positions considered per window
@@ -31,8 +32,8 @@ TOP_STARTS = 20  # start and end positions considered per window
 
 @dataclass
 class Window:
-    """One passage as the reader sees it: `text` holds the answers; `title` (the headline) is read for
-    context only, never answered from."""
+    """One passage as the reader sees it: its `title` (the headline) and `text`; an answer is a span of
+    either (a headline span has `in_title`)."""
 
     text: str
     title: str = ""
@@ -41,11 +42,12 @@ class Window:
 @dataclass
 class Span:
     window: int  # index into the windows read
-    start: int  # character offsets in that window's text
+    start: int  # character offsets in that window's text (its title when in_title)
     end: int
     text: str
     score: float
     null: float
+    in_title: bool = False
 
     @property
     def margin(self) -> float:
@@ -90,7 +92,7 @@ class Reader:
         window too long for the model is read in overlapping parts; its null is the most confident part's."""
         self._load()
         q_ids = self._tokenizer.encode(question, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]
-        parts = []  # (window index, ids, type ids, context token offsets in window.text, first context token)
+        parts = []  # (window index, ids, type ids, context token offsets, first context token, headline tokens)
         for w, window in enumerate(windows):
             parts.extend((w, *part) for part in self._parts(q_ids, window))
         if not parts:
@@ -98,13 +100,16 @@ class Reader:
         logits = side_by_side(lambda p: self._run(p[1], p[2]), parts)
         nulls = [float("-inf")] * len(windows)  # a window read in parts: its most confident "not here"
         spans: list[Span] = []
-        for (w, _ids, _types, offsets, first), (start_logits, end_logits) in zip(parts, logits, strict=True):
+        for (w, _ids, _types, offsets, first, n_title), (start_logits, end_logits) in zip(parts, logits, strict=True):
             null = float(start_logits[0] + end_logits[0])
             nulls[w] = max(nulls[w], null)
-            spans.extend(self._spans(w, windows[w].text, offsets, first, start_logits, end_logits, null, top))
-        best: dict[tuple[int, int, int], Span] = {}
+            window = windows[w]
+            spans.extend(
+                self._spans(w, window.title, window.text, offsets, first, n_title, start_logits, end_logits, null, top)
+            )
+        best: dict[tuple[int, int, int, bool], Span] = {}
         for s in spans:  # the same span from two overlapping parts: keep its better reading
-            key = (s.window, s.start, s.end)
+            key = (s.window, s.start, s.end, s.in_title)
             if key not in best or s.margin > best[key].margin:
                 best[key] = s
         per_window: dict[int, list[Span]] = {}
@@ -116,7 +121,9 @@ class Reader:
 
     def _parts(self, q_ids: list[int], window: Window):
         """[CLS] question [SEP] headline context [SEP], split into overlapping parts when too long."""
-        title = self._tokenizer.encode(window.title, add_special_tokens=False).ids[:32] if window.title else []
+        headline = self._tokenizer.encode(window.title, add_special_tokens=False) if window.title else None
+        title = headline.ids[:MAX_TITLE_TOKENS] if headline else []
+        title_offsets = headline.offsets[:MAX_TITLE_TOKENS] if headline else []
         body = self._tokenizer.encode(window.text, add_special_tokens=False)
         cls, sep = self._tokenizer.token_to_id("[CLS]"), self._tokenizer.token_to_id("[SEP]")
         head = [cls, *q_ids, sep, *title]
@@ -128,7 +135,7 @@ class Reader:
             context = [*title, *piece]
             all_ids = [cls, *q_ids, sep, *context, sep]
             types = [0] * (len(q_ids) + 2) + [1] * (len(context) + 1)
-            yield all_ids, types, offsets[at : at + room], len(head)
+            yield all_ids, types, [*title_offsets, *offsets[at : at + room]], len(q_ids) + 2, len(title)
             if at + room >= len(ids):
                 break
             at += room - STRIDE
@@ -143,7 +150,9 @@ class Reader:
         return start[0], end[0]
 
     @staticmethod
-    def _spans(w, text, offsets, first, start_logits, end_logits, null, top) -> list[Span]:
+    def _spans(w, title, text, offsets, first, n_title, start_logits, end_logits, null, top) -> list[Span]:
+        """The best spans of one part: of the headline (its first `n_title` tokens) or of the passage, never
+        across the two."""
         n = len(offsets)
         if not n:
             return []
@@ -151,13 +160,15 @@ class Reader:
         ends = end_logits[first : first + n]
         out = []
         for i in np.argsort(-starts)[:TOP_STARTS]:
-            stop = min(n, i + MAX_ANSWER_TOKENS)
+            in_title = bool(i < n_title)
+            stop = min(n_title if in_title else n, i + MAX_ANSWER_TOKENS)
             j = i + int(np.argmax(ends[i:stop]))
             a, b = offsets[i][0], offsets[j][1]
-            while a > 0 and text[a - 1].isalnum() and text[a].isalnum():  # whole words: "Whitfield", not "Whit"
+            source = title if in_title else text
+            while a > 0 and source[a - 1].isalnum() and source[a].isalnum():  # whole words: "Whitfield", not "Whit"
                 a -= 1
-            while b < len(text) and text[b].isalnum() and text[b - 1].isalnum():
+            while b < len(source) and source[b].isalnum() and source[b - 1].isalnum():
                 b += 1
-            out.append(Span(w, a, b, text[a:b], float(starts[i] + ends[j]), null))
+            out.append(Span(w, a, b, source[a:b], float(starts[i] + ends[j]), null, in_title))
         out.sort(key=lambda s: s.score, reverse=True)
         return out[: top * 3]

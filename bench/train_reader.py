@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.negatives import Example, make_examples
+
 SQUAD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "answering" / "model"
 
@@ -37,7 +39,7 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "answering" / "model"
 @dataclass
 class Recipe:
     seed: int = 13
-    max_len: int = 192  # question + context word pieces per window
+    max_len: int = 192  # question + headline + context word pieces per window (the reader reads up to 256)
     stride: int = 64  # word pieces shared by consecutive windows of a long paragraph
     max_question: int = 48
     batch: int = 32
@@ -45,8 +47,11 @@ class Recipe:
     warmup: float = 0.06
     weight_decay: float = 0.01
     epochs: float = 1.0
-    examples: int = 90_000  # the first N shuffled examples (questions and no-answer pairings); 0 = all of them
-    other_paragraph: float = 0.25  # share of questions also paired with another paragraph (no answer there)
+    examples: int = 100_000  # the first N shuffled examples (positives and near misses); 0 = all of them
+    headline: float = 0.06  # share of positives whose answer sentence is made the headline (bench/negatives.py)
+    removed: float = 0.22  # share of questions also paired with their paragraph less the answer's sentence
+    swapped: float = 0.2  # share of questions also asked about another subject of the same kind
+    other_paragraph: float = 0.2  # share of questions also paired with another paragraph (no answer there)
     keep_answerless_windows: float = 0.5  # share of long paragraphs' answerless windows kept
     freeze_embeddings: bool = True
     attention_dropout: float = 0.0  # dropout on attention weights halves CPU throughput (no fused kernel)
@@ -58,41 +63,39 @@ def read_squad(path: Path) -> list[dict]:
         return json.load(fh)["data"]
 
 
-def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[tuple[str, str, int, str]]:
-    """(question, context, answer_start, answer_text) with answer_start -1 for a pairing with no answer."""
+def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[Example]:
+    """The positives and near misses of bench/negatives.py, shuffled; the first `recipe.examples` of them."""
     ambiguous_file = squad_dir / "train-v1.1-reconstructed.ambiguous_ids.txt.xz"
     ambiguous = set()
     if ambiguous_file.exists():
         with lzma.open(ambiguous_file, "rt", encoding="utf-8") as fh:
             ambiguous = {line.strip() for line in fh if line.strip()}
-    examples = []
-    for article in read_squad(squad_dir / "train-v1.1-reconstructed.json.xz"):
-        paragraphs = [p["context"] for p in article["paragraphs"]]
-        for i, paragraph in enumerate(article["paragraphs"]):
-            for qa in paragraph["qas"]:
-                if qa["id"] in ambiguous or not qa["answers"]:
-                    continue
-                answer = qa["answers"][0]
-                examples.append((qa["question"], paragraph["context"], answer["answer_start"], answer["text"]))
-                if len(paragraphs) > 1 and rng.random() < recipe.other_paragraph:
-                    other = rng.choice([j for j in range(len(paragraphs)) if j != i])
-                    examples.append((qa["question"], paragraphs[other], -1, ""))
+    rates = {
+        "headline": recipe.headline,
+        "removed": recipe.removed,
+        "swapped": recipe.swapped,
+        "other": recipe.other_paragraph,
+    }
+    examples = make_examples(read_squad(squad_dir / "train-v1.1-reconstructed.json.xz"), ambiguous, rates, rng)
     rng.shuffle(examples)
     if recipe.examples:
         examples = examples[: recipe.examples]
+    kinds = collections.Counter(e.kind for e in examples)
+    print("examples: " + ", ".join(f"{k} {n:,}" for k, n in sorted(kinds.items())), file=sys.stderr)
     return examples
 
 
-def featurize(examples, tokenizer, recipe: Recipe, rng: random.Random) -> dict[str, np.ndarray]:
-    """Windows of question + context with start/end token targets (0, the [CLS] token, for no answer)."""
+def featurize(examples: list[Example], tokenizer, recipe: Recipe, rng: random.Random) -> dict[str, np.ndarray]:
+    """Windows of [CLS] question [SEP] headline passage [SEP], as answering/reader.py reads them, with start/end
+    token targets (0, the [CLS] token, for no answer). A headline answer is a span of the headline."""
     ids, types, starts, ends = [], [], [], []
     batch = 2000
     for at in range(0, len(examples), batch):
         chunk = examples[at : at + batch]
-        questions = [q.strip()[:400] for q, *_ in chunk]
+        questions = [e.question.strip()[:400] for e in chunk]
         enc = tokenizer(
             questions,
-            [c for _, c, *_ in chunk],
+            [f"{e.title} {e.context}" for e in chunk],
             truncation="only_second",
             max_length=recipe.max_len,
             stride=recipe.stride,
@@ -101,18 +104,19 @@ def featurize(examples, tokenizer, recipe: Recipe, rng: random.Random) -> dict[s
         )
         windows_of = collections.Counter(enc["overflow_to_sample_mapping"])
         for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
-            _, context, a_start, a_text = chunk[sample]
+            e = chunk[sample]
             seq = enc.sequence_ids(w)
             offsets = enc["offset_mapping"][w]
             ctx = [k for k, s in enumerate(seq) if s == 1]
             start_tok = end_tok = 0
-            if a_start >= 0:
-                a_end = a_start + len(a_text)
+            if e.start >= 0:
+                a_start = e.start if e.in_title else len(e.title) + 1 + e.start
+                a_end = a_start + len(e.answer)
                 if offsets[ctx[0]][0] <= a_start and offsets[ctx[-1]][1] >= a_end:
                     start_tok = next(k for k in ctx if offsets[k][1] > a_start)
                     end_tok = next(k for k in reversed(ctx) if offsets[k][0] < a_end)
             is_window_of_long = windows_of[sample] > 1
-            if start_tok == 0 and a_start >= 0 and is_window_of_long:
+            if start_tok == 0 and e.start >= 0 and is_window_of_long:
                 if rng.random() >= recipe.keep_answerless_windows:
                     continue
             ids.append(np.asarray(enc["input_ids"][w], dtype=np.int32))

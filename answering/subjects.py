@@ -1,0 +1,282 @@
+"""What a question is about, and whether a passage is about it too.
+
+A passage can only answer when what the question names is in the passage or its headline: a country (by its
+name, an alias, its people's adjective or its capital: Canada / Canadian / Ottawa, the United Kingdom /
+Britain / British / UK / London), a name ("Mark Carney", "the World Series"), a product a duty is on
+("copper", "steel wire"). Without this, a reader shown Canada's election date for "When is Australia's
+election?" finds a date that reads like an answer.
+
+Countries, their aliases, demonyms and capitals come from the `countryinfo` package (MIT), with the few
+forms news uses that it lacks (`_MORE`). The roles a country plays around a tariff figure (who charges it,
+whose goods pay it) are read by `roles`, for picking the figure the question asks about.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from embeddings.analysis import terms
+
+# Forms news uses that countryinfo does not list (it has "UK" and "Great Britain", not "Britain").
+_MORE = {
+    "United States": ["U.S.", "U.S", "America", "Americans", "White House", "Washington"],
+    "United Kingdom": ["U.K.", "Britain", "Britons"],
+    "China": ["Chinese"],
+    "South Korea": ["Korea", "Korean", "Koreans"],
+    "European Union": ["European Union", "EU", "E.U.", "European", "Europeans", "Brussels"],
+    "Taiwan": ["Taipei"],
+}
+# Short codes that are words ("IN", "IT", "CAN") are left out; these are how news writes countries.
+_CODES = {"US", "UK", "USA", "UAE", "EU", "PRC", "DRC"}
+
+
+@lru_cache(maxsize=1)
+def _country_forms() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Every written form of every country -> its name, and one pattern that finds them in text."""
+    from countryinfo import all_countries
+
+    forms: dict[str, str] = {}
+    for country in all_countries():
+        try:
+            name = country.name()
+            spellings = country.alt_spellings() or []
+            capital = country.capital() or ""
+            demonym = country.demonym() or ""
+            if not isinstance(demonym, str):
+                demonym = ""
+        except Exception:  # a record with a missing field: use what it has
+            continue
+        if not name:
+            continue
+        name = name.title() if name.islower() else name
+        found = [name, *spellings]
+        if demonym:
+            found += [demonym, f"{demonym}s"] if not demonym.endswith(("s", "sh", "ch", "ese")) else [demonym]
+        for city in [capital] if isinstance(capital, str) else capital:
+            if city:
+                found.append(re.sub(r"\s+D\.?C\.?$", "", city))
+        for form in found:
+            form = form.strip()
+            if not form or not form.isascii():
+                continue
+            if len(form) <= 3 and form.isupper() and form not in _CODES:
+                continue
+            forms.setdefault(form, name)
+    for name, extra in _MORE.items():
+        for form in extra:
+            forms[form] = name
+    alternatives = sorted(forms, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in alternatives) + r")(?:['’]s)?(?![\w])")
+    return forms, pattern
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    country: str
+
+
+def countries_in(text: str) -> list[Mention]:
+    """The countries a text names, where (a name, alias, demonym or capital; "Canada's" is Canada)."""
+    forms, pattern = _country_forms()
+    out = []
+    for m in pattern.finditer(text):
+        form = re.sub(r"['’]s$", "", m.group(0))
+        if form in forms:
+            out.append(Mention(m.start(), m.end(), forms[form]))
+    return out
+
+
+_QUESTION_WORDS = {
+    "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was", "were", "did",
+    "does", "do", "will", "would", "can", "could", "has", "have", "had", "the", "a", "an", "in", "on", "of",
+    "and", "after", "before", "since", "under", "this", "that", "these", "according", "per",
+}  # fmt: skip
+CALENDAR = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+# Words of a name that say what kind of thing it is, not which one ("the Liberal Party", "Commerce Department").
+_GENERIC = {
+    "party", "commission", "ministry", "minister", "department", "agency", "bank", "council", "union", "group",
+    "company", "corp", "inc", "house", "office", "court", "president", "secretary", "prime", "chief", "state",
+    "states", "republic", "federal", "national", "central", "general", "new", "north", "south", "east", "west",
+    "day", "act", "deal", "agreement", "trade", "tariff", "tariffs", "mr", "mrs", "ms", "dr", "sir", "lord",
+    "king", "queen", "prince", "senator", "governor", "representative", "chancellor", "premier", "leader",
+}  # fmt: skip
+_WORD = re.compile(r"[A-Za-z][\w'’.&-]*")
+
+
+def names_in(question: str) -> list[str]:
+    """Proper names in a question that are not countries: runs of capitalised words ("Mark Carney", "World
+    Series"). The first word counts only when the next is capitalised too."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(question)]
+    country_spans = [(c.start, c.end) for c in countries_in(question)]
+    runs: list[list[str]] = []
+    current: list[str] = []
+    for i, (a, _b, word) in enumerate(words):
+        bare = re.sub(r"['’]s$", "", word).rstrip(".")
+        in_country = any(s <= a < e for s, e in country_spans)
+        capital = word[0].isupper() and not in_country and bare.lower() not in CALENDAR
+        if i == 0 and capital and bare.lower() in _QUESTION_WORDS:
+            capital = False
+        if i == 0 and capital and not (len(words) > 1 and words[1][2][0].isupper()):
+            capital = False
+        joins = current and word in ("of", "the", "and", "de", "von", "der", "van") and i + 1 < len(words)
+        if capital:
+            current.append(bare)
+        elif joins and words[i + 1][2][0].isupper():
+            current.append(word)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+        if word != bare and current:  # "Carney's": the name ends here
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    out = []
+    for run in runs:
+        while run and run[-1] in ("of", "the", "and"):
+            run = run[:-1]
+        if run and any(w.lower() not in _GENERIC and w.lower() not in _QUESTION_WORDS for w in run):
+            out.append(" ".join(run))
+    return list(dict.fromkeys(out))
+
+
+_DUTY = r"(?:tariffs?|dut(?:y|ies)|levy|levies|tax(?:es)?|quotas?|rates?|bans?)"
+_PRODUCT = re.compile(
+    rf"\b{_DUTY}\s+(?:on|for)\s+((?:[\w'’.-]+\s+){{0,4}}?[\w'’.-]+?)(?=\s+(?:from|in|into|by|to|after|before|since|"
+    r"under|at|this|that|now|if|when|starting|take|took|rise|rose|fall|fell)\b|\s*[?,.;]|\s*$)",
+    re.I,
+)
+_PRODUCT_BEFORE = re.compile(rf"\b([\w'’-]+(?:\s+and\s+[\w'’-]+)?)\s+(?:imports|exports|shipments|{_DUTY})\b", re.I)
+# Words of a duty's object that do not name a product ("most imported goods from ...").
+_NOT_PRODUCTS = set(
+    terms(
+        "goods good imports import imported exports export products product items item all most many some its their "
+        "the a an any other foreign overseas nearly every almost such certain various new key main other additional "
+        "countries country nations nation trading partners partner shipments us now currently what which "
+        "baseline reciprocal higher lower high low import export retaliatory additional extra average global blanket "
+        "universal punitive proposed planned threatened existing earlier previous total overall effective "
+        "sectoral special national federal current latest final first second third interest tax rate duty tariff "
+        "levy quota ban anti-dumping countervailing safeguard emergency fentanyl-related fentanyl section"
+    )
+)
+
+
+def products_in(question: str) -> list[str]:
+    """The analysed terms of what a duty in the question is on ("the US tariff on Brazilian coffee" -> coffee);
+    countries and words like "goods" are not products."""
+    spans = [m.span(1) for m in _PRODUCT.finditer(question)] + [m.span(1) for m in _PRODUCT_BEFORE.finditer(question)]
+    countries = [(c.start, c.end) for c in countries_in(question)]
+    out = []
+    for a, b in spans:
+        for w in _WORD.finditer(question[a:b]):
+            at = a + w.start()
+            if any(s <= at < e for s, e in countries):
+                continue
+            out.extend(t for t in terms(w.group(0)) if t not in _NOT_PRODUCTS and not t[0].isdigit())
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class Subjects:
+    """What a question names: `countries` (names), `names` (other proper names), `products` (analysed terms)."""
+
+    countries: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    products: list[str] = field(default_factory=list)
+
+    def missing(self, text: str) -> list[str]:
+        """What of the subjects `text` (a passage with its headline) does not mention, as the question says it."""
+        present = {c.country for c in countries_in(text)}
+        out = [c for c in self.countries if c not in present]
+        lowered = text.lower()
+        missing_names = [n for n in self.names if not _name_present(n, lowered)]
+        if len(self.names) >= 3:  # a long quiz question names a lot in passing: one may be said otherwise
+            missing_names = missing_names[1:] if len(missing_names) == 1 else missing_names
+        out += missing_names
+        have = set(terms(text))
+        out += [p for p in self.products if p not in have]
+        return out
+
+
+def _name_present(name: str, lowered_text: str) -> bool:
+    """A name is mentioned when the whole of it is, or one of the words that say which one it is (a surname:
+    "Carney" for "Mark Carney")."""
+    if re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered_text):
+        return True
+    words = [w for w in name.split() if w.lower() not in _GENERIC and w.lower() not in ("of", "the", "and")]
+    return any(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered_text) for w in words if len(w) > 2)
+
+
+def subjects(question: str) -> Subjects:
+    countries = list(dict.fromkeys(c.country for c in countries_in(question)))
+    return Subjects(countries, names_in(question), products_in(question))
+
+
+# Roles around a duty: who charges it ("U.S. tariffs", "China's duty", "Mexico will charge") and whose goods
+# pay it ("on Chinese goods", "on China", "imports from the EU").
+_DUTY_WORD = re.compile(r"^(?:['’]s)?\s*(?:(?:[\w-]+\s+){0,2})" + _DUTY + r"\b", re.I)
+_CHARGES = re.compile(
+    r"^\s*(?:(?:will|would|has|have|had|to|also|now|then|just|did)\s+){0,2}(?:put|puts|impose[sd]?|imposing|charge[sd]?|"
+    r"levie[sd]|levy|set|sets|raise[sd]?|raising|cut|cuts|lower(?:s|ed)?|place[sd]?|appl(?:y|ies|ied)|slap(?:s|ped)?|"
+    r"halve[sd]?|double[sd]?|hike[sd]?|increase[sd]?|reduce[sd]?|keep|keeps|kept)\b",
+    re.I,
+)
+_PAYS = re.compile(r"(?:\b(?:on|against|from|of|to)\s+(?:the\s+|all\s+|most\s+|imports\s+from\s+(?:the\s+)?)?)$", re.I)
+
+
+@dataclass(frozen=True)
+class Roles:
+    charges: frozenset[str] = frozenset()  # who levies the duty
+    pays: frozenset[str] = frozenset()  # whose goods pay it
+
+    def conflicts(self, other: Roles) -> bool:
+        """The two say different countries charge, or different countries pay (when both say)."""
+        return bool(
+            (self.charges and other.charges and not self.charges & other.charges)
+            or (self.pays and other.pays and not self.pays & other.pays)
+            or (self.charges & other.pays and not self.charges & other.charges)
+        )
+
+
+def roles(text: str) -> Roles:
+    """Who charges and who pays, from the countries a clause or question names and the words around them."""
+    charges, pays = set(), set()
+    for m in countries_in(text):
+        before, after = text[max(0, m.start - 30) : m.start], text[m.end : m.end + 40]
+        if _DUTY_WORD.match(after):
+            charges.add(m.country)
+        elif _PAYS.search(before):
+            pays.add(m.country)
+        elif _CHARGES.match(after):
+            charges.add(m.country)
+        elif re.match(r"^\s*(?:goods|imports|exports|products|cars|steel|shipments)\b", after, re.I):
+            pays.add(m.country)
+    return Roles(frozenset(charges), frozenset(pays))
+
+
+# Where a sentence's clauses break: each figure belongs to its clause ("U.S. tariffs on Chinese goods fall to
+# 30% from 145%, and China's tariffs on U.S. goods fall to 10% from 125%").
+_CLAUSE_BREAK = re.compile(r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+(?:while|whereas|and)\s+(?=\S*\d)")
+
+
+def clause_of(sentence: str, at: int) -> str:
+    """The clause of `sentence` holding character `at`, with the clauses before it back to the one that names a
+    country (a clause like "34% on China" stands alone; "fall to 30%" inherits "U.S. tariffs on Chinese goods")."""
+    bounds = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence) + 1]
+    index = max(i for i, b in enumerate(bounds[:-1]) if b <= at)
+    start = bounds[index]
+    end = bounds[index + 1]
+    clause = sentence[start:end]
+    while not countries_in(clause) and index > 0:
+        index -= 1
+        start = bounds[index]
+        clause = sentence[start:end]
+    return clause
