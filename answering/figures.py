@@ -116,6 +116,8 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
             return None
     fitting = [f for f in options if not roles(clause_of(sentence, f[0])).conflicts(asked)]
     if fitting:
+        if options == inside == fitting[:1] and len(inside) == 1:
+            return start, end  # the span's one figure answers: keep what the reader read with it ("$80 a ton")
         return fitting[0]
     if not (asked.charges or asked.pays):
         return options[0]

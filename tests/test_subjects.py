@@ -1,0 +1,149 @@
+"""What a question names must be in the passage that answers it, and a sentence's figures are told apart: by
+whether they replaced one another ("to 30% from 145%") and by whose they are (U.S. on China, China on U.S.).
+Each case is one a reader got wrong before these checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from answering.figures import asks_prior, changes, pick
+from answering.subjects import countries_in, names_in, products_in, roles, subjects
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Canada's election", "Canada"),
+        ("Canadian voters", "Canada"),
+        ("talks in Ottawa", "Canada"),
+        ("Britain's trade envoy", "United Kingdom"),
+        ("British carmakers", "United Kingdom"),
+        ("the UK deal", "United Kingdom"),
+        ("officials in London", "United Kingdom"),
+        ("U.S. tariffs", "United States"),
+        ("the EU's retaliation", "European Union"),
+        ("South Korean exporters", "South Korea"),
+    ],
+)
+def test_a_country_is_found_by_name_alias_demonym_or_capital(text, country):
+    assert [m.country for m in countries_in(text)] == [country]
+
+
+def test_words_that_are_country_codes_are_not_countries():
+    assert countries_in("IT firms CAN say IN the end") == []
+
+
+def test_a_question_names_its_countries_names_and_products():
+    s = subjects("What is the US tariff on Brazilian coffee?")
+    assert s.countries == ["United States", "Brazil"] and s.products == ["coffe"] and s.names == []
+    assert names_in("Who won the 2024 World Series?") == ["World Series"]
+    assert names_in("When did Mark Carney call the election?") == ["Mark Carney"]
+    assert products_in("When does the US lumber tariff take effect?") == ["lumber"]
+    assert products_in("What tariff rate did the US put on steel and aluminum imports?") == ["steel", "aluminum"]
+    assert products_in("What are US tariffs on Chinese goods?") == []  # "goods" names no product
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        ("When is Australia's election?", "Canada will hold a federal election on April 28.", ["Australia"]),
+        ("Who won Germany's election?", "Mark Carney's Liberals won Canada's election.", ["Germany"]),
+        ("What is the US tariff on Brazilian coffee?", "The U.S. exempts Indonesian palm oil.", ["Brazil", "coffe"]),
+        ("What is Canada's tariff on steel wire?", "Mexico raises its duty on steel wire to 35%.", ["Canada"]),
+        ("When is Canada's election?", "Canadians vote on April 28, Ottawa said.", []),
+        ("Who won the 2024 World Series?", "Carney won Monday's election.", ["World Series"]),
+        ("What did Mark Carney promise?", "Carney promised talks with Washington.", []),  # a surname is enough
+        ("What tariff will British carmakers pay?", "U.K. car exports face a 10% U.S. tariff.", []),
+    ],
+)
+def test_what_a_passage_does_not_mention(question, passage, missing):
+    assert subjects(question).missing(passage) == missing
+
+
+def test_roles_say_who_charges_and_who_pays():
+    q = roles("What are US tariffs on Chinese goods?")
+    assert q.charges == {"United States"} and q.pays == {"China"}
+    assert roles("China's tariffs on U.S. goods fall to 10%").conflicts(q)
+    assert not roles("U.S. tariffs on Chinese goods fall to 30%").conflicts(q)
+    assert roles("Mexico will charge a 35% tariff").charges == {"Mexico"}
+    assert roles("20% on the European Union").pays == {"European Union"}
+
+
+SENTENCE = (
+    "Under the deal, U.S. tariffs on Chinese goods fall to 30% from 145%, and China's tariffs on U.S. goods fall to "
+    "10% from 125%."
+)
+
+
+def _pick(question: str, sentence: str, span: str) -> str | None:
+    at = sentence.index(span)
+    found = pick(sentence, at, at + len(span), question, roles(question))
+    return sentence[found[0] : found[1]] if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span", "expected"),
+    [
+        # the figure whose clause is about the question's countries, in the question's roles
+        ("What are US tariffs on Chinese goods?", SENTENCE, "10%", "30%"),
+        ("What is China's tariff on US goods?", SENTENCE, "30%", "10%"),
+        # the current figure, unless the question asks for the earlier one
+        ("What are US tariffs on Chinese goods?", SENTENCE, "145%", "30%"),
+        ("What was the US tariff on Chinese goods before the deal?", SENTENCE, "30%", "145%"),
+        (
+            "What is India's duty on Scotch whisky?",
+            "India halves its 150% duty on Scotch whisky to 75%.",
+            "150%",
+            "75%",
+        ),
+        (
+            "What was India's duty on whisky before?",
+            "India halves its 150% duty on Scotch whisky to 75%.",
+            "75%",
+            "150%",
+        ),
+        ("What tariff will EU goods pay?", "The EU accepted 15% instead of the 25% threatened.", "25%", "15%"),
+        (
+            "What tariff had Trump threatened?",
+            "The 15% rate replaces the 30% tariff Trump had threatened.",
+            "15%",
+            "30%",
+        ),
+        (
+            "What tariff will British carmakers pay?",
+            "They will pay 10% rather than 27.5% on 100,000 cars.",
+            "27.5%",
+            "10%",
+        ),
+        (
+            "What is the US tariff on Japanese cars?",
+            "It sets a 15% U.S. tariff on Japanese cars, down from 27.5%.",
+            "27.5%",
+            "15%",
+        ),
+        # a span that runs over several figures is cut to the one about the question's country
+        (
+            "What are US tariffs on Chinese goods?",
+            "Higher rates start on April 9: 34% on China, 20% on the European Union and 46% on Vietnam.",
+            "Higher rates start on April 9: 34% on China, 20%",
+            "34%",
+        ),
+        # a figure about other countries only does not answer
+        ("What is Japan's tariff on US rice?", "It sets a 15% U.S. tariff on Japanese cars.", "15%", None),
+        # "fall to 40% over ten years" is where the duty goes, not what it was
+        (
+            "What was India's duty on whisky before the deal?",
+            "The duty will then fall to 40% over ten years.",
+            "40%",
+            None,
+        ),
+    ],
+)
+def test_the_figure_the_question_asks_for(question, sentence, span, expected):
+    assert _pick(question, sentence, span) == expected
+
+
+def test_changes_and_questions_about_the_past():
+    assert len(changes(SENTENCE)) == 2
+    assert asks_prior("What tariff had Trump threatened?") and asks_prior("What was the duty before the deal?")
+    assert not asks_prior("What is the US tariff on Chinese goods?")
