@@ -190,6 +190,9 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     else:
         replaced = None
     top = members[0]
+    if top.span.in_title:  # the story's own sentence says what its headline does, with its context: quote that
+        top = next((c for c in members if c.hit.article_id == top.hit.article_id and not c.span.in_title), top)
+        members = [top, *(c for c in members if c is not top)]
     chosen = [top]
     for c in members[1:]:  # other articles giving the same answer corroborate it
         if len(chosen) >= MAX_CITATIONS:

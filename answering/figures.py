@@ -26,7 +26,8 @@ _F = (
     r"(?:\s?(?:[mb]illion|trillion))?)"
 )
 _NEW, _OLD = _F.format("new"), _F.format("old")
-_GAP = r"(?:[^.;:]|(?<=[A-Z])\.|\.(?!\s)){0,80}?"  # a full stop only in "U.S." or "2.5"  # the words between the two figures of one change, within a clause
+# The words between the two figures of one change, within a clause: a full stop only in "U.S." or "2.5".
+_GAP = r"(?:[^.;:]|(?<=[A-Z])\.|\.(?!\s)){0,80}?"
 _CHANGES = [
     re.compile(rf"\bto\s+{_NEW}\s+from\s+(?:the\s+|a\s+)?{_OLD}", re.I),
     re.compile(rf"\bfrom\s+(?:the\s+|a\s+)?{_OLD}\s+to\s+{_NEW}", re.I),
@@ -48,6 +49,8 @@ _ASKS_PRIOR = re.compile(
 
 
 _DESTINATION = re.compile(r"\bto\s+$", re.I)
+# What may follow a figure in the answer: its unit ("a ton", "per barrel", "a metric ton"), nothing else.
+_UNIT = re.compile(r"(?:\s+(?:a|an|per|each)\s+[a-z]+(?:\s+[a-z]+)?)?")
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,10 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
             return None
     fitting = [f for f in options if not roles(clause_of(sentence, f[0])).conflicts(asked)]
     if fitting:
-        if options == inside == fitting[:1] and len(inside) == 1:
-            return start, end  # the span's one figure answers: keep what the reader read with it ("$80 a ton")
-        return fitting[0]
+        f = fitting[0]
+        if options == inside and len(inside) == 1 and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
+            return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
+        return f
     if not (asked.charges or asked.pays):
         return options[0]
     # None of the span's figures is about the question's countries: another figure of the sentence may be.

@@ -151,9 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| reader | near misses abstained | answerable right | answerable abstained |",
         "|---|---:|---:|---:|",
-        f"| shipped (margin {WEIGHTS.min_margin:g}) | "
-        + " | ".join(f"{v:.3f}" for v in shipped.values())
-        + " |",
+        f"| shipped (margin {WEIGHTS.min_margin:g}) | " + " | ".join(f"{v:.3f}" for v in shipped.values()) + " |",
     ]
     if args.curve:
         rtqa = realtimeqa_readings(args.workdir, args.limit, args.seed)
