@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from answering.subjects import Roles, clause_of, roles
+from answering.subjects import Roles, clause_of, countries_in, roles
 
 FIGURE = re.compile(
     r"(?:US|C|A|NZ|HK)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:[mb]illion|trillion|bn|m)\b)?"
@@ -21,6 +21,7 @@ FIGURE = re.compile(
     r"|\b\d[\d,]*(?:\.\d+)?\s(?:[mb]illion|trillion)\b(?:\s(?:dollars|euros|yuan|yen|pounds))?",
     re.I,
 )
+PERCENT = re.compile(r"\d\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 _F = (
     r"(?P<{}>(?:(?:US|C|A)?[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per cent|percentage points?)?"
     r"(?:\s?(?:[mb]illion|trillion))?)"
@@ -117,7 +118,7 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
         ]
         if not options:
             return None
-    fitting = [f for f in options if not roles(clause_of(sentence, f[0])).conflicts(asked)]
+    fitting = [f for f in options if _fits(clause_of(sentence, f[0]), asked)]
     if fitting:
         f = fitting[0]
         if options == inside and len(inside) == 1 and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
@@ -135,6 +136,17 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
                     f = c.new
             return f
     return None
+
+
+def _fits(clause: str, asked: Roles) -> bool:
+    """The clause's figure can be about the question's countries: their roles do not conflict, and when the
+    question names countries, a clause that names countries names one of them ("goods from Canada and Mexico
+    face 25% tariffs" is not about China)."""
+    if roles(clause).conflicts(asked):
+        return False
+    wanted = asked.charges | asked.pays
+    named = {m.country for m in countries_in(clause)}
+    return not (wanted and named and not named & wanted)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

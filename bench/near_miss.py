@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent / "near_miss"
 STORIES = HERE / "stories.jsonl"
 QUESTIONS = HERE / "questions.jsonl"
-MARGINS = [-6.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 6.0]
+MARGINS = [-16.0, -14.0, -12.0, -10.0, -8.0, -6.0, -4.0, -2.0, 0.0, 2.0]
 
 
 @dataclass
