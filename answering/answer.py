@@ -165,8 +165,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     asked = _Asked(question, named, roles(asked_part(question) or question))
     found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked))]
     if not found:
-        if answering and not about:
-            gaps = sorted({m for s in answering for m in missing[s.window]})
+        if gaps := sorted({m for s in answering for m in missing[s.window]}):  # what the readable passages lack
             why = f"the closest passages do not mention {' or '.join(gaps[:3])}"
             return abstention(question, why, atype.value)
         return abstention(question, "the closest passages do not answer the question", atype.value)

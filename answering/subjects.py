@@ -204,12 +204,12 @@ class Subjects:
     def missing(self, text: str, answers: Sequence[str] = ()) -> list[str]:
         """What of the subjects `text` (a passage with its headline) does not mention, as the question says it.
         A country the question names is missing when the passage is about another country instead: it names a
-        country the question does not (other than in `answers`, the spans read as answers: "Which European
-        nation ...?" is answered by a passage naming Germany). A passage that names no other country may speak
+        country the question does not (other than a span read as the answer that is a country: "Which
+        European nation ...?" is answered by "Germany"). A passage that names no other country may speak
         of the question's by other words ("the White House", "Ottawa's", "the country"). Of several names in a
         question one is enough (a quiz question names much in passing); a single name must be there."""
         present = {c.country for c in countries_in(text)}
-        in_answers = {c.country for a in answers for c in countries_in(a)}
+        in_answers = {m[0].country for a in answers if len(m := countries_in(a)) == 1 and _is_only(m[0], a)}
         others = present - set(self.countries) - in_answers
         out = [c for c in self.countries if c not in present] if others else []
         lowered = text.lower()
@@ -220,6 +220,11 @@ class Subjects:
         have = set(terms(text))
         out += [p for p in self.products if p not in have]
         return out
+
+
+def _is_only(mention: Mention, text: str) -> bool:
+    """The text is the country and little else ("Germany", "the United States")."""
+    return len(text.strip()) - (mention.end - mention.start) <= 4
 
 
 def _name_present(name: str, lowered_text: str) -> bool:

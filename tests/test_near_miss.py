@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.answer import decide
+from answering.answer import decide, with_weights
 from bench import near_miss
 
 pytestmark = pytest.mark.model
@@ -43,12 +43,14 @@ def test_near_misses_abstain_and_answerable_questions_are_right(read_once):
 @pytest.mark.parametrize(
     ("question", "mentioned"),
     [
-        ("When is Mexico's next election?", "Mexico"),  # the election story is Kenya's
+        ("When is New Zealand's next election?", "New Zealand"),  # the election stories are Australia's, Kenya's
+        ("Who won Germany's election?", "Germany"),  # the winner named is Canada's
         ("What is the US tariff on Brazilian coffee?", "Brazil"),  # the exemption is Indonesian palm oil
-        ("What is Canada's tariff on steel wire?", "Canada"),  # the steel wire duty is Mexico's
+        ("How much will Taiwan invest in the United States?", "Taiwan"),  # the pledge is South Korea's
     ],
 )
 def test_an_abstention_says_what_the_passages_do_not_mention(read_once, question, mentioned):
+    """With the reader's doubt set aside (any margin answers), what the question names still has to be there."""
     reading = next(r for q, r in read_once if q.text == question)
-    result = decide(question, reading)
+    result = decide(question, reading, with_weights(min_margin=-100.0))
     assert result.abstained and mentioned in result.note, result
