@@ -147,3 +147,40 @@ def test_changes_and_questions_about_the_past():
     assert len(changes(SENTENCE)) == 2
     assert asks_prior("What tariff had Trump threatened?") and asks_prior("What was the duty before the deal?")
     assert not asks_prior("What is the US tariff on Chinese goods?")
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("Indian exporters", "India"), ("American farmers", "United States"), ("Dominican growers", "Dominican Republic")],
+)
+def test_a_demonym_several_countries_share_is_the_most_populous_ones(text, country):
+    assert [m.country for m in countries_in(text)] == [country]
+
+
+def test_a_country_is_missing_only_when_the_passage_is_about_another():
+    asked = subjects("Which former US presidential candidate died this week?")
+    assert asked.missing("Herman Cain, a former candidate for president, died on Thursday.") == []
+    assert asked.missing("Canada's former prime minister died on Thursday.") == ["United States"]
+    # the answer itself may be the other country: "Which European nation ...?" -> "Germany"
+    europe = subjects("The US will withdraw troops from which European nation?")
+    passage = "The Pentagon said 12,000 troops will leave Germany."
+    assert europe.missing(passage, ["Germany"]) == [] and europe.missing(passage) == ["United States", "European Union"]
+
+
+def test_of_several_names_one_is_enough_and_a_single_name_must_be_there():
+    asked = subjects("Which automaker will build Nikola Motor's Badger pickup?")
+    assert asked.names == ["Nikola Motor", "Badger"]
+    assert asked.missing("General Motors will take an 11% stake in Nikola.") == []
+    assert subjects("Who won the 2024 World Series?").missing("The Dodgers won the final game.") == ["World Series"]
+
+
+def test_a_figure_whose_clause_names_only_other_countries_does_not_answer():
+    sentence = "Goods from Canada and Mexico still face the 25% tariffs tied to fentanyl."
+    assert _pick("What are US tariffs on Chinese goods?", sentence, "25% tariffs tied to fentanyl") is None
+    assert _pick("What are US tariffs on Canadian goods?", sentence, "25%") == "25%"
+
+
+def test_a_figure_keeps_its_unit_but_not_a_clause():
+    assert _pick("What is the port fee?", "The port fee rises to $80 a ton.", "$80 a ton") == "$80 a ton"
+    broken = "Higher rates start on April 9: 34%"
+    assert _pick("What is the rate on Chinese goods?", broken + " on China.", broken) == "34%"
