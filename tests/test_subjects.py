@@ -184,3 +184,20 @@ def test_a_figure_keeps_its_unit_but_not_a_clause():
     assert _pick("What is the port fee?", "The port fee rises to $80 a ton.", "$80 a ton") == "$80 a ton"
     broken = "Higher rates start on April 9: 34%"
     assert _pick("What is the rate on Chinese goods?", broken + " on China.", broken) == "34%"
+
+
+def test_the_country_pattern_finds_the_longest_form_as_a_plain_alternation_would():
+    import re
+
+    from answering.subjects import _trie
+
+    words = ["Niger", "Nigeria", "Nigerian", "Guinea", "Guinea-Bissau", "Equatorial Guinea", "U.S.", "U.S"]
+    plain = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    trie = re.compile(_trie(words))
+    text = "Nigerian and Niger traders, Equatorial Guinea, Guinea-Bissau and Guinea; U.S. and U.S goods"
+    assert [m.group(0) for m in trie.finditer(text)] == [m.group(0) for m in plain.finditer(text)]
+    assert [m.country for m in countries_in("Nigeria's and Niger's envoys met in Conakry")] == [
+        "Nigeria",
+        "Niger",
+        "Guinea",
+    ]
