@@ -6,6 +6,7 @@ answer" when it is about something else.
     python -m bench.near_miss                   # the shipped reader on the set: each question, then the scores
     python -m bench.near_miss --curve --write   # + the abstention margin swept on this set and on RealTime QA
                                                 # 2020-2021 (the calibration questions), into docs/benchmarks.md
+    python -m bench.near_miss --curve --similarity 8,12   # ... with the passage-similarity weight too
 
 The stories (`near_miss/stories.jsonl`) and questions (`near_miss/questions.jsonl`) are our own writing; an
 answerable question lists the answers accepted, a near miss says why it must abstain. tests/test_near_miss.py
@@ -111,7 +112,7 @@ def realtimeqa_score(read_once, weights) -> dict[str, float]:
     from bench.quality import outcome, summarise
 
     s = summarise([outcome(q, decide(q.text, r, weights), hits, can, 0.0) for q, r, hits, can in read_once])
-    return {k: s[k] for k in ("answer hit", "abstain (answerable)", "abstain (unanswerable)")}
+    return {k: s[k] for k in ("answer hit", "cited right", "abstain (answerable)", "abstain (unanswerable)")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "tradewire-bench")
     parser.add_argument("--limit", type=int, default=600, help="RealTime QA 2020-2021 questions for the curve")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--similarity", default="", help="--curve: also sweep the passage-similarity weight (comma-separated)"
+    )
     parser.add_argument("--model-dir", type=Path, default=None, help="a reader other than the shipped one")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -155,24 +159,27 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.curve:
         rtqa = realtimeqa_readings(args.workdir, args.limit, args.seed)
+        similarities = [float(x) for x in args.similarity.split(",") if x] or [WEIGHTS.dense_weight]
         body += [
             "",
-            "The abstention margin swept (the rest of the shipped weights fixed): near-miss set, and RealTime QA "
-            f"2020-2021 ({len(rtqa) if rtqa else 0} questions over the *evidence* corpus; never the 2022-2024 "
-            "benchmark questions).",
+            "The abstention margin swept (and the passage-similarity weight, where asked; the rest of the shipped "
+            "weights fixed): near-miss set, and RealTime QA 2020-2021 "
+            f"({len(rtqa) if rtqa else 0} questions over the *evidence* corpus; never the 2022-2024 benchmark "
+            "questions).",
             "",
-            "| margin | near misses abstained | answerable right | RTQA 20-21 answer hit | RTQA abstain (answerable) "
-            "| RTQA abstain (unanswerable) |",
-            "|---:|---:|---:|---:|---:|---:|",
+            "| margin | similarity | near misses abstained | answerable right | RTQA 20-21 answer hit "
+            "| RTQA cited right | RTQA abstain (answerable) | RTQA abstain (unanswerable) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m in MARGINS:
-            weights = with_weights(min_margin=m)
-            s = score(read_once, weights)
-            r = realtimeqa_score(rtqa, weights) if rtqa else {}
-            cells = [f"{s['near misses abstained']:.3f}", f"{s['answerable right']:.3f}"]
-            cells += [f"{r[k]:.3f}" for k in r] if r else ["", "", ""]
-            shipped_mark = " (shipped)" if m == WEIGHTS.min_margin else ""
-            body.append(f"| {m:g}{shipped_mark} | " + " | ".join(cells) + " |")
+            for similarity in similarities:
+                weights = with_weights(min_margin=m, dense_weight=similarity)
+                s = score(read_once, weights)
+                r = realtimeqa_score(rtqa, weights) if rtqa else {}
+                cells = [f"{s['near misses abstained']:.3f}", f"{s['answerable right']:.3f}"]
+                cells += [f"{r[k]:.3f}" for k in r] if r else ["", "", "", ""]
+                shipped = m == WEIGHTS.min_margin and similarity == WEIGHTS.dense_weight
+                body.append(f"| {m:g}{' (shipped)' if shipped else ''} | {similarity:g} | " + " | ".join(cells) + " |")
     body += ["", f"Reproduce: `{reproduce('bench.near_miss', argv)}`"]
     publish("near_miss", "The near-miss set", "\n".join(body), args.write)
     return 0
