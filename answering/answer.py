@@ -46,9 +46,9 @@ class Weights:
     # dense_weight and agreement: the best of 660 settings by `python -m bench.quality --calibrate` (RealTime QA
     # 2020-2021, 600 questions), for the reader before its near-miss training. min_margin: swept for the
     # present reader by `python -m bench.near_miss --curve` on those questions and on the near-miss set of our
-    # own stories (docs/benchmarks.md). Lower margins answer more quiz questions (-16: answer hit 0.390) but
-    # below -10 the near misses start to be answered (0.875 abstained at -14); -10 abstains on 0.788 of the
-    # unanswerable quiz questions for an answer hit of 0.341, and on 0.917 of the near misses.
+    # own stories (docs/benchmarks.md). Lower margins answer more quiz questions (-14: answer hit 0.390) but
+    # cite right less often (0.352) and answer more near misses (0.917 abstained); -10 abstains on 0.797 of the
+    # unanswerable quiz questions and 0.958 of the near misses, for an answer hit of 0.341 (cited right 0.459).
     min_margin: float = -10.0
     dense_weight: float = 8.0
     agreement: float = 0.5

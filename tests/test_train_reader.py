@@ -68,3 +68,25 @@ def test_training_smoke_run_stops_resumes_and_exports_a_readable_model(tmp_path)
     spans, nulls = reader.read("Who will lead the delegation?", [Window(text, "Trade talks")])
     assert len(nulls) == 1 and spans
     assert all(text[s.start : s.end] == s.text and s.text for s in spans)  # offsets index the passage exactly
+
+
+@pytest.mark.slow
+def test_windows_do_not_depend_on_the_number_of_worker_processes(tmp_path):
+    """Cutting examples into windows runs in worker processes, each block with its own seeded generator: one
+    worker or two give the same windows, targets included."""
+    pytest.importorskip("transformers")
+    import numpy as np
+
+    from bench import train_reader
+    from bench.negatives import Example
+
+    long = " ".join(PARAGRAPHS[i % 3][0] for i in range(12))  # several windows, some without the answer
+    examples = [Example(q, "Ports and trade", ctx, ctx.index(a), a, "plain") for ctx, qas in PARAGRAPHS for q, a in qas]
+    examples += [Example("How much did container traffic rise?", "Ports", long, long.index("12%"), "12%", "plain")]
+    examples = examples * 700  # past one block of 2,000, so two workers both work
+    recipe = train_reader.Recipe(max_len=64, stride=16)
+    base = train_reader.bundled_model_path()
+    one = train_reader.featurize(examples, base, recipe, workers=1)
+    two = train_reader.featurize(examples, base, recipe, workers=2)
+    assert all(np.array_equal(one[k], two[k]) for k in one)
+    assert (one["start"] > 0).any() and (one["start"] == 0).any()  # answers found, answerless windows kept too
