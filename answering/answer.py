@@ -377,7 +377,7 @@ def _candidate(
     question = asked.question if asked else ""
     if text and atype in _NAMED_TYPES and not _names_someone(text, question):
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
-    if atype == AnswerType.NUMBER and figures.PERCENT.search(text):
+    if atype == AnswerType.NUMBER and fact_kind(text) == AnswerType.PERCENT:
         return None  # "How many cars ...?" is not answered by a rate
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):

@@ -21,7 +21,6 @@ FIGURE = re.compile(
     r"|\b\d[\d,]*(?:\.\d+)?\s(?:[mb]illion|trillion)\b(?:\s(?:dollars|euros|yuan|yen|pounds))?",
     re.I,
 )
-PERCENT = re.compile(r"\d\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 _F = (
     r"(?P<{}>(?:(?:US|C|A)?[$€£¥]\s?)?\d[\d,]*(?:\.\d+)?\s?(?:%|percent|per cent|percentage points?)?"
     r"(?:\s?(?:[mb]illion|trillion))?)"
