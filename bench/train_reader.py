@@ -7,12 +7,12 @@ with a no-answer score, then exported to int8 ONNX beside the answering code.
     python -m bench.train_reader train --device cuda   # the same recipe on a GPU (bf16 autocast)
 
 Data: SQuAD 1.1 train only (CC BY-SA 4.0), read from ../shared/bench/squad at run time. The train file's
-ambiguous-offset questions are dropped. Besides each question with its paragraph, bench/negatives.py makes the
-near misses (no answer: the paragraph without the answer's sentence, the question about another subject, another
-paragraph of the article) and headline positives; the windows of a long paragraph that do not hold the answer
-are kept at half rate. Everything is seeded; a checkpoint is written every --checkpoint-every steps and on Ctrl-C, and a
-rerun continues from it with the same data order. Cutting examples into windows runs in --workers processes;
-each block of examples draws from its own seeded generator, so the windows do not depend on the worker count.
+ambiguous-offset questions are dropped. Besides each question with its paragraph, bench/negatives.py makes the near
+misses (no answer: the paragraph without the answer's sentence, the question about another subject, another
+paragraph of the article) and headline positives; the windows of a long paragraph that do not hold the answer are
+kept at half rate. Everything is seeded; a checkpoint is written every --checkpoint-every steps and on Ctrl-C, and
+a rerun continues from it with the same data order. Cutting examples into windows runs in --workers processes; each
+block of examples draws from its own seeded generator, so the windows do not depend on the worker count.
 """
 
 from __future__ import annotations
