@@ -85,16 +85,12 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
 
     from bot.terminal import terminal_size
     from embeddings.errors import SourceError
-    from embeddings.sources import Fetcher
-
     settings = _settings(home)
     with settings.open_library(writing=True) as library:
         library.encoder.dim  # noqa: B018 - load it (its own status line) before the progress bar, not within it
         # URLs typed here are the operator's to choose; links found in what they bring (feed entries' pages,
         # redirects) follow the bot's private-address policy (TRADEWIRE_ALLOW_PRIVATE_FEEDS).
-        fetcher = Fetcher(
-            timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow_private=settings.allow_private_feeds
-        )
+        fetcher = settings.fetcher()
         # A terminal that reports no size (a fresh pty, `script`, some multiplexers) gets no bar at all from tqdm
         # (0 rows hides it, 0 columns cuts it to nothing): then assume 80 x 24.
         cols, rows = terminal_size(sys.stderr)
@@ -116,6 +112,9 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
                 where = f"{item.title[:60]!r} ({item.origin or item.id})"
                 kept = f"kept the first {len(item.text):,} of {item.truncated_from:,} characters"
                 bar.write(f"cut {where}: {kept}", file=sys.stderr)
+            if getattr(item, "teaser", ""):
+                where = f"{item.title[:60]!r} ({item.url or item.origin})"
+                bar.write(f"summary only {where}: {item.teaser}", file=sys.stderr)
 
         try:
             report = library.ingest(targets, fetcher=fetcher, max_bytes=settings.max_bytes, progress=progress)

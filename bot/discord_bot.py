@@ -71,9 +71,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.settings = settings
         self.library = library
         self.engine = Engine(library)
-        self.fetcher = fetcher or Fetcher(
-            timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow_private=settings.allow_private_feeds
-        )
+        self.fetcher = fetcher or settings.fetcher()
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.watches = Watches(library, k=settings.top_k, reader=settings.reader)
         self.tree = app_commands.CommandTree(self)
@@ -606,6 +604,9 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         if poll is not None and not feed.primed:  # index what the feed holds now: its back catalogue
             report, _ = await bot.feeds.ingest(feed, poll)
             count = f" {len(report.article_ids)} items indexed."
+            if report.teasers:  # the admin learns why, and what lifts it, rather than meeting teasers later
+                why = embeds.safe(report.teasers[0][1])
+                count += f" {len(report.teasers)} with the feed's summary only, their pages unread ({why})."
         title = embeds.safe((poll.title if poll else feed.title) or url)
         await interaction.followup.send(
             embeds.message(

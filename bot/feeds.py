@@ -133,8 +133,11 @@ class FeedWatcher:
                         error = exc
                 if error is not None:
                     await self._failed(feed, error)
-                elif new or report.skipped:
-                    log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
+                else:
+                    for article_id, why in report.teasers:  # stored, but with the feed's summary only
+                        log.warning("feed %s: summary only for %s: %s", feed.url, article_id, why)
+                    if new or report.skipped or report.teasers:
+                        log.info("feed %s: %d new items; %s", feed.url, new, report.summary())
         finally:
             for task in tasks:
                 task.cancel()

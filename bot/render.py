@@ -93,7 +93,8 @@ def latest_text(items: list[ArticleSummary]) -> str:
         if a.also_sources:
             source += f" (+{len(a.also_sources)}: {', '.join(a.also_sources)})"
         when = date_text(a.published.isoformat() if a.published else None)
-        lines.append(f"{when} · {source}\n  {a.title}\n  {a.link}")
+        teaser = " · summary only (its page could not be read)" if a.teaser else ""
+        lines.append(f"{when} · {source}{teaser}\n  {a.title}\n  {a.link}")
     return printable("\n".join(lines))
 
 
@@ -107,6 +108,7 @@ def latest_json(items: list[ArticleSummary]) -> str:
                 "also_sources": a.also_sources,
                 "published": a.published.isoformat() if a.published else None,
                 "url": a.link,
+                "summary_only": a.teaser,
             }
             for a in items
         ],

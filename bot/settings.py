@@ -13,6 +13,7 @@ from embeddings.encoder import DEFAULT_MODEL, Precision
 
 if TYPE_CHECKING:
     from embeddings import Library
+    from embeddings.sources import Fetcher
 
 
 class Settings(BaseSettings):
@@ -82,6 +83,18 @@ class Settings(BaseSettings):
     @property
     def max_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    def fetcher(self) -> Fetcher:
+        """The HTTP fetcher these settings allow: their timeout and size cap, and the private-address policy,
+        whose refusals name the setting that lifts it."""
+        from embeddings.sources import Fetcher
+
+        return Fetcher(
+            timeout=self.fetch_timeout,
+            max_bytes=self.max_bytes,
+            allow_private=self.allow_private_feeds,
+            private_hint="set TRADEWIRE_ALLOW_PRIVATE_FEEDS=true to allow it",
+        )
 
     def open_library(self, home: Path | None = None, *, writing: bool = False) -> Library:
         """The knowledge base these settings point at (or the one in `home`), with their model and index kind.

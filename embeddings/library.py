@@ -66,6 +66,7 @@ class IngestReport:
     merged: list[tuple[str, str]] = field(default_factory=list)  # (article id, story id): syndicated copies
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
     truncated: list[tuple[str, int, int]] = field(default_factory=list)  # (article id, kept, original characters)
+    teasers: list[tuple[str, str]] = field(default_factory=list)  # (article id, why its page was not read)
     passages: int = 0
 
     @property
@@ -78,7 +79,7 @@ class IngestReport:
         return [*self.added, *self.updated, *self.unchanged, *(a for a, _ in self.merged)]
 
     def merge(self, other: IngestReport) -> None:
-        for name in ("added", "updated", "unchanged", "merged", "skipped", "truncated"):
+        for name in ("added", "updated", "unchanged", "merged", "skipped", "truncated", "teasers"):
             getattr(self, name).extend(getattr(other, name))
         self.passages += other.passages
 
@@ -86,9 +87,14 @@ class IngestReport:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"merged {len(self.merged)} (same story, another source), skipped {len(self.skipped)}"
-            f" — {self.passages} passages embedded"
+            f" — {_count(self.passages, 'passage')} embedded"
             + (f"; {len(self.truncated)} cut to their first {MAX_ARTICLE_CHARS:,} characters" if self.truncated else "")
+            + (f"; {len(self.teasers)} with the feed's summary only (page not read)" if self.teasers else "")
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def content_hash(article: Article) -> str:
@@ -355,6 +361,8 @@ class Library:
                     item.text = item.text[:MAX_ARTICLE_CHARS]
                 if item.truncated_from:
                     report.truncated.append((item.id, len(item.text), item.truncated_from))
+                if item.teaser:
+                    report.teasers.append((item.id, item.teaser))
                 batch.append(item.clean())
                 if len(batch) >= BATCH_ARTICLES or sum(len(a.text) for a in batch) >= BATCH_CHARS:
                     self._ingest_batch(batch, index, report)

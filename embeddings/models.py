@@ -52,6 +52,7 @@ class Article:
     origin: str = ""  # the file or URL it was read from
     title_derived: bool = False  # True when the item had no headline and one was made from its lead
     truncated_from: int = 0  # the text's length before it was cut to the reader's cap (0: not cut)
+    teaser: str = ""  # why only a feed entry's summary is kept (its page could not be read); '' for a full story
 
     def clean(self) -> Article:
         """Control characters out of every field (see `printable`), in place; headlines on one line."""
@@ -115,6 +116,7 @@ class ArticleSummary:
     origin: str
     published: datetime | None
     also_sources: list[str] = field(default_factory=list)
+    teaser: bool = False  # only a feed's summary of the story is indexed (its page could not be read)
 
     @property
     def link(self) -> str:

@@ -154,9 +154,11 @@ class State:
         return self._feed(row)
 
     def feed_urls(self, feed: Feed) -> set[str]:
-        """Links of the articles a feed has brought: their pages need not be fetched again."""
+        """Links of the articles a feed has brought: their pages need not be fetched again (but for those kept
+        with their summary only: their pages are tried again)."""
         rows = self.db.execute(
-            "SELECT a.url FROM feed_items fi JOIN articles a ON a.id = fi.article_id WHERE fi.feed_id = ?",
+            "SELECT a.url FROM feed_items fi JOIN articles a ON a.id = fi.article_id"
+            " WHERE fi.feed_id = ? AND a.teaser = ''",
             (feed.id,),
         )
         return {r[0] for r in rows if r[0]}

@@ -206,6 +206,15 @@ def m005_shared_store(d: Dialect) -> str:
     """
 
 
+def m006_teasers(d: Dialect) -> str:
+    """A feed entry kept with its summary only, because its page could not be read (refused, unreachable):
+    marked with the reason, so `stats` can count such stories and a later poll fetches the page again."""
+    return """
+        ALTER TABLE articles ADD COLUMN teaser TEXT NOT NULL DEFAULT '';
+        CREATE INDEX articles_teaser ON articles(id) WHERE teaser != '';
+    """
+
+
 # Numbered migrations, functions of the engine's dialect: each returns a script; it runs with its version bump in
 # one transaction.
 MIGRATIONS: list[Callable[[Dialect], str]] = [
@@ -214,6 +223,7 @@ MIGRATIONS: list[Callable[[Dialect], str]] = [
     m003_indexes_for_scale,
     m004_watches,
     m005_shared_store,
+    m006_teasers,
 ]
 
 # bm25 column weights: a headline word counts for less than a word in the passage itself.
@@ -385,14 +395,14 @@ class Store:
         """Insert or replace an article row (its passages are handled separately)."""
         self.db.execute(
             """INSERT INTO articles (id, story_id, title, title_derived, source, url, origin, authors,
-                   published, published_ts, text, content_hash, minhash, ingested_at)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                   published, published_ts, text, content_hash, minhash, ingested_at, teaser)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                ON CONFLICT(id) DO UPDATE SET story_id=excluded.story_id, title=excluded.title,
                    title_derived=excluded.title_derived, source=excluded.source, url=excluded.url,
                    origin=excluded.origin, authors=excluded.authors, published=excluded.published,
                    published_ts=excluded.published_ts, text=excluded.text,
                    content_hash=excluded.content_hash, minhash=excluded.minhash,
-                   ingested_at=excluded.ingested_at""",
+                   ingested_at=excluded.ingested_at, teaser=excluded.teaser""",
             (
                 article.id,
                 story_id,
@@ -408,6 +418,7 @@ class Store:
                 content_hash,
                 minhash.tobytes(),
                 datetime.now(UTC).isoformat(timespec="seconds"),
+                article.teaser,
             ),
         )
         self.db.execute("DELETE FROM story_bands WHERE article_id = ?", (article.id,))
@@ -716,7 +727,7 @@ class Store:
             ids_sql = f" AND a.id IN ({','.join('?' * len(article_ids))})"
             params = [*params, *article_ids]
         rows = self.db.execute(
-            f"""SELECT a.id, a.title, a.source, a.url, a.origin, a.published, a.story_id FROM articles a
+            f"""SELECT a.id, a.title, a.source, a.url, a.origin, a.published, a.story_id, a.teaser FROM articles a
                 WHERE a.story_id = a.id {filter_sql}{ids_sql}
                 ORDER BY a.published_ts IS NULL, a.published_ts DESC, a.ingested_at DESC LIMIT ?""",
             [*params, limit],
@@ -731,6 +742,7 @@ class Store:
                 r["origin"],
                 from_iso(r["published"]),
                 sources(r["story_id"], r["id"]),
+                teaser=bool(r["teaser"]),
             )
             for r in rows
         ]
@@ -741,6 +753,7 @@ class Store:
             "articles": one("SELECT count(*) FROM articles").fetchone()[0],
             "stories": one("SELECT count(*) FROM articles WHERE story_id = id").fetchone()[0],
             "passages": one("SELECT count(*) FROM passages").fetchone()[0],
+            "summary_only": one("SELECT count(*) FROM articles WHERE teaser != ''").fetchone()[0],
         }
 
     def newest_published(self) -> datetime | None:

@@ -74,10 +74,12 @@ def rss(title: str, base: str, items: list[Item]) -> bytes:
 
 
 class NewsSite:
-    """Feeds at /feed/<name>.xml; each item links to /story/<slug> (404: the teaser is the whole story)."""
+    """Feeds at /feed/<name>.xml; each item links to /story/<slug>: the page in `pages` under that slug, else
+    404 (the teaser is all there is)."""
 
     def __init__(self) -> None:
         self.feeds: dict[str, list[Item]] = {}
+        self.pages: dict[str, str] = {}  # slug -> HTML of the story's page
         self.titles: dict[str, str] = {}
         self.failing: set[str] = set()
         self.requests: Counter[str] = Counter()
@@ -88,6 +90,15 @@ class NewsSite:
             def do_GET(self):  # noqa: N802 - http.server's name
                 site.requests[self.path] += 1
                 name = self.path.removeprefix("/feed/").removesuffix(".xml")
+                page = site.pages.get(self.path.removeprefix("/story/"))
+                if self.path.startswith("/story/") and page is not None:
+                    body = page.encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
                 if self.path.startswith("/feed/") and name in site.failing:
                     self.send_error(503, "Service Unavailable")
                     return

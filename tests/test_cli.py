@@ -278,3 +278,32 @@ def test_empty_settings_mean_the_defaults(monkeypatch):
     monkeypatch.setenv("TRADEWIRE_HOME", "")
     settings = Settings()
     assert settings.cache is None and settings.home.is_absolute() and settings.home.name == "tradewire"
+
+
+@pytest.mark.model
+def test_a_feed_entry_whose_page_is_refused_is_said_counted_and_marked(tmp_path):
+    """A feed on a private address: the operator typed it, so it is read, but its entry's page is refused by
+    the private-address policy. The refusal is one line with the setting that lifts it, the summary counts it,
+    and `stats` and `latest` show the story as summary only."""
+    from tests.newssite import ITEMS, NewsSite
+
+    site = NewsSite()
+    try:
+        url = site.publish("wire", ITEMS[0])
+        home = tmp_path / "home"
+        result = tradewire("ingest", "-q", url, home=home, TRADEWIRE_ALLOW_PRIVATE_FEEDS="false")
+        assert site.requests[f"/story/{ITEMS[0].slug}"] == 0
+    finally:
+        site.close()
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("summary only")]
+    assert line == (
+        f"summary only {ITEMS[0].title!r} ({site.base}/story/{ITEMS[0].slug}): its page was not read: refused: "
+        "127.0.0.1 is a private or local address (127.0.0.1); set TRADEWIRE_ALLOW_PRIVATE_FEEDS=true to allow it"
+    )
+    assert result.stdout.strip() == (
+        "added 1, updated 0, unchanged 0, merged 0 (same story, another source), skipped 0 — 1 passage embedded; "
+        "1 with the feed's summary only (page not read)"
+    )
+    assert json.loads(tradewire("stats", "--json", home=home).stdout)["summary_only"] == 1
+    assert "summary only (its page could not be read)" in tradewire("latest", home=home).stdout

@@ -51,6 +51,29 @@ def test_conditional_get_and_known_pages_are_not_fetched_again(site):
     fetcher.close()
 
 
+async def test_a_teaser_whose_page_was_not_read_is_marked_counted_and_tried_again(watcher, library, site):
+    """An entry kept with its summary only because its page could not be read says so (the report, `stats`,
+    `latest`), and its page is fetched again at the next poll instead of being taken as indexed."""
+    state = library.state
+    url = site.publish("wire", STEEL_QUOTA, SOY)
+    feed, _ = state.add_feed("g1", url, "u1")
+    report, _ = await watcher.ingest(feed, await watcher.fetch(feed))
+    assert [why for _, why in report.teasers] == ["its page was not read: HTTP 404 Not Found"] * 2
+    assert "2 with the feed's summary only (page not read)" in report.summary()
+    assert library.stats()["summary_only"] == 2 and all(a.teaser for a in library.latest(5))
+    assert state.feed_urls(state.feeds("g1")[0]) == set()  # not taken as indexed: tried again
+
+    body = " ".join([SOY.text] * 6) + " Buyers in Vietnam and Thailand were the first to answer."
+    site.pages[SOY.slug] = f"<html><head><title>{SOY.title}</title></head><body><article><p>{body}</p></article>"
+    site.publish("wire", PORT)
+    (feed,) = state.feeds("g1")
+    report, _ = await watcher.ingest(feed, await watcher.fetch(feed))
+    assert report.updated == [a.id for a in library.latest(5) if a.title == SOY.title]
+    assert library.stats()["summary_only"] == 2  # the quota story, and the new port story (404 both)
+    soy = next(a for a in library.latest(5) if a.title == SOY.title)
+    assert not soy.teaser and state.feed_urls(feed) == {f"{site.base}/story/{SOY.slug}"}
+
+
 def test_a_url_that_is_not_a_feed_is_one_clear_error(site):
     with pytest.raises(SourceError, match="HTTP 404"):
         poll_feed(f"{site.base}/nothing-here", Fetcher())

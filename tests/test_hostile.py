@@ -198,11 +198,12 @@ def test_links_inside_a_feed_follow_the_private_address_policy(site, tmp_path):
         "<description>Teaser: the duty on widgets doubled.</description>"
         "<pubDate>Mon, 07 Jul 2025 09:00:00 GMT</pubDate></item></channel></rss>"
     )
-    (teaser,) = list(read(str(feed), fetcher=Fetcher(timeout=2, allow_private=False)))
+    (teaser,) = list(read(str(feed), fetcher=Fetcher(timeout=2, allow_private=False, private_hint="set X=1")))
     assert isinstance(teaser, Article) and teaser.text == "Teaser: the duty on widgets doubled."
+    assert teaser.teaser == "its page was not read: refused: 127.0.0.1 is a private or local address (127.0.0.1); set X=1"
     assert Site.hits["/page-linked"] == 0
     (full,) = list(read(str(feed), fetcher=Fetcher(timeout=2, allow_private=True)))
-    assert "flooded the market" in full.text and Site.hits["/page-linked"] == 1
+    assert "flooded the market" in full.text and Site.hits["/page-linked"] == 1 and full.teaser == ""
 
 
 # --- deadlines and sizes -----------------------------------------------------------------------------------------

@@ -108,17 +108,21 @@ def _entry_article(
     truncated_from = truncated_from or cut
     title = html_fragment_to_text(entry.get("title", "")).replace("\n", " ")
     published = _entry_time(entry)
-    if fetcher and link and len(text) < SUMMARY_ONLY_CHARS:
+    teaser = ""  # why the entry's page, which may hold the whole story, was not read
+    if link and len(text) < SUMMARY_ONLY_CHARS:
         if link in known_urls:  # its full page is indexed already; the teaser would only replace it
             return KnownEntry(link)
-        try:
-            page = fetcher.get(link)
-            full = extract_page(page.content, page.url, where)
-            if len(full.text) > len(text):
-                text, truncated_from = full.text, full.truncated_from
-                published = published or full.published
-        except SourceError:
-            pass  # keep the summary: a teaser beats nothing, and the feed itself was fine
+        if fetcher is None:
+            teaser = "its page was not fetched"
+        else:
+            try:
+                page = fetcher.get(link)
+                full = extract_page(page.content, page.url, where)
+                if len(full.text) > len(text):  # else the entry was the whole story
+                    text, truncated_from = full.text, full.truncated_from
+                    published = published or full.published
+            except SourceError as exc:  # keep the summary: a teaser beats nothing, and the feed itself was fine
+                teaser = f"its page was not read: {exc.reason}"
     if not text:
         raise SourceError(where, "entry has no text")
     authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
@@ -136,6 +140,7 @@ def _entry_article(
         origin=origin,
         title_derived=not title,
         truncated_from=truncated_from,
+        teaser=teaser,
     )
 
 

@@ -122,12 +122,20 @@ class Fetcher:
     fail. Redirects are followed here, hop by hop, without reading their bodies.
 
     `allow_private=False` refuses loopback, private, link-local and other internal addresses at connect time
-    (see `CheckedBackend`). `get(url, trusted=True)` is for a URL the operator typed: that first request may
+    (see `CheckedBackend`), with `private_hint` (the setting that allows them) in the reason. `get(url, trusted=True)` is for a URL the operator typed: that first request may
     go anywhere, but its redirects and every link found in content follow the policy."""
 
-    def __init__(self, timeout: float = 15.0, max_bytes: int = 25 * 1024 * 1024, *, allow_private: bool = True):
+    def __init__(
+        self,
+        timeout: float = 15.0,
+        max_bytes: int = 25 * 1024 * 1024,
+        *,
+        allow_private: bool = True,
+        private_hint: str = "",
+    ):
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.private_hint = private_hint  # appended to a refusal: how the operator lifts it
         self.client = _client(timeout, allow_private)
         self.operator = self.client if allow_private else _client(timeout, True)
 
@@ -156,7 +164,7 @@ class Fetcher:
                     return self._read(url, response, deadline)
             raise SourceError(url, f"more than {MAX_REDIRECTS} redirects")
         except PrivateAddress as exc:
-            raise SourceError(url, str(exc)) from None
+            raise SourceError(url, f"{exc}; {self.private_hint}" if self.private_hint else str(exc)) from None
         except httpx.TimeoutException:
             raise SourceError(url, "timed out") from None
         except httpx.HTTPError as exc:
