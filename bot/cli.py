@@ -85,6 +85,7 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
 
     from bot.terminal import terminal_size
     from embeddings.errors import SourceError
+
     settings = _settings(home)
     with settings.open_library(writing=True) as library:
         library.encoder.dim  # noqa: B018 - load it (its own status line) before the progress bar, not within it

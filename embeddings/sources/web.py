@@ -122,8 +122,9 @@ class Fetcher:
     fail. Redirects are followed here, hop by hop, without reading their bodies.
 
     `allow_private=False` refuses loopback, private, link-local and other internal addresses at connect time
-    (see `CheckedBackend`), with `private_hint` (the setting that allows them) in the reason. `get(url, trusted=True)` is for a URL the operator typed: that first request may
-    go anywhere, but its redirects and every link found in content follow the policy."""
+    (see `CheckedBackend`), with `private_hint` (the setting that allows them) in the reason.
+    `get(url, trusted=True)` is for a URL the operator typed: that first request may go anywhere, but its
+    redirects and every link found in content follow the policy."""
 
     def __init__(
         self,
