@@ -219,18 +219,26 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
 
 @app.command()
 @click.option("-n", "n", type=click.IntRange(1, 100), default=10, show_default=True, help="How many.")
-@click.option("--topic", help="Only stories about this.")
+@click.option("--topic", help="Only stories about this (how it is judged: above).")
 @click.option("--source", help="Only this source.")
 @json_option
 @home_option
 def latest(n: int, topic: str | None, source: str | None, as_json: bool, home: Path | None) -> None:
-    """The newest stories first: headline, source, time, link."""
+    """The newest stories first: headline, source, time, link.
+
+    With --topic, only the stories about it: those whose headline or one passage holds the topic's words (both
+    words of "steel tariffs", two thirds of a longer topic, in any form: tariff, tariffs), or half of them and is
+    close to the topic in meaning, or is very close in meaning without them. A word most trade news shares is
+    not enough: "steel tariffs" needs steel."""
     from bot import render
     from embeddings.search import Filters
 
     with _settings(home).open_library() as library:
         items = library.latest(n, topic=topic, filters=Filters(source=source))
-    click.echo(render.latest_json(items) if as_json else render.latest_text(items))
+    if as_json:
+        click.echo(render.latest_json(items))
+    else:
+        click.echo(render.latest_text(items) if items else render.no_stories(topic, source))
 
 
 @app.command()

@@ -28,7 +28,7 @@ from discord import app_commands
 
 from answering import Answer, ask, parse_when
 from answering.watch import Watches
-from bot import embeds
+from bot import embeds, render
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
 from bot.settings import Settings
@@ -545,7 +545,11 @@ async def latest_command(
     items = await bot.engine.run(bot.library.latest, count, topic=topic, filters=Filters(source=source))
     heading = "Latest" + (f" on {topic}" if topic else "") + (f" from {source}" if source else "")
     chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
-    pages = [embeds.latest_embed(chunk, page=i, pages=len(chunks), heading=heading) for i, chunk in enumerate(chunks)]
+    empty = render.no_stories(topic, source)
+    pages = [
+        embeds.latest_embed(chunk, page=i, pages=len(chunks), heading=heading, empty=empty)
+        for i, chunk in enumerate(chunks)
+    ]
     if len(pages) == 1:
         await interaction.followup.send(embed=pages[0])
         return

@@ -170,10 +170,12 @@ def passage_embed(citation: dict, passage: str) -> discord.Embed:
     return _fit(embed)
 
 
-def latest_embed(items: list[ArticleSummary], *, page: int, pages: int, heading: str) -> discord.Embed:
+def latest_embed(
+    items: list[ArticleSummary], *, page: int, pages: int, heading: str, empty: str = "No stories yet."
+) -> discord.Embed:
     embed = discord.Embed(title=clip(safe(heading), TITLE_MAX), colour=COLOUR_NEWS)
     if not items:
-        embed.description = "No articles match."
+        embed.description = clip(safe(empty), DESCRIPTION_MAX)
         return embed
     lines = []
     for a in items:

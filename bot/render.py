@@ -84,9 +84,16 @@ def as_json(ans: Answer) -> str:
     return json.dumps(ans.to_json(), ensure_ascii=False)
 
 
+def no_stories(topic: str | None = None, source: str | None = None) -> str:
+    """What `latest` says when nothing is left: which of its filters found nothing."""
+    about = f" about “{topic.strip()}”" if topic else ""
+    where = f" from {source.strip()}" if source else ""
+    return printable(f"No stories{about}{where}." if about or where else "No stories yet.", one_line=True)
+
+
 def latest_text(items: list[ArticleSummary]) -> str:
     if not items:
-        return "No articles match."
+        return no_stories()
     lines = []
     for a in items:
         source = a.source or "unknown source"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -149,10 +150,18 @@ def _older(article: Article, other: Article | StoredArticle) -> bool:
     return bool(article.published and other.published and article.published < other.published)
 
 
-def _is_about(topic_terms: set[str], text: str, similarity: float) -> bool:
-    """Most of the topic's words, or clearly the same meaning."""
-    share = len(topic_terms & set(terms(text))) / len(topic_terms) if topic_terms else 0.0
-    return similarity >= 0.5 or (share >= 0.5 and similarity >= 0.25)
+def _is_about(weights: dict[str, float], text: str, similarity: float) -> bool:
+    """Is a passage (with its headline) about a topic? `weights`: the topic's analysed words, each weighed by how
+    rare it is in the news (`Library._topic_weights`). It holds most of the topic by weight (0.75), or half of it
+    and is close in meaning (cosine 0.5), or is very close in meaning whatever its words (0.6). A word most of the
+    news shares ("tariffs") weighs little: "steel tariffs" needs steel, and steel nearly suffices.
+    `tradewire latest --help` says this in a user's words."""
+    total = sum(weights.values())
+    if not total:
+        return similarity >= 0.6
+    held = set(terms(text))
+    share = sum(w for t, w in weights.items() if t in held) / total
+    return share >= 0.75 or (share >= 0.5 and similarity >= 0.5) or similarity >= 0.6
 
 
 class Library:
@@ -528,8 +537,8 @@ class Library:
         if not topic:
             return self.store.latest(n, filter_sql, params)
         hits = self.search(topic, k=max(50, n * 5), filters=filters, prefer_recent=False)
-        wanted = set(terms(topic))
-        relevant = [h for h in hits if _is_about(wanted, f"{h.title}\n{h.text}", h.dense or 0.0)]
+        weights = self._topic_weights(topic)
+        relevant = [h for h in hits if _is_about(weights, f"{h.title}\n{h.text}", h.dense or 0.0)]
         ids = list(dict.fromkeys(h.article_id for h in relevant))
         return self.store.latest(n, filter_sql, params, article_ids=ids) if ids else []
 
@@ -538,14 +547,21 @@ class Library:
         passages = self.store.article_passages(list(dict.fromkeys(article_ids)))
         if not passages:
             return set()
-        wanted = set(terms(topic))
+        weights = self._topic_weights(topic)
         query = self.encoder.encode([topic])[0]
         vectors = self.index.vectors([pid for pid, _, _ in passages])
         return {
             article_id
             for pid, article_id, text in passages
-            if _is_about(wanted, text, float(vectors[pid] @ query) if pid in vectors else 0.0)
+            if _is_about(weights, text, float(vectors[pid] @ query) if pid in vectors else 0.0)
         }
+
+    def _topic_weights(self, topic: str) -> dict[str, float]:
+        """A topic's analysed words, each weighed by its rarity in the indexed passages: log(1 + N / n), so a word
+        in every passage still weighs a little (log 2) and one in a passage of a thousand weighs ten times that."""
+        wanted = list(dict.fromkeys(terms(topic)))
+        counts, total = self.store.document_frequencies(wanted)
+        return {t: math.log1p(max(total, 1) / max(counts.get(t, 0), 1)) for t in wanted}
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         return self.store.document_frequencies(terms)

@@ -173,7 +173,17 @@ def test_topic_matching_uses_words_and_meaning(library, site):
         for i in ITEMS
     ]
     library.ingest_articles(articles)
-    assert library.about("steel tariffs", [a.id for a in articles]) == {"steel-quota", "steel-rebar"}
+    ids = [a.id for a in articles]
+    assert library.about("steel", ids) == {"steel-quota", "steel-rebar"}
+    # "steel tariffs": the quota story has steel but not tariffs, and (with the fake encoder) no meaning to make up
+    # for it; "tariffs" alone, in most of the news, would not be enough either.
+    assert library.about("steel tariffs", ids) == {"steel-rebar"}
+    duties = [
+        Article(f"duty-{n}", f"A tariff on {good}", f"The tariff on imported {good} rose on Monday.", source="Wire")
+        for n, good in enumerate(["wine", "cars", "lumber", "solar panels", "furniture"])
+    ]
+    library.ingest_articles(duties)
+    assert library.about("steel tariffs", ids + [a.id for a in duties]) == {"steel-rebar"}
 
 
 def test_feedback_keeps_one_vote_per_user(library):

@@ -215,3 +215,17 @@ def test_readme_sample_output_is_what_ask_prints(demo_library):
     shown = after.split("```\n", 2)[1]
     printed = render.text(ask(demo_library, DEMO_QUESTIONS[0]))
     assert re.sub(r"file:///\S*/", "file:///…/", printed) + "\n" == shown
+
+
+def test_latest_by_topic_keeps_only_stories_about_it(demo_library):
+    """`latest --topic` filters, it does not rank: every story it lists holds the topic's rare word, none of the
+    many stories that only share "tariffs" is listed, and a topic the news does not cover lists nothing."""
+    steel = demo_library.latest(20, topic="steel tariffs")
+    assert any("Steel and Aluminum" in s.title for s in steel)
+    texts = {a: "" for a in (s.id for s in steel)}
+    for _, article_id, text in demo_library.store.article_passages(list(texts)):
+        texts[article_id] += text.lower()
+    assert all("steel" in text for text in texts.values())
+    assert len(steel) < len(demo_library.latest(20, topic="tariffs")) - 3
+    assert demo_library.latest(20, topic="semiconductors") == []
+    assert render.no_stories("semiconductors", "Reuters") == "No stories about “semiconductors” from Reuters."
