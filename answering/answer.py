@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Literal
 
 from answering import figures
-from answering.dates import find_dates
+from answering.dates import effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
@@ -220,8 +220,15 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         ]
         if rivals
         else [],
-        was=Was(before[0].value, since.date().isoformat(), [len(chosen) + 1]) if before and since else None,
+        was=_was(before[0], top, since, len(chosen) + 1) if before and since else None,
     )
+
+
+def _was(older: _Candidate, newer: _Candidate, reported: datetime, n: int) -> Was:
+    """The answer a newer report replaced: until the day the change takes effect when the report says, else
+    only that a report of `reported` changed it (the report's date is not the day the change applies)."""
+    day = effective_day(newer.sentence, newer.hit.published)
+    return Was(older.value, day.isoformat() if day else None, [n], reported.date().isoformat())
 
 
 def _replacement(

@@ -161,3 +161,20 @@ def _resolve(kind: str, text: str, published: datetime | None, future: bool) -> 
             return f"{dt:%B %Y}", None
         return str(base.year + step), None
     return None
+
+
+# A date a change applies from: "effective Dec. 1", "from December 1", "starting on Monday", "takes effect on May 3".
+_EFFECTIVE = re.compile(
+    r"\b(?:effective|from|starting|beginning|as of|(?:takes?|took|taking|goes|go|went|come|comes|came)\s+into\s+"
+    r"effect|(?:applies|apply|applied)\s+from|(?:takes?|took)\s+effect)(?:\s+on)?\s*$",
+    re.I,
+)
+
+
+def effective_day(sentence: str, published: datetime | None) -> date | None:
+    """The day a change reported in `sentence` takes effect, when the sentence says ("cut to 15% from 35%,
+    effective December 1"); None when it gives no such day (a report's own "on Thursday" is not one)."""
+    for mention in find_dates(sentence, published):
+        if mention.day and _EFFECTIVE.search(sentence[max(0, mention.start - 40) : mention.start]):
+            return mention.day
+    return None

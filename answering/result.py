@@ -33,8 +33,9 @@ class Was:
     """What the answer was before a newer report replaced it ("cut to 15% from 25%"), and until when."""
 
     answer: str
-    until: str  # the date of the report that replaced it (ISO 8601)
-    citations: list[int]
+    until: str | None  # the day the change took or takes effect, when the report says (ISO 8601); else None
+    citations: list[int]  # the older report's citation
+    reported: str = ""  # the date of the report that replaced it (ISO 8601)
 
 
 @dataclass

@@ -191,13 +191,17 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
     from answering import ask, parse_when
     from bot import render
     from embeddings import TradewireError
+    from embeddings.sources.common import not_json
 
     failed = False
     for number, line, error in _batch_lines(stream):
         try:
             if error:
                 raise TradewireError(error)
-            item = json.loads(line or "")
+            try:
+                item = json.loads(line or "")
+            except json.JSONDecodeError as exc:
+                raise TradewireError(not_json(exc)) from None
             if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not item["question"].strip():
                 raise TradewireError('expected {"question": "...", "as_of"?: "..."}')
             if item.get("as_of") is not None and not isinstance(item["as_of"], str):
@@ -211,9 +215,10 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
                 reader=settings.reader,
             )
             click.echo(render.as_json(result))
-        except (json.JSONDecodeError, TradewireError) as exc:
+        except TradewireError as exc:  # the line's JSON for scripts, and one line for whoever reads the terminal
             failed = True
             click.echo(json.dumps({"line": number, "error": str(exc)}))
+            click.echo(f"line {number}: {exc}", err=True)
     return failed
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
-from bot.render import date_text, disagreement_line, was_text
+from bot.render import date_text, disagreement_line, was_line, was_text
 from embeddings.models import ArticleSummary
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -108,7 +108,7 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
     lines += [_citation_line(c, 600) for c in ans.citations]
     embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
     if ans.was:
-        before = f"{safe(ans.was.answer)} until {date_text(ans.was.until)} **[{ans.was.citations[0]}]**"
+        before = was_line(ans.was, text=safe, cite="**[{}]**".format).removeprefix("was ")
         embed.add_field(name="Before", value=clip(before, FIELD_VALUE_MAX), inline=False)
     if ans.disagreement:
         line = disagreement_line(ans).removeprefix("Reports differ: ")

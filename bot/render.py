@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 
 from answering import Answer, Citation
+from answering.result import Was
 from embeddings.models import ArticleSummary, printable
 
 
@@ -34,7 +36,7 @@ def text(ans: Answer) -> str:
         return f"No answer in the indexed news.\n({ans.note}.{hint})"
     lines = [ans.answer or ""]
     if ans.was:
-        lines.append(f"(was {ans.was.answer} until {date_text(ans.was.until)} [{ans.was.citations[0]}])")
+        lines.append(f"({was_line(ans.was)})")
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")
         lines += [f"  “{c.quote}” [{c.n}]" for c in ans.citations]
@@ -63,6 +65,16 @@ def disagreement_line(ans: Answer) -> str:
 def short_date(iso: str) -> str:
     dt = datetime.fromisoformat(iso)
     return f"{dt:%b} {dt.day}"
+
+
+def was_line(was: Was, *, text: Callable[[str], str] = str, cite: Callable[[int], str] = "[{}]".format) -> str:
+    """ "was 35% until Dec 1, 2025 [2]" when the newer report says when the change applies, else
+    "was 35% [2]; changed in a report of Nov 20, 2025": the report's date is not the day the change applies.
+    `text` escapes the answer and `cite` shows a citation number (Discord's embeds make them bold)."""
+    before = f"was {text(was.answer)}"
+    if was.until:
+        return f"{before} until {date_text(was.until)} {cite(was.citations[0])}"
+    return f"{before} {cite(was.citations[0])}; changed in a report of {date_text(was.reported)}"
 
 
 def was_text(previous: dict) -> str:

@@ -149,13 +149,17 @@ def test_ask_never_imports_pytorch(built_home):
 
 @pytest.mark.model
 def test_batch_reports_a_bad_line_and_goes_on(built_home):
-    stdin = b'{"question": "When did the tariff pause end?"}\n\xff\xfe not text\n{"question": 5}\n\n'
+    stdin = b'{"question": "When did the tariff pause end?"}\n\xff\xfe not text\n{"question": 5}\n\nWhen?\n'
     result = tradewire("ask", "--batch", "-", home=built_home, stdin=stdin)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert lines[0]["question"] == "When did the tariff pause end?"
     assert lines[1] == {"line": 2, "error": "not UTF-8 text (byte 0xff)"}
-    assert lines[2]["line"] == 3 and len(lines) == 3
+    assert lines[2]["line"] == 3
+    assert lines[3] == {"line": 5, "error": "not JSON (expecting value at column 1)"} and len(lines) == 4
+    told = [line for line in result.stderr.splitlines() if line.startswith("line ")]
+    assert told[0] == "line 2: not UTF-8 text (byte 0xff)"
+    assert told[-1] == "line 5: not JSON (expecting value at column 1)"
 
 
 @pytest.mark.model

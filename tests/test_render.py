@@ -185,7 +185,11 @@ def test_what_an_answer_was_is_shown_under_it():
 
     c1 = Citation(1, "a1", "Cut", "Wire", "2025-08-01T14:00:00+00:00", "https://x.test/1", "Cut to 15% from 25%.")
     c2 = Citation(2, "a0", "Set", "Wire", "2025-07-07T14:00:00+00:00", "https://x.test/0", "Set at 25%.")
-    ans = Answer("What is it?", "15%", False, "2025-08-01", [c1, c2], was=Was("25%", "2025-08-01", [2]))
-    assert render.text(ans).splitlines()[:2] == ["15%", "(was 25% until Aug 1, 2025 [2])"]
+    ans = Answer("What is it?", "15%", False, "2025-08-01", [c1, c2], was=Was("25%", "2025-08-04", [2], "2025-08-01"))
+    assert render.text(ans).splitlines()[:2] == ["15%", "(was 25% until Aug 4, 2025 [2])"]
     (field,) = embeds.answer_embed(ans).to_dict()["fields"]
-    assert field["name"] == "Before" and "25% until Aug 1, 2025" in field["value"]
+    assert field["name"] == "Before" and field["value"] == "25% until Aug 4, 2025 **[2]**"
+    ans.was = Was("25*", None, [2], "2025-08-01")  # the report gives no day the change applies from
+    assert render.text(ans).splitlines()[1] == "(was 25* [2]; changed in a report of Aug 1, 2025)"
+    (field,) = embeds.answer_embed(ans).to_dict()["fields"]
+    assert field["value"] == "25\\* **[2]**; changed in a report of Aug 1, 2025"

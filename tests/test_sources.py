@@ -73,7 +73,7 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_is_read():
     assert [a.title for a in good] == ["Lumber mills brace for duties", "Soybean exports slow"]
     assert good[0].authors == ["A. Writer"] and good[1].published == datetime(2025, 7, 14, tzinfo=UTC)
     reasons = {e.item.rsplit(":", 1)[1]: e.reason for e in errors}
-    assert reasons["2"].startswith("invalid JSON")
+    assert reasons["2"].startswith("not JSON (expecting")
     assert reasons["3"] == "missing or empty 'text'"
 
 

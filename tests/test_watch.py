@@ -9,6 +9,7 @@ import pytest
 
 from answering import ask
 from answering.watch import Watches
+from bot import render
 from embeddings import Library
 from tests.conftest import FakeEncoder
 
@@ -134,13 +135,21 @@ def test_ask_says_what_a_replaced_answer_was_and_until_when(home):
     with open_library(home) as library:
         library.ingest([story("1-"), story("2-")])
         result = ask(library, WIDGETS)
-        assert (result.answer, result.was.answer, result.was.until) == ("15%", "25%", "2025-08-01")
+        # "was cut to 15% from 25% on Friday": the report's day, not a day the change applies from
+        assert (result.answer, result.was.answer, result.was.until) == ("15%", "25%", None)
+        assert result.was.reported == "2025-08-01"
         cited = result.citations[result.was.citations[0] - 1]
         assert "25% tariff" in cited.quote and cited.published.startswith("2025-07-07")
         library.ingest([story("3-")])
         result = ask(library, WIDGETS)
-        assert (result.answer, result.was.answer, result.was.until) == ("40%", "15%", "2025-09-02")
-        assert result.to_json()["was"] == {"answer": "15%", "until": "2025-09-02", "citations": [2]}
+        assert (result.answer, result.was.answer, result.was.reported) == ("40%", "15%", "2025-09-02")
+        assert result.to_json()["was"] == {"answer": "15%", "until": None, "citations": [2], "reported": "2025-09-02"}
+        assert render.text(result).splitlines()[1] == "(was 15% [2]; changed in a report of Sep 2, 2025)"
+        # "cut ... to 20% from 35%, effective December 1" in a report of Nov 20: until the day the cut applies
+        library.ingest([story("8-"), story("9-")])
+        result = ask(library, "What is Canada's tariff on imported gadgets?")
+        assert (result.answer, result.was.answer, result.was.until) == ("20%", "35%", "2025-12-01")
+        assert render.text(result).splitlines()[1] == "(was 35% until Dec 1, 2025 [2])"
     with open_library(home.parent / "one") as library:
         library.ingest([story("1-")])
         result = ask(library, WIDGETS)

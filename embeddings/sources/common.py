@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -105,6 +106,12 @@ def json_type(value: object) -> str:
     if isinstance(value, str):
         return "a string"
     return "a list" if isinstance(value, list) else "an object"
+
+
+def not_json(exc: json.JSONDecodeError) -> str:
+    """A line that is not JSON, said in our words rather than the parser's ("Expecting value: line 1 column 1
+    (char 0)"): "not JSON (expecting value at column 1)"."""
+    return f"not JSON ({exc.msg[:1].lower()}{exc.msg[1:]} at column {exc.colno})"
 
 
 def decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, str | None, str | None]]:

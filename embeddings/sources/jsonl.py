@@ -12,6 +12,7 @@ from embeddings.sources.common import (
     checked_link,
     derive_headline,
     json_type,
+    not_json,
     parse_published,
     stable_id,
     tidy_paragraphs,
@@ -90,7 +91,7 @@ def read_jsonl(lines: Iterable[str | SourceError], origin: str, max_line_bytes: 
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield SourceError(where, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            yield SourceError(where, not_json(exc))
             continue
         try:
             yield parse_record(record, where, origin)
