@@ -12,7 +12,9 @@ import pytest
 from embeddings.errors import SourceError
 from embeddings.models import Article
 from embeddings.sources import Fetcher, read
+from embeddings.sources.common import derive_headline
 from embeddings.sources.newswire import parse_newswire
+from embeddings.sources.web import extract_page
 from tests.conftest import FIXTURES
 
 
@@ -115,6 +117,17 @@ def test_web_page_is_extracted(web):
     assert a.url == f"{base}/copper"
     assert "50% tariff on imported copper" in a.text and "Markets" not in a.text
     assert a.published is not None and a.published.date().isoformat() == "2025-07-15"
+
+
+def test_a_page_without_a_title_gets_its_headline_from_the_lead_as_other_readers_do():
+    lead = (
+        "Steel makers in the Ruhr said on Tuesday that import quotas on hot-rolled coil from Asia should be tightened"
+        " before the end of the year, citing a surge in shipments."
+    )
+    html = f"<html><body><article><p>{lead}</p><p>{' '.join(['Mills cut output again.'] * 8)}</p></article>"
+    article = extract_page(html, "", "page.html")
+    assert article.title_derived and article.title == derive_headline(article.text)
+    assert article.title.endswith("…") and lead.startswith(article.title.removesuffix("…") + " ")  # whole words
 
 
 def test_feed_fetches_the_page_for_summary_only_items(web, tmp_path):

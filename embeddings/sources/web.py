@@ -16,7 +16,7 @@ import httpx
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, is_url, parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, derive_headline, is_url, parse_published, stable_id, tidy_paragraphs
 
 USER_AGENT = "tradewire/0.1 (+https://github.com/tradewire/tradewire) news reader"
 
@@ -231,7 +231,7 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
     title = (data.get("title") or "").strip()
     return Article(
         id=stable_id("url", url) if url else stable_id("doc", origin),
-        title=title or text.split("\n", 1)[0][:110],
+        title=title or derive_headline(text),
         text=text,
         source=source,
         url=url,
