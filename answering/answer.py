@@ -20,6 +20,7 @@ say something its source does not. How spans are weighed against each other:
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ from embeddings.analysis import terms
 from embeddings.models import Hit
 
 ReaderKind = Literal["model", "rules"]
+log = logging.getLogger(__name__)
 READERS: tuple[str, ...] = ("model", "rules")
 
 
@@ -64,6 +66,18 @@ class Weights:
 
 WEIGHTS = Weights()
 _reader = Reader()
+
+
+def warm_up() -> None:
+    """Load what answering with the reader needs before the first question comes: the reader's ONNX session
+    (whose load releases the GIL, so a thread can do it while the caller opens the knowledge base and searches)
+    and the table of countries. Problems are left for the question itself to report."""
+    try:
+        if _reader.available():
+            _reader.load()
+        countries_in("")
+    except Exception:  # noqa: BLE001 - the question's own path raises it again, with its message
+        log.debug("warm-up failed", exc_info=True)
 
 
 def parse_when(value: str | None) -> datetime | None:

@@ -66,7 +66,7 @@ class Reader:
     def available(self) -> bool:
         return (self.model_dir / MODEL_FILE).is_file() and (self.model_dir / "tokenizer.json").is_file()
 
-    def _load(self) -> None:
+    def load(self) -> None:
         if self._session is not None:
             return
         with self._lock:
@@ -90,7 +90,7 @@ class Reader:
     def read(self, question: str, windows: Sequence[Window], top: int = 3) -> tuple[list[Span], list[float]]:
         """The `top` best spans of each window (best first overall) and each window's no-answer score. A
         window too long for the model is read in overlapping parts; its null is the most confident part's."""
-        self._load()
+        self.load()
         q_ids = self._tokenizer.encode(question, add_special_tokens=False).ids[:MAX_QUESTION_TOKENS]
         parts = []  # (window index, ids, type ids, context token offsets, first context token, headline tokens)
         for w, window in enumerate(windows):

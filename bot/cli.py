@@ -147,6 +147,8 @@ def ask_command(
     when = parse_when(as_of)
     stream = _open_batch(batch) if batch is not None else None
     settings = _settings(home)
+    if settings.reader == "model":
+        _start_warm_up()
     with settings.open_library() as library:
         if stream is not None:
             with stream:
@@ -158,6 +160,17 @@ def ask_command(
 
         result = ask(library, question or "", as_of=when, source=source, k=settings.top_k, reader=settings.reader)
     click.echo(render.as_json(result) if as_json else render.text(result))
+
+
+def _start_warm_up() -> None:
+    """Load the reader in a thread while this one imports, opens the knowledge base and searches: its ONNX
+    session's load releases the GIL, and `ask` would otherwise wait for it after the search (the cold-start
+    table in docs/benchmarks.md). Not a daemon: the interpreter waits for it rather than stopping it mid-load."""
+    import threading
+
+    from answering import warm_up
+
+    threading.Thread(target=warm_up, name="tradewire-warm-up").start()
 
 
 def _open_batch(batch: str) -> BinaryIO:
