@@ -409,7 +409,8 @@ def _candidate(
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
-    if atype in (AnswerType.PERCENT, AnswerType.MONEY) and fact_kind(text) not in (AnswerType.PERCENT, AnswerType.MONEY):
+    figure_kinds = (AnswerType.PERCENT, AnswerType.MONEY)
+    if atype in figure_kinds and fact_kind(text) not in figure_kinds:
         return None  # a rate or an amount is asked: "What are US tariffs on Chinese goods?" is not "fentanyl"
     value = text
     mentions = [d for d in find_dates(s_text, hit.published) if d.start < a + len(text) and a < d.end]
