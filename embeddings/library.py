@@ -575,6 +575,7 @@ class Library:
         newest = self.store.newest_published()
         return {
             **counts,
+            "summary_only": self.store.summary_only_count(),
             "vectors": len(self._index) if self._index is not None else None,
             "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
             "newest": newest.isoformat() if newest else None,

@@ -753,8 +753,11 @@ class Store:
             "articles": one("SELECT count(*) FROM articles").fetchone()[0],
             "stories": one("SELECT count(*) FROM articles WHERE story_id = id").fetchone()[0],
             "passages": one("SELECT count(*) FROM passages").fetchone()[0],
-            "summary_only": one("SELECT count(*) FROM articles WHERE teaser != ''").fetchone()[0],
         }
+
+    def summary_only_count(self) -> int:
+        """Articles kept with a feed's summary only, their page unread (the partial index articles_teaser)."""
+        return int(self.db.execute("SELECT count(*) FROM articles WHERE teaser != ''").fetchone()[0])
 
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
