@@ -30,10 +30,10 @@ from typing import Literal
 from answering import figures
 from answering.dates import effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
+from answering.question import answer_type, asked_part, in_months, months_named
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.rules import answer as rules_answer
-from answering.rules import answer_type, asked_part, in_months, months_named
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, roles, subjects
 from embeddings.analysis import terms
 from embeddings.models import Hit

@@ -1,0 +1,197 @@
+"""Reading a question, shared by both answerers (the trained reader's path, answering/answer.py, and the rules
+answerer, answering/rules.py), so that neither depends on the other for it: which sentence of the question asks
+(`asked_part`), what kind of answer it wants (`answer_type`: the patterns of `_TYPE_RULES`, then the typed noun
+after which/what/this from `_HEAD_NOUNS`), and the months it pins its time to (`months_named`). Whether it asks
+for a list ("which two countries ...": `_asks_for_several`) is read from the same noun tables, so it is here too,
+though only the rules answerer asks it.
+
+`in_months` is here, though it also looks at a passage, because it is the other half of `months_named`: the test
+of a passage against the months the question names, by the same month names, and both answerers weigh sentences
+by it. It uses nothing of either answerer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+
+from answering.extract import AnswerType
+from embeddings.models import Hit
+
+_TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
+    (
+        re.compile(
+            r"^\s*(when|by when|until when|since when)\b|\bwhat (date|day|time|year|month)\b"
+            r"|\bwhich (date|day|year|month)\b|\bhow soon\b",
+            re.I,
+        ),
+        AnswerType.DATE,
+    ),
+    (
+        re.compile(
+            r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
+            r"|\bhow high\b|\bby how much\b|\bwhat share\b"
+            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,3}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
+            re.I,
+        ),
+        AnswerType.PERCENT,
+    ),
+    (
+        re.compile(
+            r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
+            r"|investment|buy|purchase|collect)"
+            r"|\bwhat (price|amount|value)\b",
+            re.I,
+        ),
+        AnswerType.MONEY,
+    ),
+    (re.compile(r"\bhow much\b", re.I), AnswerType.QUANTITY),
+    (
+        re.compile(
+            r"\bhow (many|old)\b|\b(what|which) ((is|was|were|are) (the|its|his|her|their) )?(magnitude|age)\b", re.I
+        ),
+        AnswerType.NUMBER,
+    ),
+    (
+        re.compile(r"\b(which|what) (us |u\.s\. )?(city|cities|state|states|province|region|town|county)\b", re.I),
+        AnswerType.LOCALITY,
+    ),
+    (
+        re.compile(r"^\s*where\b|\b(which|what) (country|countries|nation|place)\b", re.I),
+        AnswerType.PLACE,
+    ),
+    (
+        re.compile(
+            r"\b(which|what) (company|companies|firm|automaker|carmaker|party|agency|organization|"
+            r"organisation|bank|group|union|outlet)\b",
+            re.I,
+        ),
+        AnswerType.ORG,
+    ),
+    (
+        re.compile(r"^\s*(who|whom)\b|\bwho (is|was|will|would|has|had|did|does|leads|won|said)\b", re.I),
+        AnswerType.WHO,
+    ),
+]
+
+
+# "Which steel executive ...", "what shipping company ...", "in this port city ...": the noun after the question
+# word names the kind of answer wanted.
+_HEAD_NOUNS: dict[AnswerType, set[str]] = {
+    AnswerType.PERSON: set(
+        "champion author writer novelist poet star singer rapper musician actor actress comedian host presenter "
+        "athlete player footballer golfer boxer swimmer gymnast skater runner quarterback pitcher coach pilot "
+        "astronaut scientist doctor judge lawyer senator congressman congresswoman lawmaker politician candidate "
+        "governor mayor minister president chancellor leader official ceo executive founder billionaire "
+        "businessman businesswoman celebrity artist painter designer director filmmaker producer journalist "
+        "reporter anchor king queen prince princess monarch pope royal winner nominee person man woman activist "
+        "chef influencer entrepreneur tycoon spokesperson spokesman spokeswoman heir legend icon".split()
+    ),
+    AnswerType.ORG: set(
+        "company firm business brand retailer chain airline carmaker automaker manufacturer maker bank university "
+        "college school team club franchise network broadcaster channel newspaper magazine publication outlet "
+        "studio label band party agency organization organisation charity app platform streamer website startup "
+        "giant conglomerate museum gallery restaurant cafe hotel store league".split()
+    ),
+    AnswerType.PLACE: set("country nation continent jurisdiction territory area".split()),
+    AnswerType.QUANTITY: set("figure sum total".split()),
+    AnswerType.TITLE: set(
+        "film movie show series sitcom drama documentary song single album book novel memoir play musical opera "
+        "game painting poem".split()
+    ),
+    AnswerType.LOCALITY: set(
+        "state city town village island region province county capital district neighborhood neighbourhood port".split()
+    ),
+}
+_AUXILIARIES = set(
+    "is was are were be been do does did has have had will would can could should may might must".split()
+)
+_HEAD_NOUN = re.compile(r"\b(?:which|what|this)((?:\s+[\w'’.-]+){1,6})", re.I)
+
+
+def _head_nouns(question: str) -> Iterator[tuple[AnswerType, str]]:
+    """(type, word) of each typed noun in the phrases after which/what/this (within six words): "which two
+    automakers" -> (ORG, "automakers"). A capitalised word is part of a name ("Ohio State University"), not the
+    kind of thing asked for; an auxiliary verb ends the phrase ("what did the minister say")."""
+    for match in _HEAD_NOUN.finditer(question):
+        for word in match.group(1).split():
+            if not word[0].islower():
+                continue
+            word = word.strip(".,'’?")
+            if word in _AUXILIARIES:
+                break
+            for atype, nouns in _HEAD_NOUNS.items():
+                if {word, *_singulars(word)} & nouns:
+                    yield atype, word
+                    break
+
+
+def _head_noun_type(question: str) -> AnswerType | None:
+    """The kind of answer the first typed noun after which/what/this asks for."""
+    return next((atype for atype, _ in _head_nouns(question)), None)
+
+
+# "Which alloy ...", "what is the name of ...": a thing with a name, of a kind not listed above.
+_NAME_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|should|might|may|"
+    r"happened|about|if|else|kind|type|sort|to|of|he|she|it|they|we|you)\b)[a-z]|\bwhat (?:is|was) the name\b",
+    re.I,
+)
+
+# "And when ...?", "So who ...?": a follow-up's opening word does not change what is asked.
+_LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+", re.I)
+
+
+# "Scientists found a new glacier crack. Where is it?": the sentence that asks is the one to type.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“]?[A-Z])")
+_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
+
+
+def asked_part(question: str) -> str:
+    """The last sentence of the question that asks something (the whole question when none does)."""
+    parts = [p for p in _SENTENCE_BREAK.split(question.strip()) if p]
+    asking = [p for p in parts if _ASKING.search(p)]
+    return asking[-1] if asking else question
+
+
+def answer_type(question: str) -> AnswerType:
+    question = _LEAD_IN.sub("", asked_part(question))
+    for pattern, atype in _TYPE_RULES:
+        if pattern.search(question):
+            return atype
+    if typed := _head_noun_type(question):
+        return typed
+    return AnswerType.NAME if _NAME_QUESTION.search(question) else AnswerType.GENERIC
+
+
+_SEVERAL = re.compile(r"\b(?:which|what)\s+(?:two|three|four|five|both|several)\b", re.I)
+
+
+def _singulars(word: str) -> set[str]:
+    """What a plural noun's singular may be: cities -> city, matches -> match, teams -> team."""
+    return {word[:-3] + "y", word[:-2], word[:-1]} if word.endswith("s") and len(word) > 3 else set()
+
+
+def _asks_for_several(question: str) -> bool:
+    """ "Which two countries ...", "which companies ...": the answer is a list."""
+    return bool(_SEVERAL.search(question)) or any(
+        word not in _HEAD_NOUNS[atype] for atype, word in _head_nouns(question)
+    )
+
+
+_MONTH_NAMES = [m.lower() for m in calendar.month_name[1:]]
+
+
+def months_named(question: str) -> set[int]:
+    """Months the question pins its time to ("... in May?")."""
+    found = re.findall(
+        r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b", question, re.I
+    )
+    return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
+
+
+def in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
+    if hit.published and hit.published.month in months:
+        return True
+    return any(re.search(rf"\b{_MONTH_NAMES[m - 1]}\b", sentence, re.I) for m in months)
