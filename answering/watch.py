@@ -14,7 +14,6 @@ since their last check is close to (by meaning or by words); the others just mov
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,27 +23,12 @@ from answering.answer import ReaderKind, ask, normal_form
 from answering.result import Answer
 from embeddings.analysis import terms
 from embeddings.errors import TradewireError
+from embeddings.store.watches import Watch
 
 DAMPING = timedelta(days=1)
 TOUCH_COSINE = 0.35  # a new passage this close to the question (or holding most of its words) may change it
 TOUCH_WORDS = 0.6
 MAX_WATCHES_PER_GUILD = 25
-
-
-@dataclass
-class Watch:
-    id: int
-    guild: str
-    channel: str
-    question: str
-    created_by: str
-    created_at: datetime
-    answer: dict | None  # Answer.to_json() of the current answer
-    answer_key: str
-    changed_at: datetime | None
-    message: str | None
-    history: list[tuple[str, str]]  # (answer key, ISO time) of the last day's posts
-    checked_through: int
 
 
 @dataclass
@@ -76,46 +60,22 @@ def _now() -> datetime:
 
 
 class Watches:
-    """Watches and their updates in the knowledge base's SQLite file (migration m004). Use from the library's
-    thread, like the library."""
+    """Standing questions over a library: its watch records (embeddings/store/watches.py) and what counts as a
+    change. Use from the library's thread, like the library."""
 
     def __init__(self, library, *, k: int = 8, reader: ReaderKind = "model"):
         self.library = library
-        self.db = library.store.db
+        self.records = library.watch_records
         self.k = k
         self.reader = reader
         self.last_round = RoundStats()
 
-    # --- records -------------------------------------------------------------------------------------
-    def _watch(self, row) -> Watch:
-        return Watch(
-            row["id"],
-            row["guild"],
-            row["channel"],
-            row["question"],
-            row["created_by"],
-            datetime.fromisoformat(row["created_at"]),
-            json.loads(row["answer"]) if row["answer"] else None,
-            row["answer_key"],
-            datetime.fromisoformat(row["changed_at"]) if row["changed_at"] else None,
-            row["message"],
-            [tuple(h) for h in json.loads(row["history"])],
-            row["checked_through"],
-        )
-
     def get(self, watch_id: int) -> Watch | None:
-        row = self.db.execute("SELECT * FROM watches WHERE id = ?", (watch_id,)).fetchone()
-        return self._watch(row) if row else None
+        return self.records.get(watch_id)
 
     def list(self, guild: str | None = None, *, servers: bool = False) -> list[Watch]:
         """A guild's watches ('' for the command line's), every server's (`servers`), or all of them."""
-        if servers:
-            rows = self.db.execute("SELECT * FROM watches WHERE guild != '' ORDER BY id")
-        elif guild is None:
-            rows = self.db.execute("SELECT * FROM watches ORDER BY id")
-        else:
-            rows = self.db.execute("SELECT * FROM watches WHERE guild = ? ORDER BY id", (guild,))
-        return [self._watch(r) for r in rows]
+        return self.records.list(guild, servers=servers)
 
     def add(self, question: str, *, guild: str = "", channel: str = "", by: str = "") -> tuple[Watch, Update | None]:
         """Watch `question` (asked now; its answer is the first update, unless it abstains)."""
@@ -124,27 +84,19 @@ class Watches:
             raise TradewireError("the question is empty")
         if guild and len(self.list(guild)) >= MAX_WATCHES_PER_GUILD:
             raise TradewireError(f"a server can have {MAX_WATCHES_PER_GUILD} standing questions; remove one first")
-        through = self._max_passage()
+        through = self.records.newest_passage()
         result = ask(self.library, question, k=self.k, reader=self.reader)
-        with self.library.store.transaction():
-            row = self.db.execute(
-                "INSERT INTO watches(guild, channel, question, created_by, created_at, checked_through)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
-                (guild, channel, question, by, _now().isoformat(), through),
-            ).fetchone()
-            if row is None:
+        with self.records.transaction():
+            watch_id = self.records.insert(question, guild=guild, channel=channel, by=by, at=_now(), through=through)
+            if watch_id is None:
                 raise TradewireError("that question is already watched there")
-            watch = self.get(int(row[0]))
+            watch = self.get(watch_id)
             assert watch is not None
             update = None if result.abstained else self._record(watch, result, _now())
         return self.get(watch.id) or watch, update
 
     def remove(self, watch_id: int, guild: str | None = None) -> bool:
-        sql, params = "DELETE FROM watches WHERE id = ?", [watch_id]
-        if guild is not None:
-            sql, params = sql + " AND guild = ?", [watch_id, guild]
-        with self.library.store.transaction():
-            return self.db.execute(sql, params).rowcount > 0
+        return self.records.remove(watch_id, guild)
 
     # --- rounds --------------------------------------------------------------------------------------
     def check(self, guild: str | None = None, *, servers: bool = False, everything: bool = False) -> list[Update]:
@@ -153,15 +105,15 @@ class Watches:
         watch."""
         now = _now()
         self.library.refresh()  # the vectors of passages other processes added: _touched compares with them
-        through = self._max_passage()
+        through = self.records.newest_passage()
         watches = [w for w in self.list(guild, servers=servers) if everything or w.checked_through < through]
         stats = RoundStats(watches=len(watches))
         touched = {w.id for w in (watches if everything else self._touched(watches))}
         updates = []
         for watch in watches:
             result = ask(self.library, watch.question, k=self.k, reader=self.reader) if watch.id in touched else None
-            with self.library.store.transaction():
-                self.db.execute("UPDATE watches SET checked_through = ? WHERE id = ?", (through, watch.id))
+            with self.records.transaction():
+                self.records.set_checked_through(watch.id, through)
                 if result is not None:
                     stats.asked += 1
                     outcome = self._consider(watch, result, now)
@@ -173,20 +125,16 @@ class Watches:
         self.last_round = stats
         return updates
 
-    def _max_passage(self) -> int:
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM passages").fetchone()[0])
-
     def _touched(self, watches: list[Watch]) -> list[Watch]:
         """The watches some passage newer than their watermark is close to, by meaning or by words."""
         if not watches:
             return []
         low = min(w.checked_through for w in watches)
-        rows = self.db.execute("SELECT id FROM passages WHERE id > ? ORDER BY id", (low,)).fetchall()
-        ids = [int(r[0]) for r in rows]
+        ids = self.records.passages_after(low)
         if not ids:
             return []
         vectors = self.library.index.vectors(ids)
-        texts = dict(self.library.store.passage_texts(ids))
+        texts = dict(self.library.passage_texts(ids))
         questions = self.library.encoder.encode([w.question for w in watches])
         kept = [pid for pid in ids if pid in vectors]
         matrix = np.stack([vectors[pid] for pid in kept]) if kept else np.zeros((0, questions.shape[1]), np.float32)
@@ -228,55 +176,23 @@ class Watches:
         history = [(k, at) for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
         history.append((key, now.isoformat()))
         answer = result.to_json()
-        update_id = self.db.execute(
-            "INSERT INTO watch_updates(watch_id, answer, previous, previous_message, created_at) VALUES (?,?,?,?,?)"
-            " RETURNING id",
-            (
-                watch.id,
-                json.dumps(answer),
-                json.dumps(watch.answer) if watch.answer else None,
-                watch.message,
-                now.isoformat(),
-            ),
-        ).fetchone()[0]
+        update_id = self.records.add_update(watch, answer, now)
         self._set_current(watch, result, key, now, history, None)
-        return Update(int(update_id), watch, answer, watch.answer, watch.message, now)
+        return Update(update_id, watch, answer, watch.answer, watch.message, now)
 
     def _set_current(self, watch, result: Answer, key: str, now: datetime, history, message) -> None:
-        self.db.execute(
-            "UPDATE watches SET answer = ?, answer_key = ?, changed_at = ?, history = ?, message = ? WHERE id = ?",
-            (json.dumps(result.to_json()), key, now.isoformat(), json.dumps(history), message, watch.id),
-        )
+        self.records.set_current(watch.id, result.to_json(), key, now, history, message)
 
     # --- the outbox ----------------------------------------------------------------------------------
     def pending(self, guild: str | None = None, *, servers: bool = False) -> list[Update]:
         """Updates not posted yet, oldest first (of `guild`'s watches, of every server's, or all)."""
-        sql = "SELECT u.* FROM watch_updates u JOIN watches w ON w.id = u.watch_id WHERE u.status = 'pending'"
-        params: list[object] = []
-        if servers:
-            sql += " AND w.guild != ''"
-        elif guild is not None:
-            sql += " AND w.guild = ?"
-            params.append(guild)
-        rows = self.db.execute(sql + " ORDER BY u.id", params).fetchall()
         out = []
-        for r in rows:
-            watch = self.get(r["watch_id"])
-            if watch is not None:
-                previous = json.loads(r["previous"]) if r["previous"] else None
-                created = datetime.fromisoformat(r["created_at"])
-                out.append(Update(r["id"], watch, json.loads(r["answer"]), previous, r["previous_message"], created))
+        for row in self.records.pending(guild, servers=servers):
+            if (watch := self.get(row.watch_id)) is not None:
+                out.append(Update(row.id, watch, row.answer, row.previous, row.previous_message, row.created_at))
         return out
 
     def delivered(self, update: Update, message: str | None = None, *, failed: str = "") -> None:
         """The update was posted (as `message`) or printed, or cannot be posted (`failed`, with the reason)."""
-        with self.library.store.transaction():
-            status = f"failed: {failed}" if failed else "posted"
-            self.db.execute(
-                "UPDATE watch_updates SET status = ?, message = ? WHERE id = ?", (status, message, update.id)
-            )
-            if message and not failed:  # the post a later update links back to, if still the current answer
-                self.db.execute(
-                    "UPDATE watches SET message = ? WHERE id = ? AND answer_key = ?",
-                    (message, update.watch.id, normal_form(update.answer.get("answer") or "")),
-                )
+        key = normal_form(update.answer.get("answer") or "")
+        self.records.delivered(update.id, update.watch.id, key, message, failed)

@@ -22,7 +22,7 @@ from embeddings.errors import IndexBusy, SourceError
 from embeddings.library import IngestReport
 from embeddings.sources.feeds import FeedPoll, poll_feed
 from embeddings.sources.web import Fetcher
-from embeddings.state import Feed, NewItem
+from embeddings.store import Feed, NewItem
 
 log = logging.getLogger("tradewire.feeds")
 

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     @field_validator("database_url", mode="before")
     @classmethod
     def _postgres_only(cls, value: object) -> object:
-        from embeddings.db import is_postgres_url
+        from embeddings.store.pgdb import is_postgres_url
 
         raw = value.get_secret_value() if isinstance(value, SecretStr) else value
         if isinstance(raw, str) and raw and not is_postgres_url(raw):

@@ -1,14 +1,10 @@
 """The one facade the bot and the CLI use: open(home) -> ingest / search / latest / stats.
 
-Consistency, embedded (SQLite, the default): SQLite is the source of truth and is committed before anything is
-reported; the FAISS file is saved atomically at checkpoints. Opening reconciles the two (vectors of passages that
-are gone are dropped, passages without vectors are embedded again), so a process killed at any moment leaves
-nothing that the next run cannot repair.
-
-Shared (PostgreSQL, TRADEWIRE_DATABASE_URL): the database holds the vectors too, committed with their passages;
-each process searches an in-memory FAISS replica caught up before every search (embeddings.replica). Several
-ingests may run at once on several machines: each batch is planned and embedded outside any lock, then planned
-again and written under an advisory lock, so two processes never store one article twice.
+An ingest plans each batch (added, updated, a syndicated copy merged into its story, unchanged), embeds it outside
+any lock, and writes articles, passages and vectors in one transaction of the store; the store is committed
+before anything is reported. How the vectors are kept and how ingests take turns is the engine's part
+(embeddings/store: SQLite with a FAISS file and one ingest at a time, or PostgreSQL with the vectors in the
+database, a replica per process, and batches planned again when another process committed in between).
 """
 
 from __future__ import annotations
@@ -16,18 +12,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from filelock import FileLock, Timeout
 
-from embeddings import dedupe, status
+from embeddings import dedupe
 from embeddings.analysis import analyse, terms
 from embeddings.chunking import chunk
 from embeddings.encoder import (
@@ -39,21 +32,17 @@ from embeddings.encoder import (
     make_encoder,
     parse_model_id,
 )
-from embeddings.errors import IndexBusy, SourceError, TradewireError
+from embeddings.errors import SourceError, TradewireError
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit, Passage
-from embeddings.replica import Replica
 from embeddings.search import Filters, Mode, hybrid_search
-from embeddings.state import State
-from embeddings.store import Store, StoredArticle, embedding_text
+from embeddings.store import State, Store, StoredArticle, Vectors, WatchRecords, embedding_text, open_store
 
 if TYPE_CHECKING:
     from embeddings.sources import Fetcher
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "tradewire.db"
-VECTORS_NAME = "vectors.faiss"
 BATCH_ARTICLES = 32
 BATCH_CHARS = 1_000_000  # a batch is committed at 32 articles or a million characters, whichever comes first
 CHECKPOINT_SECONDS = 20.0
@@ -109,28 +98,6 @@ def content_hash(article: Article) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _read_only_home(home: Path, writing: bool) -> bool:
-    """Make `home` if need be; True when it exists but cannot be written (and the caller only reads)."""
-    if home.exists() and not home.is_dir():
-        raise TradewireError(f"data directory {home} is not a directory")
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise TradewireError(f"data directory {home}: a part of the path is not a directory") from None
-    except OSError as exc:
-        raise TradewireError(f"cannot create data directory {home}: {exc.strerror}") from None
-    db = home / DB_NAME
-    if os.access(home, os.W_OK) and (not db.exists() or os.access(db, os.W_OK)):
-        return False
-    if writing:
-        raise TradewireError(f"data directory {home} is not writable (set TRADEWIRE_HOME or --home to another)")
-    if not db.exists():
-        raise TradewireError(f"no knowledge base in {home}, and it is read-only so none can be made there")
-    if not os.access(db, os.R_OK):
-        raise TradewireError(f"{db} is not readable")
-    return True
-
-
 @dataclass
 class _Plan:
     """What one article of a batch becomes."""
@@ -170,17 +137,20 @@ class Library:
 
     def __init__(self, home: Path, encoder: Encoder, store: Store, index_kind: IndexKind = "auto"):
         self.home = home
-        self.where = store.where if store.shared else str(home)  # for messages: never a password
+        self.where = store.where  # for messages: never a password
         self.read_only = store.read_only  # a home we may not write: ask, search and latest only, nothing saved
         self.index_kind = index_kind
         self.encoder = encoder
         self.store = store
-        self._index: VectorIndex | None = None
-        self._lock = FileLock(str(home / ".write.lock"))
+        self._vectors: Vectors | None = None
         self._last_checkpoint = time.monotonic()
-        self._vectors_stamp: tuple[int, int, int] | None = None
-        self._replica: Replica | None = None
-        self.state = State(store)
+        self.state = State(store)  # feeds, subscriptions, deliveries, answers and feedback
+        self.watch_records = WatchRecords(store)  # standing questions (answering/watch.py decides the changes)
+
+    @property
+    def _lock(self):
+        """The embedded store's write lock (tests hold it to play another process's ingest)."""
+        return self.store.lock
 
     @classmethod
     def open(
@@ -202,10 +172,7 @@ class Library:
         `writing` says the caller will write, which then fails with a one-line error.
         `database_url` (postgresql://...): the store is that PostgreSQL database, not `home`."""
         home = Path(home).expanduser()
-        if database_url:
-            store = Store(url=database_url)
-        else:
-            store = Store(home / DB_NAME, read_only=_read_only_home(home, writing))
+        store = open_store(home, url=database_url, writing=writing)
         recorded = store.get_meta("model")
         if encoder is None:
             built_with, built_precision = parse_model_id(recorded) if recorded else (None, None)
@@ -217,10 +184,9 @@ class Library:
         if recorded and recorded != wanted:
             store.close()
             raise TradewireError(
-                f"the index in {store.where if store.shared else home} was built with model {recorded!r}, "
-                f"not {wanted!r}; "
+                f"the index in {store.where} was built with model {recorded!r}, not {wanted!r}; "
                 f"use that model and precision (TRADEWIRE_MODEL, TRADEWIRE_PRECISION), or another "
-                f"{'TRADEWIRE_DATABASE_URL' if store.shared else 'TRADEWIRE_HOME'} for a new index"
+                f"{store.location_setting} for a new index"
             )
         return cls(home, encoder, store, index_kind)
 
@@ -231,96 +197,25 @@ class Library:
     # --- vectors -----------------------------------------------------------------------------------
     @property
     def index(self) -> VectorIndex:
-        """The FAISS index, loaded on first use and reconciled with SQLite."""
-        if self._index is None:
+        """The FAISS index, loaded on first use and in step with the store (the engine's `Vectors`)."""
+        if self._vectors is None:
             if self.store.get_meta("model") is None and not self.read_only:
                 with self.store.transaction():
                     self.store.set_meta("model", canonical_model_name(self.encoder.name))
                     self.store.set_meta("dim", str(self.encoder.dim))
             dim = int(self.store.get_meta("dim") or self.encoder.dim)
-            if self.store.shared:
-                self._replica = Replica(self.store, dim, self.index_kind)
-                self._replica.catch_up()
-                self._index = self._replica.index
-                return self._index
-            self._vectors_stamp = self._stamp()
-            self._index = VectorIndex.load_or_create(self.home / VECTORS_NAME, dim, self.index_kind)
-            self._reconcile()
-        return self._index
-
-    def _stamp(self) -> tuple[int, int, int] | None:
-        try:
-            st = (self.home / VECTORS_NAME).stat()
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+            self._vectors = self.store.open_vectors(dim, self.index_kind, self.encoder)
+        return self._vectors.index
 
     def refresh(self) -> bool:
-        """Reload the vectors if another process saved new ones since (a long-running bot sees a CLI ingest).
-        One stat() when nothing changed. Returns True when the index was reloaded. Nothing unsaved is lost:
-        SQLite holds every passage, and reloading reconciles the file with it. A replica of a shared store catches
-        up instead: True when anything changed."""
-        if self._replica is not None:
-            return self._replica.catch_up() > 0
-        if self._index is None or self._stamp() == self._vectors_stamp:
-            return False
-        self._index = None
-        self.index  # noqa: B018 - reload and reconcile now, not in the middle of a search
-        return True
-
-    def _reconcile(self) -> None:
-        assert self._index is not None
-        count, total = self.store.passage_id_stats()
-        ids = self._index.ids()
-        if count == len(ids) and total == int(ids.sum()):
-            if self._index.dirty:  # converted to the index kind asked for: save that once
-                self._save_unless_busy()
-            return
-        if not self.read_only and self._ingest_elsewhere():
-            return  # another process is writing: its checkpoint brings the vectors; repairing now would race it
-        known = self.store.passage_ids()
-        stale = np.setdiff1d(ids, known)
-        missing = np.setdiff1d(known, ids)
-        self._index.remove(stale)
-        with status.step(f"repairing the vector index ({len(missing)} passages to embed)"):
-            for start in range(0, len(missing), 256):
-                texts = self.store.passage_texts(missing[start : start + 256].tolist())
-                if texts:
-                    vecs = self.encoder.encode([t for _, t in texts])
-                    self._index.add(np.array([i for i, _ in texts], dtype=np.int64), vecs)
-        log.warning(
-            "repaired the vector index: dropped %d stale vectors, embedded %d passages again",
-            len(stale),
-            len(missing),
-        )
-        self._save_unless_busy()
-
-    def _ingest_elsewhere(self) -> bool:
-        """Another process holds the write lock (an ingest is running). This process's own lock is reentrant."""
-        try:
-            with self._lock.acquire(timeout=0):
-                return False
-        except Timeout:
-            return True
-
-    def _save_unless_busy(self) -> None:
-        """Persist a repair or conversion unless an ingest in another process holds the write lock (or the home
-        is read-only: then the repair lives in memory only)."""
-        assert self._index is not None
-        if self.read_only:
-            return
-        try:
-            with self._lock.acquire(timeout=0):
-                self._index.save(self.home / VECTORS_NAME)
-                self._vectors_stamp = self._stamp()
-        except Timeout:
-            pass
+        """Take in the vectors other processes wrote since (a long-running bot sees a CLI ingest); cheap when
+        nothing changed. Returns True when the index changed."""
+        return self._vectors.refresh() if self._vectors is not None else False
 
     def checkpoint(self) -> None:
-        """Save the vectors if they changed (atomically). A shared store's replica is never saved."""
-        if self._index is not None and self._index.dirty and not self.read_only and self._replica is None:
-            self._index.save(self.home / VECTORS_NAME)
-            self._vectors_stamp = self._stamp()
+        """Make the vectors last where the engine keeps them apart from the database (SQLite's FAISS file)."""
+        if self._vectors is not None:
+            self._vectors.checkpoint()
         self._last_checkpoint = time.monotonic()
 
     # --- ingest ------------------------------------------------------------------------------------
@@ -355,7 +250,7 @@ class Library:
         process's ingest to end, then raises IndexBusy."""
         self._writable()
         report = IngestReport()
-        with self._writer(lock_timeout):
+        with self.store.writer(lock_timeout):
             self.refresh()  # build on what other processes wrote, never over it
             index = self.index
             batch: list[Article] = []
@@ -380,22 +275,6 @@ class Library:
                 self._ingest_batch(batch, index, report)
             self.checkpoint()
         return report
-
-    @contextmanager
-    def _writer(self, timeout: float) -> Iterator[None]:
-        """The right to ingest. Embedded: the home's write lock (one ingest at a time; IndexBusy after `timeout`
-        seconds). Shared: nothing to wait for here; each batch's transaction takes the database's ingest lock."""
-        if self.store.shared:
-            yield
-            return
-        try:
-            self._lock.acquire(timeout=timeout)
-        except Timeout:
-            raise IndexBusy(f"another ingest is writing to {self.home}; try again when it ends") from None
-        try:
-            yield
-        finally:
-            self._lock.release()
 
     def _plan(self, batch: list[Article]) -> tuple[list[_Plan], list[str]]:
         """What each article of the batch becomes given what is stored, and the ids of those that change
@@ -452,15 +331,15 @@ class Library:
         return vectors
 
     def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
-        generation = self.store.ingest_generation() if self.store.shared else 0
+        generation = self.store.ingest_generation()
         plans, unchanged = self._plan(batch)
         vectors = self._embed(plans, {})  # the slow part, outside any lock
         removed: list[int] = []
         new_ids: list[int] = []
         with self.store.transaction(ingest=True):
-            # Shared: if another process has stored anything since, some of these may be among it: plan again, now
-            # under the lock (the vectors already made are reused).
-            if self.store.shared and self.store.next_ingest_generation() != generation + 1:
+            # If another process has stored anything since (a shared store), some of these may be among it: plan
+            # again, now under the lock (the vectors already made are reused).
+            if self.store.next_ingest_generation() != generation + 1:
                 plans, unchanged = self._plan(batch)
                 vectors = self._embed(plans, vectors)
             for plan in plans:
@@ -478,15 +357,11 @@ class Library:
                 lexical = [analyse(p.text) for p in plan.passages]
                 new_ids += self.store.add_passages(article, plan.passages, lexical)
                 added += [vectors[embedding_text(article.title, article.title_derived, p.text)] for p in plan.passages]
-            if self.store.shared and new_ids:
+            if new_ids:
                 self.store.put_vectors(new_ids, np.stack(added))
         # Committed: from here on the articles are in, whatever happens to this process.
-        if self._replica is not None:
-            self._replica.catch_up()
-        else:
-            index.remove(np.array(removed, dtype=np.int64))
-            if new_ids:
-                index.add(np.array(new_ids, dtype=np.int64), np.stack(added))
+        assert self._vectors is not None
+        self._vectors.committed(removed, new_ids, np.stack(added) if added else None)
         report.unchanged += unchanged
         for plan in plans:
             if plan.kind == "merged":
@@ -566,6 +441,10 @@ class Library:
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         return self.store.document_frequencies(terms)
 
+    def passage_texts(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        """(passage id, the text its vector was made from) for the given passages."""
+        return self.store.passage_texts(ids)
+
     def passage(self, article_id: str, quote: str) -> str | None:
         """The indexed passage of an article that holds `quote` (a cited sentence), in full."""
         return self.store.passage_with(article_id, quote)
@@ -576,13 +455,11 @@ class Library:
         return {
             **counts,
             "summary_only": self.store.summary_only_count(),
-            "vectors": len(self._index) if self._index is not None else None,
+            "vectors": len(self._vectors.index) if self._vectors is not None else None,
             "model": self.store.get_meta("model") or canonical_model_name(self.encoder.name),
             "newest": newest.isoformat() if newest else None,
             "home": self.where,
-            "ingest_running": not self.read_only
-            and not self.store.shared
-            and self._ingest_elsewhere(),  # vectors catch up when it ends
+            "ingest_running": self.store.ingest_elsewhere(),  # vectors catch up when it ends
         }
 
     def close(self) -> None:

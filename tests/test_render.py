@@ -13,7 +13,7 @@ import pytest
 from answering import Answer, Citation
 from bot import embeds, render
 from embeddings.models import ArticleSummary, Hit
-from embeddings.state import Feed, NewItem, Subscription
+from embeddings.store import Feed, NewItem, Subscription
 
 HOSTILE = (
     "@everyone @here <@123456789> <@!42> <@&4242> <#777> **bold** __under__ `code` [x](https://evil.test) ||spoiler||"

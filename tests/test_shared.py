@@ -13,7 +13,7 @@ import pytest
 
 from embeddings import Library
 from embeddings.models import Article
-from embeddings.state import NewItem
+from embeddings.store import NewItem
 from tests.conftest import FakeEncoder
 
 

@@ -1,5 +1,6 @@
-"""The live side's state, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items
-they brought, channel subscriptions and what was delivered to each, answers given and the feedback on them.
+"""The feeds' records, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items
+they brought, channel subscriptions and what was delivered to each, and the leases that give each feed one
+poller when several processes share the store.
 
 Channels, guilds and users are opaque strings here (Discord snowflakes in practice); nothing in this module
 knows about Discord. Delivery is decided from these tables alone, so a restart neither reposts an item nor
@@ -9,13 +10,12 @@ each feed one poller and delivery claims give each item one post per channel.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from embeddings.store import Store, from_iso
+from embeddings.store.base import Store, from_iso
 
 MAX_BACKOFF_SECONDS = 6 * 3600
 
@@ -61,17 +61,8 @@ class NewItem:
     lead: str  # the start of the article text
 
 
-@dataclass
-class StoredAnswer:
-    id: int
-    question: str
-    context: str
-    answer: dict  # Answer.to_json() plus the fields the renderer needs
-    message: str | None
-
-
-class State:
-    """Queries over the feeds / subscriptions / deliveries / answers / feedback tables (migration m002)."""
+class FeedRecords:
+    """The feeds, guild_feeds, feed_items, subscriptions, deliveries (migration m002) and leases (m005) tables."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -338,46 +329,3 @@ class State:
             (channel,),
         ).fetchall()
         return {r[0]: r[1] for r in rows}
-
-    # --- answers and feedback ----------------------------------------------------------------------
-    def record_answer(
-        self, answer: dict, *, guild: str = "", channel: str = "", user: str = "", context: str = ""
-    ) -> int:
-        with self.store.transaction():
-            row = self.db.execute(
-                """INSERT INTO answers(at, guild, channel, "user", question, context, answer)
-                   VALUES (?,?,?,?,?,?,?) RETURNING id""",
-                (_now(), guild, channel, user, answer["question"], context, json.dumps(answer, ensure_ascii=False)),
-            ).fetchone()
-        return int(row[0])
-
-    def set_answer_message(self, answer_id: int, message: str) -> None:
-        with self.store.transaction():
-            self.db.execute("UPDATE answers SET message = ? WHERE id = ?", (message, answer_id))
-
-    def _stored_answer(self, row) -> StoredAnswer | None:
-        if row is None:
-            return None
-        return StoredAnswer(row["id"], row["question"], row["context"], json.loads(row["answer"]), row["message"])
-
-    def answer(self, answer_id: int) -> StoredAnswer | None:
-        return self._stored_answer(self.db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone())
-
-    def answer_for_message(self, message: str) -> StoredAnswer | None:
-        row = self.db.execute("SELECT * FROM answers WHERE message = ?", (message,)).fetchone()
-        return self._stored_answer(row)
-
-    def record_feedback(self, answer_id: int, user: str, vote: int) -> tuple[int, int]:
-        """Store a 👍 (+1) or 👎 (-1); returns the answer's (up, down) counts."""
-        with self.store.transaction():
-            self.db.execute(
-                """INSERT INTO feedback(answer_id, "user", vote, at) VALUES (?,?,?,?)
-                   ON CONFLICT(answer_id, "user") DO UPDATE SET vote = excluded.vote, at = excluded.at""",
-                (answer_id, user, 1 if vote > 0 else -1, _now()),
-            )
-            up, down = self.db.execute(
-                "SELECT count(*) FILTER (WHERE vote > 0), count(*) FILTER (WHERE vote < 0) FROM feedback"
-                " WHERE answer_id = ?",
-                (answer_id,),
-            ).fetchone()
-        return int(up), int(down)
