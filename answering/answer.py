@@ -33,7 +33,6 @@ from answering.extract import AnswerType, fact_kind
 from answering.question import answer_type, asked_part, in_months, months_named
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
-from answering.rules import answer as rules_answer
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, roles, subjects
 from embeddings.analysis import terms
 from embeddings.models import Hit
@@ -124,6 +123,8 @@ def ask(
     hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
     if plain or reader == "rules":  # the rules weigh the question's words by rarity
         frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
+        from answering.rules import answer as rules_answer  # the fallback: the reader's path does not need it
+
         result = rules_answer(question, hits, frequencies, context=context, plain=plain)
     else:
         result = decide(question, read(question, hits, context=context))
