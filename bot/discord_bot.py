@@ -1,5 +1,7 @@
-"""The Discord side: application commands, mentions and follow-ups, feedback buttons, feed polling and
-channel subscriptions. A thin adapter: every command parses, calls the library off the event loop, renders.
+"""The Discord side: the client, with mentions and follow-ups, feed polling and posting, standing questions'
+updates, and one error handler for every command. A thin adapter: every command parses, calls the library off the
+event loop, renders. The application commands themselves live in bot.commands, one module per group, each with a
+`register(tree)` the client calls for every module in GROUPS.
 
 (Named discord_bot, not discord, so that `import discord` can never resolve to this module.)
 
@@ -28,25 +30,24 @@ from discord import app_commands
 
 from answering import Answer, ask, parse_when
 from answering.watch import Watches
-from bot import embeds, render
+from bot import embeds
+from bot.commands import feeds, questions, watches
+from bot.commands.common import UserError
+from bot.commands.questions import Pager, PassageButton, VoteButton, answer_view
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
 from bot.settings import Settings
 from embeddings import Library, TradewireError
-from embeddings.errors import SourceError
-from embeddings.search import Filters
-from embeddings.sources import is_url
 from embeddings.sources.web import Fetcher
 from embeddings.state import NewItem
 
+__all__ = ["GROUPS", "TradewireBot", "UserError", "configure_endpoints", "run"]
+
 log = logging.getLogger("tradewire.discord")
 
-PAGE_SIZE = 5
 FOLLOW_UP_CONTEXT_CHARS = 400
 
-
-class UserError(app_commands.AppCommandError):
-    """Something the user can fix: shown to them alone, not logged as a failure."""
+GROUPS = (questions, feeds, watches)  # each registers its commands; the order is the order Discord lists them
 
 
 def configure_endpoints(api_base: str | None, gateway_url: str | None) -> None:
@@ -76,19 +77,8 @@ class TradewireBot(discord.AutoShardedClient):
         self.watches = Watches(library, k=settings.top_k, reader=settings.reader)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
-        commands = (
-            ask_command,
-            latest_command,
-            search_command,
-            FeedsGroup(),
-            subscribe_command,
-            unsubscribe_command,
-            watch_command,
-            watches_command,
-            unwatch_command,
-        )
-        for command in commands:
-            self.tree.add_command(command)
+        for group in GROUPS:
+            group.register(self.tree)
         self._limits: dict[int, app_commands.Cooldown] = {}
         self._answering = 0
         self._poller: asyncio.Task | None = None
@@ -363,380 +353,6 @@ def _not_posted(exc: discord.HTTPException) -> tuple[str, str]:
     if isinstance(exc, (discord.Forbidden, discord.DiscordServerError)) or exc.status == 429:
         return "held", reason
     return "failed", reason
-
-
-# --- buttons ---------------------------------------------------------------------------------------------
-class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(?P<answer>\d+):(?P<vote>up|down)"):
-    """👍 / 👎 under an answer, stored with the question, answer and citations. Survives restarts."""
-
-    def __init__(self, answer_id: int, vote: str):
-        super().__init__(
-            discord.ui.Button(
-                emoji="👍" if vote == "up" else "👎",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tw:vote:{answer_id}:{vote}",
-            )
-        )
-        self.answer_id = answer_id
-        self.vote = vote
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> VoteButton:
-        return cls(int(match["answer"]), match["vote"])
-
-    async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
-        bot, state = interaction.client, interaction.client.library.state
-        try:
-            await _defer_privately(interaction)
-            if await bot.engine.run(state.answer, self.answer_id) is None:
-                await interaction.followup.send("That answer is no longer on record.", ephemeral=True)
-                return
-            up, down = await bot.engine.run(
-                state.record_feedback, self.answer_id, str(interaction.user.id), 1 if self.vote == "up" else -1
-            )
-            await interaction.followup.send(
-                f"Thanks, noted {'👍' if self.vote == 'up' else '👎'} ({up} 👍 · {down} 👎 so far).", ephemeral=True
-            )
-        except Exception:
-            log.exception("recording feedback failed")
-            await _apologise(interaction)
-
-
-class PassageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:passage:(?P<answer>\d+):(?P<n>\d+)"):
-    """Shows a cited passage in full, to the clicking user alone."""
-
-    def __init__(self, answer_id: int, n: int):
-        super().__init__(
-            discord.ui.Button(
-                label=f"Passage [{n}]", style=discord.ButtonStyle.secondary, custom_id=f"tw:passage:{answer_id}:{n}"
-            )
-        )
-        self.answer_id = answer_id
-        self.n = n
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match: re.Match[str]) -> PassageButton:
-        return cls(int(match["answer"]), int(match["n"]))
-
-    async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
-        bot = interaction.client
-        try:
-            await _defer_privately(interaction)
-            stored = await bot.engine.run(bot.library.state.answer, self.answer_id)
-            citation = next((c for c in (stored.answer["citations"] if stored else []) if c["n"] == self.n), None)
-            passage = citation and await bot.engine.run(bot.library.passage, citation["article_id"], citation["quote"])
-            if not passage:
-                await interaction.followup.send("That passage is no longer indexed.", ephemeral=True)
-                return
-            await interaction.followup.send(embed=embeds.passage_embed(citation, passage), ephemeral=True)
-        except Exception:
-            log.exception("showing a passage failed")
-            await _apologise(interaction)
-
-
-async def _defer_privately(interaction: discord.Interaction) -> None:
-    """Acknowledge at once, visible to the user alone: the library thread may be busy with a feed for a
-    moment, and Discord drops interactions not acknowledged within 3 seconds."""
-    await interaction.response.defer(ephemeral=True, thinking=True)
-
-
-async def _apologise(interaction: discord.Interaction) -> None:
-    try:
-        send = interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
-        await send("Sorry, something went wrong. It has been logged.", ephemeral=True)
-    except discord.HTTPException:
-        pass
-
-
-def answer_view(answer_id: int, result: Answer) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    if not result.abstained:
-        view.add_item(VoteButton(answer_id, "up"))
-        view.add_item(VoteButton(answer_id, "down"))
-        for c in result.citations:
-            view.add_item(PassageButton(answer_id, c.n))
-    return view
-
-
-class Pager(discord.ui.View):
-    """◀ / ▶ through the pages of a /latest list."""
-
-    def __init__(self, pages: list[discord.Embed], owner: int):
-        super().__init__(timeout=600)  # within the 15 minutes an interaction token lives, so the edit works
-        self.pages = pages
-        self.owner = owner
-        self.page = 0
-        self.message: discord.WebhookMessage | None = None
-        self._sync()
-
-    def _sync(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= len(self.pages) - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        if interaction.user.id == self.owner:
-            return True
-        await interaction.response.send_message("Run `/latest` yourself to page through it.", ephemeral=True)
-        return False
-
-    async def _show(self, interaction: discord.Interaction, page: int) -> None:
-        self.page = max(0, min(page, len(self.pages) - 1))
-        self._sync()
-        await interaction.response.edit_message(embed=self.pages[self.page], view=self)
-
-    @discord.ui.button(emoji="◀", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._show(interaction, self.page - 1)
-
-    @discord.ui.button(emoji="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        await self._show(interaction, self.page + 1)
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            for item in self.children:
-                item.disabled = True  # type: ignore[attr-defined]
-            try:
-                await self.message.edit(view=self)
-            except discord.HTTPException:
-                pass
-
-
-# --- commands --------------------------------------------------------------------------------------------
-@app_commands.command(name="ask")
-@app_commands.describe(
-    question="What you want to know, e.g. When is Canada's election?",
-    as_of="Answer as the news stood on this date, e.g. 2025-04-01",
-)
-async def ask_command(
-    interaction: discord.Interaction[TradewireBot],
-    question: app_commands.Range[str, 3, 500],
-    as_of: app_commands.Range[str, 1, 40] | None = None,
-) -> None:
-    """Answer a trade-news question with the sentence that supports it and numbered citations."""
-    bot = interaction.client
-    if not question.strip():
-        raise UserError("Ask a question, e.g. When do the new auto tariffs take effect?")
-    when = parse_when(as_of)  # a date it cannot read is the user's to fix, before anything is shown
-    with bot.answering(interaction.user.id):
-        await interaction.response.defer(thinking=True)
-        result, answer_id = await bot.answer(
-            question, as_of=when, guild=interaction.guild_id, channel=interaction.channel_id, user=interaction.user.id
-        )
-    sent = await interaction.followup.send(
-        embed=embeds.answer_embed(result), view=answer_view(answer_id, result), wait=True
-    )
-    await bot.engine.run(bot.library.state.set_answer_message, answer_id, str(sent.id))
-
-
-@app_commands.command(name="latest")
-@app_commands.describe(
-    count="How many stories (default 10)", topic="Only stories about this", source="Only this source, e.g. Reuters"
-)
-async def latest_command(
-    interaction: discord.Interaction[TradewireBot],
-    count: app_commands.Range[int, 1, 50] = 10,
-    topic: app_commands.Range[str, 2, 100] | None = None,
-    source: app_commands.Range[str, 1, 100] | None = None,
-) -> None:
-    """The newest trade stories, with links and times."""
-    bot = interaction.client
-    await interaction.response.defer(thinking=True)
-    items = await bot.engine.run(bot.library.latest, count, topic=topic, filters=Filters(source=source))
-    heading = "Latest" + (f" on {topic}" if topic else "") + (f" from {source}" if source else "")
-    chunks = [items[i : i + PAGE_SIZE] for i in range(0, len(items), PAGE_SIZE)] or [[]]
-    empty = render.no_stories(topic, source)
-    pages = [
-        embeds.latest_embed(chunk, page=i, pages=len(chunks), heading=heading, empty=empty)
-        for i, chunk in enumerate(chunks)
-    ]
-    if len(pages) == 1:
-        await interaction.followup.send(embed=pages[0])
-        return
-    view = Pager(pages, interaction.user.id)
-    bot.pagers.add(view)
-    view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
-
-
-@app_commands.command(name="search")
-@app_commands.describe(query="Words or a question, e.g. steel tariffs June")
-async def search_command(
-    interaction: discord.Interaction[TradewireBot], query: app_commands.Range[str, 2, 300]
-) -> None:
-    """The best matching passages, with links: no answer, just the sources."""
-    bot = interaction.client
-    await interaction.response.defer(thinking=True)
-    hits = await bot.engine.run(bot.library.search, query, k=5)
-    await interaction.followup.send(embed=embeds.search_embed(query, hits))
-
-
-_ADMIN = dict(manage_guild=True)
-
-
-def _admin_only(command):
-    """A server-only command for people with Manage Server: hidden from others by default, and checked when run
-    (a server can change who sees what)."""
-    guarded = app_commands.checks.has_permissions(**_ADMIN)(command)
-    return app_commands.guild_only()(app_commands.default_permissions(**_ADMIN)(guarded))
-
-
-@app_commands.guild_only()
-@app_commands.default_permissions(**_ADMIN)
-class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom feeds this server follows"):
-    @app_commands.command(name="add")
-    @app_commands.describe(url="The feed's address (RSS or Atom), https://...")
-    @app_commands.checks.has_permissions(**_ADMIN)
-    async def add(self, interaction: discord.Interaction[TradewireBot], url: app_commands.Range[str, 8, 500]) -> None:
-        """Follow a feed: its items are indexed, and new ones are posted to subscribed channels."""
-        bot, state = interaction.client, interaction.client.library.state
-        url = url.strip()
-        if not is_url(url):
-            raise UserError("A feed address starts with http:// or https://.")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        known = await bot.engine.run(state.feed, url)
-        poll = None
-        if known is None or not known.primed:  # new to the bot: check it is a feed before following it
-            try:
-                poll = await bot.feeds.fetch(url)
-            except SourceError as exc:
-                raise UserError(f"Could not add {url}: {exc.reason}.") from None
-        feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
-        if not linked:
-            await interaction.followup.send(embeds.message(f"This server already follows {url}."), ephemeral=True)
-            return
-        count = ""
-        if poll is not None and not feed.primed:  # index what the feed holds now: its back catalogue
-            report, _ = await bot.feeds.ingest(feed, poll)
-            count = f" {len(report.article_ids)} items indexed."
-            if report.teasers:  # the admin learns why, and what lifts it, rather than meeting teasers later
-                why = embeds.safe(report.teasers[0][1])
-                count += f" {len(report.teasers)} with the feed's summary only, their pages unread ({why})."
-        title = embeds.safe((poll.title if poll else feed.title) or url)
-        await interaction.followup.send(
-            embeds.message(
-                f"Following **{title}**.{count} New items will be posted to channels set up with `/subscribe`."
-            ),
-            ephemeral=True,
-        )
-
-    @app_commands.command(name="list")
-    @app_commands.checks.has_permissions(**_ADMIN)
-    async def list_feeds(self, interaction: discord.Interaction[TradewireBot]) -> None:
-        """The feeds this server follows and how their polling goes."""
-        bot = interaction.client
-        await _defer_privately(interaction)
-        feeds = await bot.engine.run(bot.library.state.feeds, str(interaction.guild_id))
-        subs = await bot.engine.run(bot.library.state.subscriptions, str(interaction.guild_id))
-        await interaction.followup.send(embed=embeds.feeds_embed(feeds, subs), ephemeral=True)
-
-    @app_commands.command(name="remove")
-    @app_commands.describe(feed="The feed's address, or its number in /feeds list")
-    @app_commands.checks.has_permissions(**_ADMIN)
-    async def remove(
-        self, interaction: discord.Interaction[TradewireBot], feed: app_commands.Range[str, 1, 500]
-    ) -> None:
-        """Stop following a feed (what it brought stays searchable)."""
-        bot, state = interaction.client, interaction.client.library.state
-        guild = str(interaction.guild_id)
-        url = feed.strip()
-        await _defer_privately(interaction)
-        if url.isdigit():
-            feeds = await bot.engine.run(state.feeds, guild)
-            number = int(url)
-            if not 1 <= number <= len(feeds):
-                raise UserError(f"There is no feed number {number}; see `/feeds list`.")
-            url = feeds[number - 1].url
-        if not await bot.engine.run(state.remove_feed, guild, url):
-            raise UserError(f"This server does not follow {url}.")
-        await interaction.followup.send(embeds.message(f"Stopped following {url}."), ephemeral=True)
-
-
-@app_commands.command(name="subscribe")
-@_admin_only
-@app_commands.describe(channel="Where to post (default: here)", topic="Only items about this, e.g. steel tariffs")
-async def subscribe_command(
-    interaction: discord.Interaction[TradewireBot],
-    channel: discord.TextChannel | None = None,
-    topic: app_commands.Range[str, 2, 100] | None = None,
-) -> None:
-    """Post new items from this server's feeds to a channel."""
-    bot = interaction.client
-    channel_id = channel.id if channel else interaction.channel_id
-    await _defer_privately(interaction)
-    await bot.engine.run(
-        bot.library.state.subscribe, str(channel_id), str(interaction.guild_id), topic or "", str(interaction.user.id)
-    )
-    about = f" about **{embeds.safe(topic)}**" if topic else ""
-    await interaction.followup.send(
-        f"New items{about} from this server's feeds will be posted in <#{channel_id}>.", ephemeral=True
-    )
-
-
-@app_commands.command(name="unsubscribe")
-@_admin_only
-@app_commands.describe(channel="The channel to stop posting to (default: here)")
-async def unsubscribe_command(
-    interaction: discord.Interaction[TradewireBot], channel: discord.TextChannel | None = None
-) -> None:
-    """Stop posting new items to a channel."""
-    bot = interaction.client
-    channel_id = channel.id if channel else interaction.channel_id
-    await _defer_privately(interaction)
-    if not await bot.engine.run(bot.library.state.unsubscribe, str(channel_id)):
-        raise UserError(f"<#{channel_id}> is not subscribed.")
-    await interaction.followup.send(f"No more news posts in <#{channel_id}>.", ephemeral=True)
-
-
-@app_commands.command(name="watch")
-@_admin_only
-@app_commands.describe(question="The question to keep answering", channel="Where to post its answers (default: here)")
-async def watch_command(
-    interaction: discord.Interaction[TradewireBot],
-    question: app_commands.Range[str, 3, 300],
-    channel: discord.TextChannel | None = None,
-) -> None:
-    """Answer a question now and post again whenever news changes the answer."""
-    bot = interaction.client
-    channel_id = channel.id if channel else interaction.channel_id
-    await _defer_privately(interaction)
-    try:
-        watch, _ = await bot.engine.run(
-            bot.watches.add,
-            question,
-            guild=str(interaction.guild_id),
-            channel=str(channel_id),
-            by=str(interaction.user.id),
-        )
-    except TradewireError as exc:
-        raise UserError(f"{exc}.") from None
-    await bot.post_watch_updates()
-    now = "" if watch.answer else " There is no answer in the news yet: the first one will be posted."
-    await interaction.followup.send(
-        embeds.message(f"Watching **{embeds.safe(watch.question)}** in <#{channel_id}> (number {watch.id}).{now}"),
-        ephemeral=True,
-    )
-
-
-@app_commands.command(name="watches")
-@app_commands.guild_only()
-async def watches_command(interaction: discord.Interaction[TradewireBot]) -> None:
-    """This server's standing questions and their current answers."""
-    bot = interaction.client
-    await _defer_privately(interaction)
-    listed = await bot.engine.run(bot.watches.list, str(interaction.guild_id))
-    await interaction.followup.send(embed=embeds.watches_embed(listed), ephemeral=True)
-
-
-@app_commands.command(name="unwatch")
-@_admin_only
-@app_commands.describe(number="The question's number in /watches")
-async def unwatch_command(interaction: discord.Interaction[TradewireBot], number: int) -> None:
-    """Stop watching a question."""
-    bot = interaction.client
-    await _defer_privately(interaction)
-    if not await bot.engine.run(bot.watches.remove, number, str(interaction.guild_id)):
-        raise UserError(f"This server has no standing question number {number}: see `/watches`.")
-    await interaction.followup.send(f"Stopped watching question {number}.", ephemeral=True)
 
 
 def run(settings: Settings) -> None:
