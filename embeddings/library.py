@@ -212,10 +212,11 @@ class Library:
         nothing changed. Returns True when the index changed."""
         return self._vectors.refresh() if self._vectors is not None else False
 
-    def checkpoint(self) -> None:
-        """Make the vectors last where the engine keeps them apart from the database (SQLite's FAISS file)."""
+    def checkpoint(self, *, closing: bool = False) -> None:
+        """Make the vectors last where the engine keeps them apart from the database (SQLite's FAISS file; a
+        PostgreSQL replica's snapshot, when much changed or when `closing`)."""
         if self._vectors is not None:
-            self._vectors.checkpoint()
+            self._vectors.checkpoint(closing=closing)
         self._last_checkpoint = time.monotonic()
 
     # --- ingest ------------------------------------------------------------------------------------
@@ -463,7 +464,7 @@ class Library:
         }
 
     def close(self) -> None:
-        self.checkpoint()
+        self.checkpoint(closing=True)
         self.store.close()
 
     def __enter__(self) -> Library:

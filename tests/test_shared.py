@@ -80,6 +80,44 @@ def test_a_story_ingested_by_one_process_is_answerable_by_the_other(two):
     assert len(second.index) == second.store.counts()["passages"]  # the replaced passages left the replica too
 
 
+def test_a_replica_starts_from_its_snapshot_and_catches_up_only_the_tail(postgres_url, tmp_path, monkeypatch):
+    """A process saves its replica with its watermarks when it closes; the next start loads it and reads from the
+    database only what was written since (here: two new stories, and a replaced one's removal and new passage),
+    and ends with the same vectors a rebuild would have. A snapshot ahead of the database is not trusted."""
+    from embeddings.store.postgres import PostgresStore
+
+    with Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        lib.ingest_articles([story(n) for n in range(1, 6)])
+    (snapshot,) = (tmp_path / "a" / "replicas").glob("replica-*.faiss")
+    with Library.open(tmp_path / "b", encoder=FakeEncoder(), database_url=postgres_url) as other:
+        other.ingest_articles([story(6), story(7), story(3, "Officials said part 3 is exempt now.", day=2)])
+
+    read: list[int] = []
+    vectors_after = PostgresStore.vectors_after
+    monkeypatch.setattr(PostgresStore, "vectors_after", _counting(vectors_after, read))
+    with Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        assert sorted(lib.index.ids().tolist()) == sorted(lib.store.passage_ids().tolist())
+        assert sum(read) == 3  # the tail: stories 6 and 7, and story 3's new passage
+        assert lib.search("part 3 exempt", k=1, mode="dense")[0].article_id == "s3"
+    assert not snapshot.exists() and len(list((tmp_path / "a" / "replicas").glob("replica-*.faiss"))) == 1
+
+    (current,) = (tmp_path / "a" / "replicas").glob("replica-*.faiss")
+    prefix = current.name.rsplit("-", 2)[0]
+    current.rename(current.with_name(f"{prefix}-999999-0.faiss"))  # ahead of the database: rebuilt instead
+    read.clear()
+    with Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        assert len(lib.index) == lib.store.counts()["passages"] == sum(read) == 7
+
+
+def _counting(method, read: list[int]):
+    def counted(self, *args):
+        ids, vectors = method(self, *args)
+        read.append(len(ids))
+        return ids, vectors
+
+    return counted
+
+
 def test_ingests_side_by_side_store_each_article_once(postgres_url, tmp_path):
     articles = [story(n) for n in range(40)]
     start = threading.Barrier(3)

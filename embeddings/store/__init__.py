@@ -30,7 +30,7 @@ def open_store(home: Path, *, url: str | None = None, writing: bool = False) -> 
     if url:
         from embeddings.store.postgres import PostgresStore  # psycopg only when it is used
 
-        return PostgresStore(url)
+        return PostgresStore(url, home=home)
     from embeddings.store.sqlite import SQLiteStore, read_only_home
 
     return SQLiteStore(home, read_only=read_only_home(home, writing))

@@ -70,8 +70,9 @@ class Vectors(ABC):
         """An ingest transaction committed: passages `removed`, and `added_ids` with their vectors `added`."""
 
     @abstractmethod
-    def checkpoint(self) -> None:
-        """Make what changed last (a no-op where the database already holds it)."""
+    def checkpoint(self, *, closing: bool = False) -> None:
+        """Make what changed last where the database does not hold it (SQLite's FAISS file), or save what spares
+        the next start work (PostgreSQL's replica snapshot; when `closing`, or when much changed)."""
 
 
 class Store(ABC):

@@ -217,7 +217,7 @@ class FaissFile(Vectors):
         if len(added_ids):
             self.index.add(np.array(added_ids, dtype=np.int64), added)
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, *, closing: bool = False) -> None:
         """Save the vectors if they changed (atomically)."""
         if self.index.dirty and not self.store.read_only:
             self.index.save(self.path)
