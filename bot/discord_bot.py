@@ -39,7 +39,7 @@ from bot.feeds import FeedWatcher
 from bot.settings import Settings
 from embeddings import Library, TradewireError
 from embeddings.sources.web import Fetcher
-from embeddings.state import NewItem
+from embeddings.store import NewItem
 
 __all__ = ["GROUPS", "TradewireBot", "UserError", "configure_endpoints", "run"]
 
