@@ -57,14 +57,20 @@ def postgres_server():
     if url:
         yield url
         return
+    import contextlib
     import tempfile
 
     from tests import postgres
 
+    # Owned by this process (a marker in the directory says so): if pytest is killed before the `finally`
+    # below, the next session's start stops this server and removes its directory.
     where = Path(tempfile.mkdtemp(prefix="tradewire-pg-"))
     try:
-        url = postgres.start(where)
+        url = postgres.start(where, owner=os.getpid())
     except postgres.Unavailable as exc:
+        with contextlib.suppress(Exception):
+            postgres.stop(where)  # in case pg_ctl gave up waiting on a server that did start
+        shutil.rmtree(where, ignore_errors=True)
         pytest.skip(f"no PostgreSQL server: {exc}")
     try:
         yield url
