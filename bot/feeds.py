@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from bot.engine import Engine
 from bot.settings import Settings
 from embeddings.errors import IndexBusy, SourceError
-from embeddings.library import IngestReport
+from embeddings.ingest import IngestReport
 from embeddings.sources.feeds import FeedPoll, poll_feed
 from embeddings.sources.web import Fetcher
 from embeddings.store import Feed, NewItem

@@ -9,20 +9,16 @@ database, a replica per process, and batches planned again when another process 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from embeddings import dedupe
 from embeddings.analysis import analyse, terms
-from embeddings.chunking import chunk
 from embeddings.encoder import (
     DEFAULT_MODEL,
     DEFAULT_PRECISION,
@@ -34,9 +30,10 @@ from embeddings.encoder import (
 )
 from embeddings.errors import SourceError, TradewireError
 from embeddings.index import IndexKind, VectorIndex
-from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit, Passage
+from embeddings.ingest import IngestReport, Plan, plan_batch
+from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
-from embeddings.store import State, Store, StoredArticle, Vectors, WatchRecords, embedding_text, open_store
+from embeddings.store import State, Store, Vectors, WatchRecords, embedding_text, open_store
 
 if TYPE_CHECKING:
     from embeddings.sources import Fetcher
@@ -46,75 +43,6 @@ log = logging.getLogger(__name__)
 BATCH_ARTICLES = 32
 BATCH_CHARS = 1_000_000  # a batch is committed at 32 articles or a million characters, whichever comes first
 CHECKPOINT_SECONDS = 20.0
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)  # article ids
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    merged: list[tuple[str, str]] = field(default_factory=list)  # (article id, story id): syndicated copies
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
-    truncated: list[tuple[str, int, int]] = field(default_factory=list)  # (article id, kept, original characters)
-    teasers: list[tuple[str, str]] = field(default_factory=list)  # (article id, why its page was not read)
-    passages: int = 0
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.skipped)
-
-    @property
-    def article_ids(self) -> list[str]:
-        """Every article the items turned out to be, whatever happened to it."""
-        return [*self.added, *self.updated, *self.unchanged, *(a for a, _ in self.merged)]
-
-    def merge(self, other: IngestReport) -> None:
-        for name in ("added", "updated", "unchanged", "merged", "skipped", "truncated", "teasers"):
-            getattr(self, name).extend(getattr(other, name))
-        self.passages += other.passages
-
-    def summary(self) -> str:
-        return (
-            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"merged {len(self.merged)} (same story, another source), skipped {len(self.skipped)}"
-            f" — {_count(self.passages, 'passage')} embedded"
-            + (f"; {len(self.truncated)} cut to their first {MAX_ARTICLE_CHARS:,} characters" if self.truncated else "")
-            + (f"; {len(self.teasers)} with the feed's summary only (page not read)" if self.teasers else "")
-        )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
-def content_hash(article: Article) -> str:
-    parts = [
-        article.title,
-        article.text,
-        article.source,
-        article.url,
-        article.published.isoformat() if article.published else "",
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-@dataclass
-class _Plan:
-    """What one article of a batch becomes."""
-
-    article: Article
-    story_id: str
-    digest: str
-    signature: np.ndarray
-    bands: list[str]
-    kind: str  # added | updated | merged
-    passages: list[Passage]
-
-
-def _older(article: Article, other: Article | StoredArticle) -> bool:
-    """Both are dated and `article` is the older: then it does not replace `other`, whether `other` came earlier
-    in the same batch or is already stored (older text never overwrites newer)."""
-    return bool(article.published and other.published and article.published < other.published)
 
 
 def _is_about(weights: dict[str, float], text: str, similarity: float) -> bool:
@@ -277,52 +205,7 @@ class Library:
             self.checkpoint()
         return report
 
-    def _plan(self, batch: list[Article]) -> tuple[list[_Plan], list[str]]:
-        """What each article of the batch becomes given what is stored, and the ids of those that change
-        nothing. Plans hold copies of the articles (an update takes the stored id), so planning can be redone."""
-        plans: list[_Plan] = []
-        unchanged: list[str] = []
-        # One id twice in a batch: the newest `published` wins, the later line on a tie, as across batches.
-        winner: dict[str, int] = {}
-        for number, article in enumerate(batch):
-            best = winner.get(article.id)
-            if best is None or not _older(article, batch[best]):
-                winner[article.id] = number
-        pending: list[StoredArticle] = []  # this batch's new stories, for near-copies within the batch
-        for number, original in enumerate(batch):
-            if winner[original.id] != number:
-                unchanged.append(original.id)
-                continue
-            article = replace(original)
-            digest = content_hash(article)
-            sig = dedupe.signature(article.text)
-            keys = dedupe.bands(sig)
-            existing = self.store.find_article(article.id, article.url)
-            kind, story_id = "", ""
-            if existing:
-                if existing.content_hash == digest or _older(article, existing):
-                    # Same text, or an older version of a story we hold newer text for (a re-sent copy
-                    # replaced it): nothing to do. Older text never overwrites newer.
-                    unchanged.append(existing.id)
-                    continue
-                article.id, kind, story_id = existing.id, "updated", existing.story_id
-            elif (copy := self._near_copy(sig, keys, pending)) is None:
-                kind, story_id = "added", article.id
-                pending.append(StoredArticle(article.id, article.id, article.source, article.published, digest, sig))
-            elif copy.source.casefold() == article.source.casefold() or not article.source or not copy.source:
-                # The same outlet again: a corrected or re-sent version. Keep the newest text under the old id.
-                newer = article.published and (copy.published is None or article.published > copy.published)
-                if not (newer and copy.content_hash != digest):
-                    unchanged.append(copy.id)
-                    continue
-                article.id, kind, story_id = copy.id, "updated", copy.story_id
-            else:
-                kind, story_id = "merged", copy.story_id
-            passages = chunk(article) if kind != "merged" else []
-            plans.append(_Plan(article, story_id, digest, sig, keys, kind, passages))
-        return plans, unchanged
-
-    def _embed(self, plans: list[_Plan], known: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _embed(self, plans: list[Plan], known: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Vectors of the plans' passages by the text the encoder sees, encoding only texts not in `known`."""
         texts = [embedding_text(p.article.title, p.article.title_derived, x.text) for p in plans for x in p.passages]
         fresh = list(dict.fromkeys(t for t in texts if t not in known))
@@ -333,7 +216,7 @@ class Library:
 
     def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
         generation = self.store.ingest_generation()
-        plans, unchanged = self._plan(batch)
+        plans, unchanged = plan_batch(self.store, batch)
         vectors = self._embed(plans, {})  # the slow part, outside any lock
         removed: list[int] = []
         new_ids: list[int] = []
@@ -341,7 +224,7 @@ class Library:
             # If another process has stored anything since (a shared store), some of these may be among it: plan
             # again, now under the lock (the vectors already made are reused).
             if self.store.next_ingest_generation() != generation + 1:
-                plans, unchanged = self._plan(batch)
+                plans, unchanged = plan_batch(self.store, batch)
                 vectors = self._embed(plans, vectors)
             for plan in plans:
                 removed += self.store.delete_passages(plan.article.id)
@@ -372,17 +255,6 @@ class Library:
         report.passages += len(new_ids)
         if time.monotonic() - self._last_checkpoint > CHECKPOINT_SECONDS:
             self.checkpoint()
-
-    def _near_copy(self, sig: np.ndarray, keys: list[str], pending: list[StoredArticle]) -> StoredArticle | None:
-        """The stored (or pending) article this text is a near-copy of, if any."""
-        best, best_sim = None, dedupe.NEAR_COPY
-        for candidate in [*self.store.story_candidates(keys), *pending]:
-            if candidate.minhash is None:
-                continue
-            sim = dedupe.similarity(sig, candidate.minhash)
-            if sim >= best_sim:
-                best, best_sim = candidate, sim
-        return best
 
     # --- reading -----------------------------------------------------------------------------------
     def search(
