@@ -16,6 +16,10 @@ say something its source does not. How spans are weighed against each other:
   `same_time_days`, within `disagree_slack` of its score) are returned as its `disagreement`.
 `Weights` says which constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality
 --calibrate`) and which by hand; none was chosen on the 2022-2024 questions the benchmarks report.
+
+One module (about 450 lines): `decide` and the checks each candidate passes (subject, figure, kind of fact) are
+one decision read top to bottom; question analysis lives in answering/question.py, subjects and figures in
+their own modules.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Rules rather than a statistical tagger: news prose is regular enough (titles before names, "$" before
 amounts, "%" after rates), the rules are fast, and every candidate is a literal span of the sentence, so an
-answer can always be checked against the sentence it is quoted from.
+answer can always be checked against the sentence it is quoted from. One module (about 400 lines): the
+patterns share their building blocks (titles, months, units).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ and prints.
 Click parses the command line: a usage mistake prints click's usage hint and one `Error:` line and exits 2; an
 error the user can fix at run time (a missing file, a read-only home, the wrong model for an index) prints one
 `error:` line and exits 1. Everything heavy (the knowledge base, the reader, discord.py) is imported inside the
-command that needs it, so `--help` and usage errors answer at once."""
+command that needs it, so `--help` and usage errors answer at once.
+
+One module (about 430 lines) on purpose: every command's options, help and output contract in one place, each
+command a few lines over the library."""
 
 from __future__ import annotations
 
