@@ -33,7 +33,8 @@ class Filters:
     source: str | None = None
 
     def sql(self) -> tuple[str, list[object]]:
-        """A WHERE fragment over `a` (articles) and its parameters."""
+        """A WHERE fragment (starting with AND) and its parameters. The contract with the queries it is put in
+        (all in embeddings/store): the articles table is aliased `a`, the passages table `p`."""
         parts, params = [], []
         if self.since:
             parts.append("AND a.published_ts >= ?")
