@@ -132,3 +132,31 @@ def test_library_opens_with_the_index_kind_asked_for(tmp_path, fake_encoder):
     with Library.open(tmp_path, encoder=fake_encoder) as library:
         assert library.index.is_hnsw
     assert fake_encoder.texts_encoded == 5 + 1  # the passages and one query: the conversion embedded nothing
+
+
+def test_a_large_graphs_new_vectors_wait_in_an_exact_tail(tmp_path, monkeypatch):
+    """Past TAIL_FROM, new vectors go to an exact tail (an insert into a big graph is slow): they are searched,
+    filtered, removed and read back like the graph's, join it past TAIL_MAX or when saved, and a save of the
+    graph alone (a replica's snapshot) leaves them out, up to `graph_through`."""
+    monkeypatch.setattr(index_module, "TAIL_FROM", 1000)
+    monkeypatch.setattr(index_module, "TAIL_MAX", 300)
+    index, ids, vecs = filled("hnsw", n=1000)
+    new_ids, new = np.arange(5001, 5201, dtype=np.int64), unit(200, seed=9)
+    index.add(new_ids, new)
+    assert index.index.ntotal == 1000 and len(index) == 1200  # the graph untouched, the tail counted
+    assert index.graph_through() == 1000
+    for n in (0, 57, 199):  # each new vector's own query finds it first, as the graph's would
+        assert index.search(new[n], 3)[0] == (int(new_ids[n]), pytest.approx(1.0, abs=1e-5))
+    assert top_ids(index, new[5], 3, allowed=np.array([5006, 5010, 7]))[0] == 5006
+    assert np.allclose(index.vectors([5001])[5001], new[0]) and set(new_ids.tolist()) <= set(index.ids().tolist())
+    assert index.remove(np.array([5001, 5002, 1])) == 3 and len(index) == 1197
+    assert 5001 not in top_ids(index, new[0], 10)
+
+    snapshot = tmp_path / "graph.faiss"
+    index.save(snapshot, merge_tail=False)
+    assert len(VectorIndex.load_or_create(snapshot, DIM)) == 999  # the graph alone; the tail is read again
+    index.add(np.arange(6001, 6151, dtype=np.int64), unit(150, seed=3))  # past TAIL_MAX: the tail joins
+    assert index.index.ntotal == 1348 and len(index) == 1347 and index.graph_through() == 6150
+    index.add(np.array([7001], dtype=np.int64), unit(1, seed=4))
+    index.save(tmp_path / "all.faiss")
+    assert len(VectorIndex.load_or_create(tmp_path / "all.faiss", DIM)) == 1348

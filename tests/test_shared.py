@@ -109,6 +109,27 @@ def test_a_replica_starts_from_its_snapshot_and_catches_up_only_the_tail(postgre
         assert len(lib.index) == lib.store.counts()["passages"] == sum(read) == 7
 
 
+def test_a_snapshot_holds_the_graph_and_the_tail_is_read_again(postgres_url, tmp_path, monkeypatch):
+    """With an HNSW replica whose newest vectors wait in the index's exact tail, the snapshot holds the graph
+    alone (named by its newest passage), and the next start reads the tail from the database."""
+    from embeddings import index as index_module
+    from embeddings.store.postgres import PostgresStore
+
+    monkeypatch.setattr(index_module, "AUTO_HNSW_AT", 4)
+    monkeypatch.setattr(index_module, "TAIL_FROM", 4)
+    with Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        lib.ingest_articles([story(n) for n in range(1, 5)])  # four: a graph
+        lib.ingest_articles([story(5), story(6)])  # two more: the tail
+        assert lib.index.is_hnsw and lib.index.index.ntotal == 4 and len(lib.index) == 6
+    (snapshot,) = (tmp_path / "a" / "replicas").glob("replica-*.faiss")
+    assert snapshot.name.endswith("-4-0.faiss")
+    read: list[int] = []
+    monkeypatch.setattr(PostgresStore, "vectors_after", _counting(PostgresStore.vectors_after, read))
+    with Library.open(tmp_path / "a", encoder=FakeEncoder(), database_url=postgres_url) as lib:
+        assert sorted(lib.index.ids().tolist()) == sorted(lib.store.passage_ids().tolist())
+        assert sum(read) == 2 and lib.search("tariff on part 6", k=1, mode="dense")[0].article_id == "s6"
+
+
 def _counting(method, read: list[int]):
     def counted(self, *args):
         ids, vectors = method(self, *args)
