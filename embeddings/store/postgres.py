@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 
 PG_CANDIDATES = 1000  # passages scored with bm25 after the GIN index and a cheap first score
 PG_NORMALIZATION = 1  # ts_rank's length normalisation in that first score (1: divided by 1 + log(length))
+# The first score runs over the passages holding the query's rarer words (each in at most this share of the
+# passages) when those are enough to fill the candidates: a word in a third of the corpus ("take") made it read
+# half the table, and a passage holding only such words is never among the best. Its words still count in bm25.
+PG_RARE_SHARE = 0.2
 BATCH = 20_000  # vectors read per query while a replica catches up (30 MB at 384 dimensions)
 SNAPSHOT_DIR = "replicas"  # in the process's home: replica-<store id>-<through>-<removed through>.faiss
 # A replica saves its snapshot at close, and at a checkpoint only when this many vectors changed since the last
@@ -201,13 +205,16 @@ class PostgresStore(Store):
         if not terms:
             return []
         idf = [_idf(freq[t], total) for t in terms]
+        candidates = max(PG_CANDIDATES, limit)
+        rare = [t for t in terms if freq[t] <= PG_RARE_SHARE * total]
+        first = rare if rare and sum(freq[t] for t in rare) >= candidates else terms  # the words that find them
         term = "plainto_tsquery('simple', ?)"
-        rough = " + ".join(f"{w:.6f} * ts_rank(t.terms, {term}, {PG_NORMALIZATION})" for w in idf)
+        rough = " + ".join(f"{_idf(freq[t], total):.6f} * ts_rank(t.terms, {term}, {PG_NORMALIZATION})" for t in first)
         sql = f"""
             WITH q(term, idf) AS (SELECT * FROM unnest(?::text[], ?::float8[])),
             candidates AS (
                 SELECT t.passage_id, t.terms, t.length FROM passage_terms t {joins.format(id="t.passage_id")}
-                WHERE t.terms @@ ({" || ".join([term] * len(terms))}) {filter_sql}
+                WHERE t.terms @@ ({" || ".join([term] * len(first))}) {filter_sql}
                 ORDER BY {rough} DESC, t.passage_id LIMIT ?)
             SELECT c.passage_id,
                    sum(q.idf * tf.f * (1.2 + 1) / (tf.f + 1.2 * (1 - 0.75 + 0.75 * c.length / ?))) AS score
@@ -216,8 +223,7 @@ class PostgresStore(Store):
             JOIN q ON q.term = u.lexeme
             CROSS JOIN LATERAL (SELECT sum(CASE w WHEN 'B' THEN 0.4 ELSE 1.0 END) AS f FROM unnest(u.weights) w) tf
             GROUP BY c.passage_id ORDER BY score DESC, c.passage_id LIMIT ?"""
-        candidates = max(PG_CANDIDATES, limit)
-        values = [terms, idf, *terms, *params, *terms, candidates, self._df_average, limit]  # set with `freq`
+        values = [terms, idf, *first, *params, *first, candidates, self._df_average, limit]  # set with `freq`
         rows = self.db.execute(sql, values).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
