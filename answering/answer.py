@@ -166,11 +166,12 @@ class _Candidate:
     score: float
 
 
-def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
-    """The answer the passages best support, with corroborating citations, or an abstention."""
+def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tuple[list[_Candidate], str]:
+    """The answers the passages support, each placed in its sentence and checked (the question's subject is in
+    its passage, a figure is the one asked for, a name names someone), and when there is none, why."""
     atype = answer_type(question)
     if not reading.hits:
-        return abstention(question, "nothing indexed matches the question", atype.value)
+        return [], "nothing indexed matches the question"
     # A span answers when its margin over its passage's no-answer score reaches min_margin; of the spans that
     # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
     answering = _non_overlapping([s for s in reading.spans if s.margin >= weights.min_margin])
@@ -183,11 +184,19 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     about = [s for s in answering if not missing[s.window]]
     asked = _Asked(question, named, roles(asked_part(question) or question))
     found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked))]
+    if found:
+        return found, ""
+    if gaps := sorted({m for s in answering for m in missing[s.window]}):  # what the readable passages lack
+        return [], f"the closest passages do not mention {' or '.join(gaps[:3])}"
+    return [], "the closest passages do not answer the question"
+
+
+def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
+    """The answer the passages best support, with corroborating citations, or an abstention."""
+    atype = answer_type(question)
+    found, why = supported(question, reading, weights)
     if not found:
-        if gaps := sorted({m for s in answering for m in missing[s.window]}):  # what the readable passages lack
-            why = f"the closest passages do not mention {' or '.join(gaps[:3])}"
-            return abstention(question, why, atype.value)
-        return abstention(question, "the closest passages do not answer the question", atype.value)
+        return abstention(question, why, atype.value)
     groups: dict[str, list[_Candidate]] = {}
     for c in found:
         if key := normal_form(c.value):
