@@ -239,6 +239,27 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
 
 
 @app.command()
+@click.argument("question")
+@click.option("--since", metavar="DATE", help="Only reports from this date on.")
+@json_option
+@home_option
+def timeline(question: str, since: str | None, as_json: bool, home: Path | None) -> None:
+    """How the answer to QUESTION moved: each distinct answer the news gave, oldest first, with the day it was
+    reported, its sentence and citations ("reports differ" when outlets gave two at once)."""
+    if not question.strip():
+        raise click.UsageError("give a QUESTION (not blank)")
+    from answering import parse_when
+    from answering.timeline import timeline as build
+    from bot import render
+
+    when = parse_when(since)
+    with _settings(home).open_library() as library:
+        start = when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None  # from that day on
+        result = build(library, question, since=start)
+    click.echo(render.timeline_json(result) if as_json else render.timeline_text(result))
+
+
+@app.command()
 @click.option("-n", "n", type=click.IntRange(1, 100), default=10, show_default=True, help="How many.")
 @click.option("--topic", help="Only stories about this (how it is judged: above).")
 @click.option("--source", help="Only this source.")

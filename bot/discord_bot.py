@@ -31,7 +31,7 @@ from discord import app_commands
 from answering import Answer, ask, parse_when
 from answering.watch import Watches
 from bot import embeds
-from bot.commands import feeds, questions, watches
+from bot.commands import feeds, questions, timeline, watches
 from bot.commands.common import UserError
 from bot.commands.questions import Pager, PassageButton, VoteButton, answer_view
 from bot.engine import Engine
@@ -47,7 +47,7 @@ log = logging.getLogger("tradewire.discord")
 
 FOLLOW_UP_CONTEXT_CHARS = 400
 
-GROUPS = (questions, feeds, watches)  # each registers its commands; the order is the order Discord lists them
+GROUPS = (questions, timeline, feeds, watches)  # each registers its commands; the order is the order Discord lists them
 
 
 def configure_endpoints(api_base: str | None, gateway_url: str | None) -> None:

@@ -8,7 +8,8 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
-from bot.render import date_text, disagreement_line, was_line, was_text
+from answering.timeline import Timeline
+from bot.render import date_text, disagreement_line, timeline_steps, was_line, was_text
 from embeddings.models import ArticleSummary
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -251,4 +252,26 @@ def feeds_embed(feeds: list, subscriptions: list) -> discord.Embed:
         value=clip(", ".join(where) or "no channel yet: use `/subscribe`", FIELD_VALUE_MAX),
         inline=False,
     )
+    return _fit(embed)
+
+
+def timeline_embed(tl: Timeline) -> discord.Embed:
+    """The steps as the description's first line, each report's sentence quoted, citations as links."""
+    if tl.abstained:
+        embed = discord.Embed(
+            title="No answer in the indexed news",
+            description=clip(f"{safe(tl.note)}.\nTry `/search` to see the closest passages, or rephrase.", 1000),
+            colour=COLOUR_ABSTAIN,
+        )
+        embed.set_footer(text=clip(f"Q: {tl.question}", FOOTER_MAX))
+        return embed
+    embed = discord.Embed(title=clip(f"Timeline: {safe(tl.question)}", TITLE_MAX), colour=COLOUR_ANSWER)
+    lines = [timeline_steps(tl, text=safe, cite="**[{}]**".format)]
+    if tl.unchanged:
+        lines.append(f"Unchanged since {date_text(tl.steps[0].reported)}.")
+    lines.append("")
+    lines += [f"> {safe(clip(c.quote, QUOTE_MAX))} **[{c.n}]**" for c in tl.citations]
+    lines.append("")
+    lines += [_citation_line(c, 600) for c in tl.citations]
+    embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
     return _fit(embed)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from answering import Answer, Citation
 from answering.result import Was
 from embeddings.models import ArticleSummary, printable
+
+if TYPE_CHECKING:
+    from answering.timeline import Timeline
 
 
 def date_text(iso: str | None) -> str:
@@ -133,3 +137,36 @@ def latest_json(items: list[ArticleSummary]) -> str:
         ],
         ensure_ascii=False,
     )
+
+
+def timeline_steps(
+    tl: Timeline, *, text: Callable[[str], str] = str, cite: Callable[[int], str] = "[{}]".format
+) -> str:
+    """ "Jul 7, 2025  25% [1]  →  Aug 1, 2025  15% [2]": each step with the day it was first reported."""
+    parts = []
+    for step in tl.steps:
+        marks = "".join(cite(n) for n in step.citations)
+        part = f"{'before ' if step.before else ''}{date_text(step.reported)}  {text(step.answer)} {marks}"
+        if step.differ:
+            others = "; ".join(f"{text(a)} {''.join(cite(n) for n in ns)}" for a, ns in step.differ)
+            part += f" (reports differ: {others})"
+        parts.append(part)
+    return "  →  ".join(parts)
+
+
+def timeline_text(tl: Timeline) -> str:
+    """The steps on one line, whether the answer ever changed, then each report quoted and cited."""
+    if tl.abstained:
+        return f"No answer in the indexed news.\n({tl.note}.)"
+    lines = [timeline_steps(tl)]
+    if tl.unchanged:
+        lines.append(f"(unchanged since {date_text(tl.steps[0].reported)})")
+    lines.append("")
+    lines += [f"  “{c.quote}” [{c.n}]" for c in tl.citations]
+    lines.append("")
+    lines += [citation_line(c) for c in tl.citations]
+    return printable("\n".join(lines))
+
+
+def timeline_json(tl: Timeline) -> str:
+    return json.dumps(tl.to_json(), ensure_ascii=False)

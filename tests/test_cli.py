@@ -311,3 +311,22 @@ def test_a_feed_entry_whose_page_is_refused_is_said_counted_and_marked(tmp_path)
     )
     assert json.loads(tradewire("stats", "--json", home=home).stdout)["summary_only"] == 1
     assert "summary only (its page could not be read)" in tradewire("latest", home=home).stdout
+
+
+@pytest.mark.model
+def test_timeline_prints_the_steps_and_their_json(tmp_path):
+    home = tmp_path / "home"
+    stories = Path(__file__).resolve().parent / "watch_stories"
+    assert tradewire("ingest", "-q", str(stories), home=home).returncode == 0
+    result = tradewire("timeline", "What is the tariff on imported widgets?", "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    steps = json.loads(result.stdout)["steps"]
+    assert [(s["reported"], s["answer"]) for s in steps] == [
+        ("2025-07-07", "25%"),
+        ("2025-08-01", "15%"),
+        ("2025-09-02", "40%"),
+    ]
+    since = tradewire("timeline", "What is the tariff on imported widgets?", "--since", "2025-08-01", home=home)
+    first = "before Aug 1, 2025  25% [1]  →  Aug 1, 2025  15% [1][2]  →  Sep 2, 2025  40% [3]\n"
+    assert since.stdout.startswith(first)  # the Aug 1 report says it cut the rate from 25%
+    assert_one_error_line(tradewire("timeline", " ", home=home), 2, "Error:")

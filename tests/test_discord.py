@@ -115,6 +115,7 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
         "ask",
         "latest",
         "search",
+        "timeline",
         "feeds",
         "subscribe",
         "unsubscribe",
@@ -526,3 +527,37 @@ async def test_a_standing_question_posts_its_answer_then_one_update_with_no_ping
             assert await client.engine.run(client.watches.list) == []
     finally:
         site.close()
+
+
+async def test_timeline_answers_with_each_step_and_its_citations(fake, bot):
+    """/timeline: the lumber duty's history as steps in the order reported, each with its citation as a link,
+    and nothing in it can ping (the 34.5% report is the prank story)."""
+    earlier = Article(
+        "lumber-1",
+        "Softwood lumber duty set at 14.4%",
+        "The softwood lumber duty is 14.4%, the Commerce Department said on Tuesday.",
+        source="Example Wire",
+        url="https://news.example.test/lumber-1",
+        published=datetime(2025, 6, 3, 9, tzinfo=UTC),
+    )
+    later = Article(
+        "lumber-3",
+        "Softwood lumber duty eased to 20%",
+        "The softwood lumber duty was cut to 20% from 34.5% on Monday after a review, the Commerce Department said.",
+        source="Example Wire",
+        url="https://news.example.test/lumber-3",
+        published=datetime(2025, 9, 15, 9, tzinfo=UTC),
+    )
+    await bot.engine.run(bot.library.ingest_articles, [earlier, later])
+    interaction = await fake.slash("timeline", {"question": "What is the softwood lumber duty?"})
+    await interaction.wait_done()
+    assert interaction.callbacks[0]["type"] == 5  # "thinking..." first
+    (message,) = interaction.messages
+    (embed,) = message["embeds"]
+    steps = embed["description"].splitlines()[0]
+    assert steps == "Jun 3, 2025  14.4% **[1]**  →  Aug 2, 2025  34.5% **[2]**  →  Sep 15, 2025  20% **[3]**"
+    assert "[Softwood lumber duty eased to 20%](https://news.example.test/lumber-3)" in embed["description"]
+    assert_cannot_ping(message)
+    nothing = await fake.slash("timeline", {"question": "Who won the 2024 World Series?"})
+    await nothing.wait_done()
+    assert nothing.messages[0]["embeds"][0]["title"] == "No answer in the indexed news"

@@ -1,4 +1,4 @@
-"""The bot's application commands, one module per command group (questions, feeds, watches).
+"""The bot's application commands, one module per command group (questions, timeline, feeds, watches).
 
 Every group module has a docstring saying what it does and a `register(tree)` that adds its commands to a command
 tree; the client (bot.discord_bot.TradewireBot) calls it for every module in bot.discord_bot.GROUPS, in that order.

@@ -1,0 +1,140 @@
+"""How an answer moved over time: the distinct answers the news gave to one question, oldest first, each with
+the day it was reported, the exact sentence and its citations.
+
+Built from what `ask` already knows. The passages are retrieved without the preference for recent news and
+more of them are read (TIMELINE_K against `ask`'s 8: a history spans many reports, and each report counts only
+once); each report's best checked answer (answering/answer.py `supported`: the question's subject in the
+passage, the figure asked for, "to 15% from 25%" read as 15%) is kept when it is about as sure as the best one
+(`slack`) and the same kind of fact (a rate is not followed by a date). Then, in the order they were reported:
+- the same answer in normal form (25% = 25 percent) from another outlet or a later restatement is the same
+  step, with all its citations;
+- a different answer reported within `same_time_days` of the step's first report, by another article, is not
+  a change but a disagreement: the step says "reports differ";
+- otherwise it is a new step; when its report says what it replaced ("doubled to 50% from 25%") and that is not
+  the step before, the replaced figure is a step of its own, "before" that report, citing it.
+A question the news cannot answer abstains as `ask` does; an answer that never changed is one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from answering.answer import WEIGHTS, normal_form, read, supported
+from answering.extract import fact_kind
+from answering.figures import changes
+from answering.result import Citation, citation
+from embeddings.search import Filters
+
+TIMELINE_K = 24  # passages read: three times `ask`'s, for reports spread over time
+SLACK = 8.0  # a report's answer counts when its score is within this of the best report's
+
+
+@dataclass
+class Step:
+    answer: str
+    reported: str  # ISO date of the first report of this answer
+    citations: list[int]  # the reports that give it
+    differ: list[tuple[str, list[int]]] = field(default_factory=list)  # other answers reported at the same time
+    before: bool = False  # known only from a later report that says it replaced it: it held before `reported`
+
+
+@dataclass
+class Timeline:
+    question: str
+    steps: list[Step]
+    citations: list[Citation]
+    abstained: bool = False
+    note: str = ""
+
+    @property
+    def unchanged(self) -> bool:
+        """One answer all along, which no report contradicted."""
+        return len(self.steps) == 1 and not self.steps[0].differ
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "note": self.note,
+            "steps": [
+                {
+                    "reported": s.reported,
+                    "answer": s.answer,
+                    "citations": s.citations,
+                    **({"before": True} if s.before else {}),
+                    **({"reports_differ": [{"answer": a, "citations": c} for a, c in s.differ]} if s.differ else {}),
+                }
+                for s in self.steps
+            ],
+            "citations": [
+                {k: getattr(c, k) for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
+                for c in self.citations
+            ],
+        }
+
+
+def timeline(library, question: str, *, since: datetime | None = None, k: int = TIMELINE_K) -> Timeline:
+    """The steps of the answer to `question` in the indexed news (reported on or after `since`, if given)."""
+    from embeddings.errors import TradewireError
+
+    question = " ".join(question.split())
+    if not question:
+        raise TradewireError("the question is empty")
+    hits = library.search(question, k=k, filters=Filters(since=since), prefer_recent=False)
+    found, why = supported(question, read(question, hits), WEIGHTS)
+    dated = [c for c in found if c.hit.published and normal_form(c.value)]
+    if not dated:
+        return Timeline(question, [], [], abstained=True, note=why or "the passages that answer it are undated")
+    best = max(dated, key=lambda c: c.score)
+    kind = fact_kind(best.value)
+    per_report = {}
+    for c in sorted(dated, key=lambda c: c.score, reverse=True):  # each report once: its best answer
+        if c.score >= best.score - SLACK and fact_kind(c.value) == kind:
+            per_report.setdefault(c.hit.article_id, c)
+    for article_id, c in per_report.items():  # the story's own sentence over its headline, as `ask` quotes it
+        if c.span.in_title:
+            body = (x for x in dated if x.hit.article_id == article_id and not x.span.in_title)
+            per_report[article_id] = next((x for x in body if normal_form(x.value) == normal_form(c.value)), c)
+    reports = sorted(per_report.values(), key=lambda c: (c.hit.published, -c.score))
+    citations: list[Citation] = []
+    steps: list[Step] = []
+    starts: list[datetime] = []  # when each step was first reported
+    for c in reports:
+        n = len(citations) + 1
+        citations.append(citation(n, c.hit, c.sentence))
+        key = normal_form(c.value)
+        step = steps[-1] if steps else None
+        if step is not None and normal_form(step.answer) == key:
+            step.citations.append(n)
+            continue
+        if step is not None and _same_time(starts[-1], c.hit.published):
+            other = next((d for d in step.differ if normal_form(d[0]) == key), None)
+            if other is None:
+                step.differ.append((c.value, [n]))
+            else:
+                other[1].append(n)
+            continue
+        day = c.hit.published.date().isoformat()
+        old = _replaced(c)
+        if old and normal_form(old) != (normal_form(step.answer) if step else None):
+            steps.append(Step(old, day, [n], before=True))
+            starts.append(c.hit.published)
+        steps.append(Step(c.value, day, [n]))
+        starts.append(c.hit.published)
+    return Timeline(question, steps, citations)
+
+
+def _replaced(c) -> str | None:
+    """The figure the report's sentence says its answer replaced ("to 50% from 25%": 25%), if it says one."""
+    at = c.sentence.find(c.text)
+    if at < 0:
+        return None
+    for change in changes(c.sentence):
+        if change.new[0] < at + len(c.text) and at < change.new[1]:
+            return c.sentence[change.old[0] : change.old[1]].strip(" ,.;")
+    return None
+
+
+def _same_time(first: datetime, then: datetime) -> bool:
+    return abs((then - first).total_seconds()) <= WEIGHTS.same_time_days * 86400
