@@ -9,7 +9,8 @@ passage, the figure asked for, "to 15% from 25%" read as 15%) is kept when it is
 - the same answer in normal form (25% = 25 percent) from another outlet or a later restatement is the same
   step, with all its citations;
 - a different answer reported within `same_time_days` of the step's first report, by another article, is not
-  a change but a disagreement: the step says "reports differ";
+  a change but a disagreement: the step says "reports differ" — unless its report says what it replaced
+  ("raised to 18% from 12%"): that is a change, however soon after;
 - otherwise it is a new step; when its report says what it replaced ("doubled to 50% from 25%") and that is not
   the step before, the replaced figure is a step of its own, "before" that report, citing it.
 A question the news cannot answer abstains as `ask` does; an answer that never changed is one step.
@@ -108,7 +109,8 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
         if step is not None and normal_form(step.answer) == key:
             step.citations.append(n)
             continue
-        if step is not None and _same_time(starts[-1], c.hit.published):
+        old = _replaced(c)  # a report that says what it replaced reports a change, however soon after
+        if step is not None and old is None and _same_time(starts[-1], c.hit.published):
             other = next((d for d in step.differ if normal_form(d[0]) == key), None)
             if other is None:
                 step.differ.append((c.value, [n]))
@@ -116,7 +118,6 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
                 other[1].append(n)
             continue
         day = c.hit.published.date().isoformat()
-        old = _replaced(c)
         if old and normal_form(old) != (normal_form(step.answer) if step else None):
             steps.append(Step(old, day, [n], before=True))
             starts.append(c.hit.published)
@@ -126,13 +127,15 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
 
 
 def _replaced(c) -> str | None:
-    """The figure the report's sentence says its answer replaced ("to 50% from 25%": 25%), if it says one."""
-    at = c.sentence.find(c.text)
-    if at < 0:
-        return None
-    for change in changes(c.sentence):
-        if change.new[0] < at + len(c.text) and at < change.new[1]:
-            return c.sentence[change.old[0] : change.old[1]].strip(" ,.;")
+    """The figure the report says its answer replaced ("to 50% from 25%": 25%), if it says one: in the answer's
+    sentence, or (an answer read from the headline) in a sentence of the passage that gives the same figure."""
+    for sentence in [c.sentence, *(text for _, _, text in c.hit.sentence_texts() if text != c.sentence)]:
+        at = sentence.find(c.text)
+        if at < 0:
+            continue
+        for change in changes(sentence):
+            if change.new[0] < at + len(c.text) and at < change.new[1]:
+                return sentence[change.old[0] : change.old[1]].strip(" ,.;")
     return None
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, BinaryIO
 import click
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.settings import Settings
     from embeddings import Library
 
@@ -257,6 +259,42 @@ def timeline(question: str, since: str | None, as_json: bool, home: Path | None)
         start = when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None  # from that day on
         result = build(library, question, since=start)
     click.echo(render.timeline_json(result) if as_json else render.timeline_text(result))
+
+
+@app.command()
+@click.option("--since", default="24h", show_default=True, metavar="WHEN", help="Start: 24h, 3d, or a date.")
+@click.option("--until", metavar="DATE", help="End (default: now); a date means the end of that day.")
+@click.option("--topic", help="Only events with a story about this (the rule of latest --topic).")
+@json_option
+@home_option
+def brief(since: str, until: str | None, topic: str | None, as_json: bool, home: Path | None) -> None:
+    """The period's stories grouped by event, best carried first: at most eight lines, each a headline, its
+    lead sentence, how many sources carry it and a link (for cron or e-mail; the bot posts it with /brief)."""
+    from datetime import UTC, datetime
+
+    from answering import parse_when
+    from answering.brief import brief as build
+    from bot import render
+
+    end = parse_when(until) if until else datetime.now(UTC)
+    start = _period_start(since, end)
+    with _settings(home).open_library() as library:
+        result = build(library, since=start, until=end, topic=topic)
+    click.echo(render.brief_json(result) if as_json else render.brief_text(result))
+
+
+def _period_start(since: str, end: datetime) -> datetime:
+    """ "24h", "3d" before `end`, or the start of a day ("2025-09-08")."""
+    import re
+    from datetime import timedelta
+
+    from answering import parse_when
+
+    if m := re.fullmatch(r"\s*(\d+)\s*([hd])\s*", since):
+        return end - timedelta(hours=int(m[1]) * (24 if m[2] == "d" else 1))
+    day = parse_when(since)
+    assert day is not None
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @app.command()

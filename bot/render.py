@@ -12,6 +12,7 @@ from answering.result import Was
 from embeddings.models import ArticleSummary, printable
 
 if TYPE_CHECKING:
+    from answering.brief import Brief
     from answering.timeline import Timeline
 
 
@@ -170,3 +171,22 @@ def timeline_text(tl: Timeline) -> str:
 
 def timeline_json(tl: Timeline) -> str:
     return json.dumps(tl.to_json(), ensure_ascii=False)
+
+
+def brief_text(b: Brief) -> str:
+    """One line an event: rank, headline, sources; the lead sentence quoted; the link."""
+    period = f"{date_text(b.since.isoformat())} – {date_text(b.until.isoformat())}"
+    about = f" about “{b.topic}”" if b.topic else ""
+    if not b.events:
+        return printable(f"No stories{about} from {period}.")
+    events = f"{len(b.events)} event" + ("s" if len(b.events) != 1 else "")
+    stories = f"{b.stories} stor" + ("ies" if b.stories != 1 else "y")
+    lines = [f"Brief{about}, {period}: {events} from {stories}", ""]
+    for n, e in enumerate(b.events, 1):
+        count = f"{len(e.sources)} source" + ("s" if len(e.sources) != 1 else "")
+        lines += [f"{n}. {e.headline.title} — {count}", f"   “{e.lead}”", f"   {e.headline.link}"]
+    return printable("\n".join(lines))
+
+
+def brief_json(b: Brief) -> str:
+    return json.dumps(b.to_json(), ensure_ascii=False)

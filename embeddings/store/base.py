@@ -395,6 +395,36 @@ class Store(ABC):
             for r in rows
         ]
 
+    def stories_between(self, since: datetime, until: datetime) -> list[tuple[ArticleSummary, int, str]]:
+        """The stories first reported in [since, until), oldest first: each story's first article with its other
+        sources, its lead passage's id and the lead passage's text."""
+        rows = self.db.execute(
+            """SELECT a.id, a.title, a.source, a.url, a.origin, a.published, a.story_id, a.teaser, p.id AS passage_id,
+                      substr(a.text, p.char_start + 1, p.char_end - p.char_start) AS lead
+               FROM articles a JOIN passages p ON p.article_id = a.id AND p.position = 0
+               WHERE a.story_id = a.id AND a.published_ts >= ? AND a.published_ts < ?
+               ORDER BY a.published_ts, a.id""",
+            (since.timestamp(), until.timestamp()),
+        ).fetchall()
+        sources = self.story_sources(r["story_id"] for r in rows)
+        return [
+            (
+                ArticleSummary(
+                    r["id"],
+                    r["title"],
+                    r["source"],
+                    r["url"],
+                    r["origin"],
+                    from_iso(r["published"]),
+                    sources(r["story_id"], r["id"]),
+                    teaser=bool(r["teaser"]),
+                ),
+                int(r["passage_id"]),
+                r["lead"],
+            )
+            for r in rows
+        ]
+
     def counts(self) -> dict[str, int]:
         one = self.db.execute
         return {

@@ -1,0 +1,82 @@
+"""What a timeline costs against `ask`, with the model loaded, on a large index.
+
+    python -m bench.timeline [--passages 100000] [--queries 50] [--write]
+
+The corpus is bench/speed.py's synthetic trade news at 100k passages, ingested into SQLite through
+`Library.ingest_articles` with precomputed vectors (mixtures of real ones); the questions (bench/corpus.py) are
+encoded by the real int8 model. Both commands run on the same index, interleaved question by question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from answering import ask
+from answering.timeline import TIMELINE_K, timeline
+from bench import corpus
+from bench.docs import publish, reproduce
+from bench.speed import PrecomputedEncoder, flat, make_articles, mixtures, percentiles
+from embeddings import Library
+from embeddings.encoder import make_encoder
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--passages", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="tradewire-bench-timeline-"))
+    try:
+        encoder = make_encoder()
+        articles, per_article = make_articles(args.passages, seed=1)
+        _, base_texts = make_articles(2_000, seed=7)
+        vectors = mixtures(encoder.encode(flat(base_texts)), len(flat(per_article)), seed=1)
+        print(f"== ingesting {len(vectors):,} passages", flush=True)
+        with Library.open(work, encoder=PrecomputedEncoder(vectors, encoder.name)) as library:
+            library.ingest_articles([a.clean() for a in articles])
+        questions = corpus.questions(args.queries)
+        with Library.open(work, encoder=encoder) as library:
+            passages = library.store.counts()["passages"]
+            for q in questions[:3]:  # warm: the model, the reader, the caches
+                ask(library, q)
+                timeline(library, q)
+            t_ask, t_timeline, steps = [], [], []
+            for q in questions:
+                start = time.perf_counter()
+                ask(library, q)
+                t_ask.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                result = timeline(library, q)
+                t_timeline.append(time.perf_counter() - start)
+                steps.append(len(result.steps))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    a50, a95 = percentiles(t_ask)
+    t50, t95 = percentiles(t_timeline)
+    answered = sum(1 for n in steps if n)
+    body = "\n".join(
+        [
+            f"Reproduce: `{reproduce('bench.timeline', argv=None)}` — {os.cpu_count()} cores, SQLite, "
+            f"{passages:,} passages (synthetic trade news, precomputed vectors), the int8 model for the questions, "
+            f"{len(questions)} questions interleaved. A timeline reads {TIMELINE_K} passages, `ask` 8.",
+            "",
+            "| command | p50 ms | p95 ms |",
+            "|---|---:|---:|",
+            f"| `ask` | {a50:.0f} | {a95:.0f} |",
+            f"| `timeline` | {t50:.0f} | {t95:.0f} |",
+            "",
+            f"Timelines with at least one step: {answered} of {len(questions)}; steps per answered timeline: "
+            f"{sum(steps) / max(1, answered):.1f}. Target: timeline p50 under 1 s with the model loaded.",
+        ]
+    )
+    publish("timeline", "Timeline: what it costs", body, args.write)
+
+
+if __name__ == "__main__":
+    main()
