@@ -18,9 +18,9 @@ import logging
 import re
 import signal
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -29,9 +29,10 @@ import yarl
 from discord import app_commands
 
 from answering import Answer, ask, parse_when
+from answering.brief import brief
 from answering.watch import Watches
 from bot import embeds
-from bot.commands import feeds, questions, timeline, watches
+from bot.commands import briefs, feeds, questions, timeline, watches
 from bot.commands.common import UserError
 from bot.commands.questions import Pager, PassageButton, VoteButton, answer_view
 from bot.engine import Engine
@@ -40,6 +41,7 @@ from bot.settings import Settings
 from embeddings import Library, TradewireError
 from embeddings.sources.web import Fetcher
 from embeddings.store import NewItem
+from embeddings.store.briefs import LATE_AFTER
 
 __all__ = ["GROUPS", "TradewireBot", "UserError", "configure_endpoints", "run"]
 
@@ -47,7 +49,13 @@ log = logging.getLogger("tradewire.discord")
 
 FOLLOW_UP_CONTEXT_CHARS = 400
 
-GROUPS = (questions, timeline, feeds, watches)  # each registers its commands; the order is the order Discord lists them
+GROUPS = (
+    questions,
+    timeline,
+    feeds,
+    briefs,
+    watches,
+)  # each registers its commands; the order is the order Discord lists them
 
 
 def configure_endpoints(api_base: str | None, gateway_url: str | None) -> None:
@@ -75,6 +83,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.fetcher = fetcher or settings.fetcher()
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.watches = Watches(library, k=settings.top_k, reader=settings.reader)
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # the daily briefs' (tests move it)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
         for group in GROUPS:
@@ -287,6 +296,10 @@ class TradewireBot(discord.AutoShardedClient):
         except Exception:
             log.exception("feed poll failed")
         posted = await self.feeds.deliver(self._post)
+        try:
+            await self.post_due_briefs()
+        except Exception:
+            log.exception("daily briefs failed")
         if not await self.engine.run(
             self.library.state.lease, "watches", self.feeds.owner, self.settings.lease_seconds
         ):
@@ -297,6 +310,36 @@ class TradewireBot(discord.AutoShardedClient):
                 await self.post_watch_updates()
             except Exception:
                 log.exception("standing questions failed")
+        return posted
+
+    async def post_due_briefs(self, now: datetime | None = None) -> int:
+        """Post each channel's daily brief whose hour has come (in its server's time zone) and that is not out
+        yet today: once a day per channel, across restarts and processes (a claim per day). A brief that missed
+        its hour (the bot was down) goes out late, once, saying so. Returns how many were posted."""
+        now = now or self.clock()
+        posted = 0
+        for schedule, day, scheduled in await self.engine.run(self.library.briefs.due, now):
+            owner, lease = self.feeds.owner, self.settings.lease_seconds
+            if not await self.engine.run(self.library.briefs.claim, schedule, day, owner, lease):
+                continue
+            since = scheduled.astimezone(UTC) - timedelta(days=1)
+            result = await self.engine.run(brief, self.library, since=since, until=now, topic=schedule.topic or None)
+            late = f"{scheduled:%H:%M} {schedule.timezone}" if now - scheduled.astimezone(UTC) > LATE_AFTER else ""
+            embed = embeds.brief_embed(result, day=day.isoformat(), late_since=late)
+            try:
+                channel = self.get_partial_messageable(int(schedule.channel))
+                sent = await channel.send(embed=embed, nonce=_nonce("brief", str(schedule.id), day.isoformat()))
+            except discord.HTTPException as exc:
+                outcome, reason = _not_posted(exc)
+                if outcome == "held":
+                    log.warning("brief for channel %s held back (%s)", schedule.channel, reason)
+                    await self.engine.run(self.library.briefs.release, schedule, owner)
+                else:
+                    log.warning("brief for channel %s not posted (%s)", schedule.channel, reason)
+                    await self.engine.run(self.library.briefs.posted, schedule, day, None)
+                continue
+            await self.engine.run(self.library.briefs.posted, schedule, day, str(sent.id))
+            posted += 1
         return posted
 
     async def post_watch_updates(self) -> int:

@@ -8,6 +8,7 @@ from datetime import datetime
 import discord
 
 from answering import Answer, Citation
+from answering.brief import Brief
 from answering.timeline import Timeline
 from bot.render import date_text, disagreement_line, timeline_steps, was_line, was_text
 from embeddings.models import ArticleSummary
@@ -274,4 +275,25 @@ def timeline_embed(tl: Timeline) -> discord.Embed:
     lines.append("")
     lines += [_citation_line(c, 600) for c in tl.citations]
     embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
+    return _fit(embed)
+
+
+def brief_embed(b: Brief, *, day: str, late_since: str = "") -> discord.Embed:
+    """A day's brief: one numbered line an event (its headline as a link, how many sources), its lead quoted;
+    `late_since` says the brief missed its hour (the bot was not running then)."""
+    about = f" — {safe(b.topic)}" if b.topic else ""
+    embed = discord.Embed(title=clip(f"Daily brief, {date_text(day)}{about}", TITLE_MAX), colour=COLOUR_NEWS)
+    if not b.events:
+        embed.description = "No stories" + (f" about {safe(b.topic)}" if b.topic else "") + " in the last 24 hours."
+    lines = []
+    for n, e in enumerate(b.events, 1):
+        count = f"{len(e.sources)} source" + ("s" if len(e.sources) != 1 else "")
+        lines.append(f"**{n}. {_link(safe(clip(e.headline.title, 200)), e.headline.link)}** — {count}")
+        lines.append(f"> {safe(clip(e.lead, 300))}")
+    if lines:
+        embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
+    footer = f"{b.stories} stories grouped into {len(b.events)} events"
+    if late_since:
+        footer += f" · posted late: the bot was not running at {late_since}"
+    embed.set_footer(text=clip(footer, FOOTER_MAX))
     return _fit(embed)

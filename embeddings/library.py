@@ -33,7 +33,7 @@ from embeddings.index import IndexKind, VectorIndex
 from embeddings.ingest import IngestReport, Plan, plan_batch
 from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
-from embeddings.store import State, Store, Vectors, WatchRecords, embedding_text, open_store
+from embeddings.store import BriefRecords, State, Store, Vectors, WatchRecords, embedding_text, open_store
 
 if TYPE_CHECKING:
     from embeddings.sources import Fetcher
@@ -74,6 +74,7 @@ class Library:
         self._last_checkpoint = time.monotonic()
         self.state = State(store)  # feeds, subscriptions, deliveries, answers and feedback
         self.watch_records = WatchRecords(store)  # standing questions (answering/watch.py decides the changes)
+        self.briefs = BriefRecords(store)  # daily briefs: where, when, the day posted last
 
     @property
     def _lock(self):

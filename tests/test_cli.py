@@ -330,3 +330,28 @@ def test_timeline_prints_the_steps_and_their_json(tmp_path):
     first = "before Aug 1, 2025  25% [1]  →  Aug 1, 2025  15% [1][2]  →  Sep 2, 2025  40% [3]\n"
     assert since.stdout.startswith(first)  # the Aug 1 report says it cut the rate from 25%
     assert_one_error_line(tradewire("timeline", " ", home=home), 2, "Error:")
+
+
+@pytest.mark.model
+def test_brief_prints_the_days_events_and_their_json(tmp_path):
+    home = tmp_path / "home"
+    stories = Path(__file__).resolve().parent / "brief_stories"
+    assert tradewire("ingest", "-q", str(stories), home=home).returncode == 0
+    day = ("--since", "2025-09-08", "--until", "2025-09-08")
+    result = tradewire("brief", *day, "--json", home=home)
+    assert result.returncode == 0, result.stderr
+    events = json.loads(result.stdout)["events"]
+    assert len(events) == 3 and len(events[0]["sources"]) == 3 and events[0]["headline"].startswith("Strike")
+    text = tradewire("brief", *day, "--topic", "rice", home=home).stdout
+    assert text.splitlines()[2] == "1. Japan raises rice import quota — 1 source"
+
+
+def test_a_brief_period_is_hours_days_or_a_date():
+    from datetime import UTC, datetime
+
+    from bot.cli import _period_start
+
+    end = datetime(2025, 9, 10, 12, tzinfo=UTC)
+    assert _period_start("24h", end) == datetime(2025, 9, 9, 12, tzinfo=UTC)
+    assert _period_start("3d", end) == datetime(2025, 9, 7, 12, tzinfo=UTC)
+    assert _period_start("2025-09-08", end) == datetime(2025, 9, 8, tzinfo=UTC)

@@ -119,6 +119,9 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
         "feeds",
         "subscribe",
         "unsubscribe",
+        "brief",
+        "briefs",
+        "unbrief",
         "watch",
         "watches",
         "unwatch",
@@ -128,6 +131,8 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
         "feeds",
         "subscribe",
         "unsubscribe",
+        "brief",
+        "unbrief",
         "watch",
         "unwatch",
     ):  # Discord hides them from members by default
@@ -561,3 +566,46 @@ async def test_timeline_answers_with_each_step_and_its_citations(fake, bot):
     nothing = await fake.slash("timeline", {"question": "Who won the 2024 World Series?"})
     await nothing.wait_done()
     assert nothing.messages[0]["embeds"][0]["title"] == "No answer in the indexed news"
+
+
+async def test_a_daily_brief_is_posted_once_a_day_across_a_restart(fake, tmp_path):
+    """/brief set for 09:00 UTC: nothing before the hour, one post after it and none again that day, not after a
+    restart either; the next day's goes out once, late, saying so when the bot was down at its hour."""
+    home = tmp_path / "briefs"
+    library = Library.open(home, encoder=FakeEncoder())
+    library.ingest_articles([ELECTION, CARS, PRANK])
+    channel = fake.second_channel_id
+
+    def posts() -> list[dict]:
+        return [m for m in fake.messages[channel] if m["embeds"] and "Daily brief" in m["embeds"][0]["title"]]
+
+    client = TradewireBot(library, settings_for(fake, home), guild_ready_timeout=0.5)
+    client.clock = lambda: datetime(2025, 3, 24, 8, tzinfo=UTC)  # the brief is set at 08:00
+    async with fake.running(client):
+        set_up = await fake.slash("brief", {"channel": str(channel), "hour": 9}, user=fake.admin)
+        await set_up.wait_done()
+        assert "09:00 UTC" in private_reply(set_up)["content"]
+        assert await client.post_due_briefs(datetime(2025, 3, 24, 8, 59, tzinfo=UTC)) == 0
+        assert await client.post_due_briefs(datetime(2025, 3, 24, 9, 1, tzinfo=UTC)) == 1
+        assert await client.post_due_briefs(datetime(2025, 3, 24, 15, tzinfo=UTC)) == 0
+        (embed,) = posts()[0]["embeds"]
+        assert embed["title"] == "Daily brief, Mar 24, 2025"
+        assert "[Carney calls a snap election](https://news.example.test/election)" in embed["description"]
+        assert "late" not in embed["footer"]["text"]
+        assert_cannot_ping(posts()[0])
+    library = Library.open(home, encoder=FakeEncoder())  # a restart the same day
+    client = TradewireBot(library, settings_for(fake, home), guild_ready_timeout=0.5)
+    async with fake.running(client):
+        assert await client.post_due_briefs(datetime(2025, 3, 24, 16, tzinfo=UTC)) == 0
+        assert await client.post_due_briefs(datetime(2025, 3, 27, 11, tzinfo=UTC)) == 1  # down at 09:00
+        assert await client.post_due_briefs(datetime(2025, 3, 27, 12, tzinfo=UTC)) == 0
+        late = posts()[-1]["embeds"][0]
+        assert late["title"] == "Daily brief, Mar 27, 2025" and "posted late" in late["footer"]["text"]
+        assert "25% tariff on imported cars" in late["description"]
+        listing = await fake.slash("briefs", {}, user=fake.member)
+        await listing.wait_done()
+        assert "09:00 UTC" in private_reply(listing)["content"]
+        gone = await fake.slash("unbrief", {"channel": str(channel)}, user=fake.admin)
+        await gone.wait_done()
+        assert await client.post_due_briefs(datetime(2025, 3, 28, 10, tzinfo=UTC)) == 0
+    assert len(posts()) == 2

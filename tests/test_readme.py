@@ -65,6 +65,7 @@ def test_the_usage_examples_run_as_written(tmp_path):
     (batch,) = [json.loads(line) for line in printed("tradewire ask --batch").splitlines()]
     assert batch["question"] == "When do the car tariffs take effect?" and not batch["abstained"]
     assert printed("tradewire timeline").startswith("before Jun 4, 2025  25% [1]  →  Jun 4, 2025  50% [1]\n")
+    assert "1. U.S. and China agree in Geneva to cut tariffs for 90 days" in printed("tradewire brief")
     latest = printed("tradewire latest")
     assert "U.S. Doubles Steel and Aluminum Tariffs to 50%" in latest and "Canadian election" not in latest
     assert json.loads(printed("tradewire stats --json"))["articles"] == 14

@@ -7,7 +7,7 @@ several processes share: tsvector, the vectors in a table, a FAISS replica per p
     postgres.py    the shared engine: advisory locks, batched inserts, tsvector bm25, vectors, the replica
     pgdb.py        PostgreSQL's connection pool, shaped like sqlite3's connection
     migrations.py  the schema, numbered migrations of the engine's dialect
-    feeds.py, answers.py, watches.py   the records of the live side, one class per group of tables
+    feeds.py, answers.py, watches.py, briefs.py   the records of the live side, one class per group of tables
 
 `open_store` is the one place that chooses the engine; nothing outside this package asks which it is.
 """
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from embeddings.store.answers import AnswerRecords, StoredAnswer
 from embeddings.store.base import Store, StoredArticle, Vectors, embedding_text, from_iso
+from embeddings.store.briefs import BriefRecords, BriefSchedule
 from embeddings.store.feeds import Feed, FeedRecords, NewItem, Subscription
 from embeddings.store.migrations import MIGRATIONS
 from embeddings.store.pgdb import is_postgres_url
@@ -47,6 +48,8 @@ class State(FeedRecords, AnswerRecords):
 __all__ = [
     "MIGRATIONS",
     "AnswerRecords",
+    "BriefRecords",
+    "BriefSchedule",
     "Feed",
     "FeedRecords",
     "NewItem",

@@ -237,6 +237,28 @@ def m006_teasers(d: Dialect) -> str:
 
 # Numbered migrations, functions of the engine's dialect: each returns a script; it runs with its version bump in
 # one transaction.
+def m007_briefs(d: Dialect) -> str:
+    """Daily briefs: one a channel, at an hour of the server's time zone, posted once a day; the claim (day, owner,
+    until) lets one process of several post it, and another take over if that one dies mid-post."""
+    return f"""
+        CREATE TABLE briefs (
+            id {d.serial},
+            guild TEXT NOT NULL,
+            channel TEXT NOT NULL UNIQUE,
+            hour INTEGER NOT NULL,                 -- 0-23, in `timezone`
+            timezone TEXT NOT NULL DEFAULT 'UTC',  -- an IANA name
+            topic TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            last_day TEXT,                         -- the local day (YYYY-MM-DD) of the last brief posted
+            last_message TEXT,
+            claimed_day TEXT,                      -- being posted for this day ...
+            claimed_by TEXT,                       -- ... by this process ...
+            claimed_until {d.real}                 -- ... which another may take over after this
+        );
+    """
+
+
 MIGRATIONS: list[Callable[[Dialect], str]] = [
     m001_create_tables,
     m002_feeds_and_channels,
@@ -244,6 +266,7 @@ MIGRATIONS: list[Callable[[Dialect], str]] = [
     m004_watches,
     m005_shared_store,
     m006_teasers,
+    m007_briefs,
 ]
 
 
