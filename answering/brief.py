@@ -3,7 +3,7 @@
 A story here is what the knowledge base already keeps as one (syndicated near-copies are one story with several
 sources, embeddings/dedupe.py). Stories are grouped by *meaning*, so that follow-ups and other outlets' own
 write-ups of one event are one line: two stories are one event when the cosine of their lead passages' vectors is at
-least GROUP_COSINE (single link, in the order they were reported). Events are ranked by how many
+least GROUP_COSINE, and groups are joined through their members (single link). Events are ranked by how many
 distinct sources carry them, then by how recent their newest story is. Each line gives the event's headline (its
 best-carried story's, the newest of equals), that story's first sentence quoted exactly, the number of sources
 and a link. A topic keeps only the events with a story about it (`Library.about`, the rule `latest --topic`
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+
+import numpy as np
 
 from embeddings.chunking import split_sentences
 from embeddings.models import ArticleSummary
@@ -74,18 +76,7 @@ def brief(library, *, since: datetime, until: datetime, topic: str | None = None
     """The events of the stories first reported in [since, until), best carried first."""
     found = library.store.stories_between(since, until)
     vectors = library.index.vectors([pid for _, pid, _ in found])
-    groups: list[list[int]] = []  # indexes into `found`
-    for i, (_, pid, _) in enumerate(found):
-        best, best_cos = None, GROUP_COSINE
-        if pid in vectors:
-            for g, members in enumerate(groups):
-                cos = max(float(vectors[pid] @ vectors[found[m][1]]) for m in members if found[m][1] in vectors)
-                if cos >= best_cos:
-                    best, best_cos = g, cos
-        if best is None:
-            groups.append([i])
-        else:
-            groups[best].append(i)
+    groups = _single_link([vectors.get(pid) for _, pid, _ in found])
     events = [Event([found[m][0] for m in members], "") for members in groups]
     leads = {story.id: lead for story, _, lead in found}
     for event in events:
@@ -95,6 +86,33 @@ def brief(library, *, since: datetime, until: datetime, topic: str | None = None
         events = [e for e in events if any(s.id in about for s in e.stories)]
     events.sort(key=lambda e: (len(e.sources), e.newest.timestamp() if e.newest else 0.0), reverse=True)
     return Brief(since, until, topic, events[:limit], len(found))
+
+
+def _single_link(vectors: list[np.ndarray | None], block: int = 2048) -> list[list[int]]:
+    """Groups of indexes: the connected parts of the graph whose edges join two vectors of cosine at least
+    GROUP_COSINE (single link), each group in index order, groups in the order of their first member. The
+    cosines are taken a block of rows at a time (10,000 stories: 10^8 products, not held at once)."""
+    parent = list(range(len(vectors)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    have = [i for i, v in enumerate(vectors) if v is not None]
+    if have:
+        matrix = np.stack([vectors[i] for i in have]).astype(np.float32)
+        for start in range(0, len(have), block):
+            sims = matrix[start : start + block] @ matrix.T
+            for a, b in zip(*np.nonzero(sims >= GROUP_COSINE), strict=True):
+                i, j = have[start + int(a)], have[int(b)]
+                if i < j:
+                    parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(vectors)):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _sources(stories: list[ArticleSummary]) -> list[str]:
