@@ -125,7 +125,18 @@ def plan_batch(store: Store, batch: list[Article]) -> tuple[list[Plan], list[str
         else:
             kind, story_id = "merged", copy.story_id
         passages = chunk(article) if kind != "merged" else []
-        plans.append(Plan(article, story_id, digest, sig, keys, kind, passages))
+        plan = Plan(article, story_id, digest, sig, keys, kind, passages)
+        earlier = next((n for n, p in enumerate(plans) if p.article.id == article.id), None)
+        if earlier is None:
+            plans.append(plan)
+            continue
+        # A newer version of an article planned earlier in this batch (the same outlet's near-copy): it replaces
+        # that plan, so one article gets one set of passages. New to the store, it is still "added".
+        if plans[earlier].kind == "added":
+            plan.kind = "added"
+        plans[earlier] = plan
+        pending[:] = [x for x in pending if x.id != article.id]
+        pending.append(StoredArticle(article.id, story_id, article.source, article.published, digest, sig))
     return plans, unchanged
 
 

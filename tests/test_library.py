@@ -208,3 +208,31 @@ def test_an_empty_library_says_how_to_fill_it(library):
     library.ingest_articles([story(1, LUMBER)])
     other = ask(library, "When is Germany's election?")  # abstains, but the library is not empty any more
     assert other.abstained and "empty" not in (other.note or "")
+
+
+def test_a_same_outlet_near_copy_in_one_batch_replaces_the_earlier_version(library):
+    """Two versions of one story from one outlet under two URLs, in one batch: one article, one set of passages
+    (the newer text), not two sets under one id whose offsets point into text that was replaced."""
+    lead = "The commerce ministry said on Monday that the import quota on flat-rolled steel would be cut by a third. "
+    body = lead + "Mills had asked for the cut for months, and importers said prices would rise by the autumn. " * 3
+    first = Article(
+        "v1",
+        "Steel quota cut",
+        body,
+        source="Wire",
+        url="https://x.test/v1",
+        published=datetime(2025, 6, 1, 9, tzinfo=UTC),
+    )
+    second = Article(
+        "v2",
+        "Steel quota cut",
+        body.replace("by the autumn", "by the autumn, traders added"),
+        source="Wire",
+        url="https://x.test/v2",
+        published=datetime(2025, 6, 1, 11, tzinfo=UTC),
+    )
+    report = library.ingest_articles([first, second])
+    assert report.added == ["v1"] and library.store.counts() == {"articles": 1, "stories": 1, "passages": 1}
+    (text,) = [t for _, t in library.store.passage_texts(library.store.passage_ids().tolist())]
+    assert text.endswith("by the autumn, traders added.")
+    assert consistent(library)
