@@ -71,3 +71,12 @@ def test_the_timeline_of_the_duty_has_exactly_its_two_changes(library):
         ("2025-09-10", "15%"),
     ]
     assert [len(s.citations) for s in result.steps] == [1, 1, 1] and len(result.citations) == 3
+
+
+def test_the_quoted_lead_skips_datelines_bylines_and_notices():
+    from answering.brief import _first_sentence
+
+    page = "London CNN —\nStan Choe\nEditor's note: This page recaps the day's trade news as it happened.\n"
+    page += "Britain will cut its tariff on imported steel to 10% from next month, the trade ministry said."
+    assert _first_sentence(page).startswith("Britain will cut its tariff on imported steel")
+    assert _first_sentence("CNN —") == "CNN —"  # nothing better: the first one
