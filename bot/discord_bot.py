@@ -7,6 +7,9 @@ event loop, renders. The application commands themselves live in bot.commands, o
 
 Threads: the library runs in one worker thread (bot.engine), network fetches in the default pool; the event
 loop only talks to Discord and stays free to answer heartbeats.
+
+About 430 lines: the client's life cycle and its three posting loops (feed items, standing questions' updates,
+daily briefs) share its claims, nonces and failure handling, so they stay in one class; the commands do not.
 """
 
 from __future__ import annotations
