@@ -1,5 +1,5 @@
-"""tradewire ingest | ask | latest | stats | demo | serve — each command resolves its inputs, calls the library,
-and prints.
+"""tradewire ingest | ask | timeline | latest | brief | stats | watch | demo | serve — each command resolves its
+inputs, calls the library, and prints.
 
 Click parses the command line: a usage mistake prints click's usage hint and one `Error:` line and exits 2; an
 error the user can fix at run time (a missing file, a read-only home, the wrong model for an index) prints one
