@@ -11,7 +11,7 @@ from answering import Answer, Citation
 from answering.brief import Brief
 from answering.timeline import Timeline
 from bot.render import date_text, disagreement_line, timeline_steps, was_line, was_text
-from embeddings.models import ArticleSummary
+from embeddings.models import ArticleSummary, plural
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
 CONTENT_MAX = 2000
@@ -92,16 +92,21 @@ def _fit(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
+def _no_answer(question: str, note: str) -> discord.Embed:
+    """An abstention (an answer's or a timeline's): why, and what to try instead."""
+    embed = discord.Embed(
+        title="No answer in the indexed news",
+        description=clip(f"{safe(note)}.\nTry `/search` to see the closest passages, or rephrase.", 1000),
+        colour=COLOUR_ABSTAIN,
+    )
+    embed.set_footer(text=clip(f"Q: {question}", FOOTER_MAX))
+    return embed
+
+
 def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
     """The direct answer as the title; the quoted sentence(s); numbered citations as links; the as-of date."""
     if ans.abstained:
-        embed = discord.Embed(
-            title="No answer in the indexed news",
-            description=clip(f"{safe(ans.note)}.\nTry `/search` to see the closest passages, or rephrase.", 1000),
-            colour=COLOUR_ABSTAIN,
-        )
-        embed.set_footer(text=clip(f"Q: {ans.question}", FOOTER_MAX))
-        return embed
+        return _no_answer(ans.question, ans.note)
     embed = discord.Embed(title=clip(safe(ans.answer or ""), TITLE_MAX), colour=COLOUR_ANSWER)
     lines = []
     if ans.citations and ans.citations[0].quote != ans.answer:
@@ -259,13 +264,7 @@ def feeds_embed(feeds: list, subscriptions: list) -> discord.Embed:
 def timeline_embed(tl: Timeline) -> discord.Embed:
     """The steps as the description's first line, each report's sentence quoted, citations as links."""
     if tl.abstained:
-        embed = discord.Embed(
-            title="No answer in the indexed news",
-            description=clip(f"{safe(tl.note)}.\nTry `/search` to see the closest passages, or rephrase.", 1000),
-            colour=COLOUR_ABSTAIN,
-        )
-        embed.set_footer(text=clip(f"Q: {tl.question}", FOOTER_MAX))
-        return embed
+        return _no_answer(tl.question, tl.note)
     embed = discord.Embed(title=clip(f"Timeline: {safe(tl.question)}", TITLE_MAX), colour=COLOUR_ANSWER)
     lines = [timeline_steps(tl, text=safe, cite="**[{}]**".format)]
     if tl.unchanged:
@@ -287,12 +286,12 @@ def brief_embed(b: Brief, *, day: str, late_since: str = "") -> discord.Embed:
         embed.description = "No stories" + (f" about {safe(b.topic)}" if b.topic else "") + " in the last 24 hours."
     lines = []
     for n, e in enumerate(b.events, 1):
-        count = f"{len(e.sources)} source" + ("s" if len(e.sources) != 1 else "")
+        count = plural(len(e.sources), "source")
         lines.append(f"**{n}. {_link(safe(clip(e.headline.title, 200)), e.headline.link)}** — {count}")
         lines.append(f"> {safe(clip(e.lead, 300))}")
     if lines:
         embed.description = clip("\n".join(lines), DESCRIPTION_MAX)
-    footer = f"{b.stories} stories grouped into {len(b.events)} events"
+    footer = f"{plural(b.stories, 'story', 'stories')} grouped into {plural(len(b.events), 'event')}"
     if late_since:
         footer += f" · posted late: the bot was not running at {late_since}"
     embed.set_footer(text=clip(footer, FOOTER_MAX))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from answering import Answer, Citation
 from answering.result import Was
-from embeddings.models import ArticleSummary, printable
+from embeddings.models import ArticleSummary, plural, printable
 
 if TYPE_CHECKING:
     from answering.brief import Brief
@@ -179,11 +179,10 @@ def brief_text(b: Brief) -> str:
     about = f" about “{b.topic}”" if b.topic else ""
     if not b.events:
         return printable(f"No stories{about} from {period}.")
-    events = f"{len(b.events)} event" + ("s" if len(b.events) != 1 else "")
-    stories = f"{b.stories} stor" + ("ies" if b.stories != 1 else "y")
+    events, stories = plural(len(b.events), "event"), plural(b.stories, "story", "stories")
     lines = [f"Brief{about}, {period}: {events} from {stories}", ""]
     for n, e in enumerate(b.events, 1):
-        count = f"{len(e.sources)} source" + ("s" if len(e.sources) != 1 else "")
+        count = plural(len(e.sources), "source")
         lines += [f"{n}. {e.headline.title} — {count}", f"   “{e.lead}”", f"   {e.headline.link}"]
     return printable("\n".join(lines))
 

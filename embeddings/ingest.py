@@ -10,7 +10,7 @@ import numpy as np
 
 from embeddings import dedupe
 from embeddings.chunking import chunk
-from embeddings.models import MAX_ARTICLE_CHARS, Article, Passage
+from embeddings.models import MAX_ARTICLE_CHARS, Article, Passage, plural
 from embeddings.store import Store, StoredArticle
 
 
@@ -43,14 +43,10 @@ class IngestReport:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"merged {len(self.merged)} (same story, another source), skipped {len(self.skipped)}"
-            f" — {_count(self.passages, 'passage')} embedded"
+            f" — {plural(self.passages, 'passage')} embedded"
             + (f"; {len(self.truncated)} cut to their first {MAX_ARTICLE_CHARS:,} characters" if self.truncated else "")
             + (f"; {len(self.teasers)} with the feed's summary only (page not read)" if self.teasers else "")
         )
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def content_hash(article: Article) -> str:

@@ -29,6 +29,11 @@ def printable(text: str, *, one_line: bool = False) -> str:
     return _LINE_BREAKS.sub(" ", text) if one_line else text
 
 
+def plural(n: int, noun: str, nouns: str = "") -> str:
+    """ "1 source", "3 sources"; `nouns` when the plural is not the noun and an s ("stories")."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {nouns or noun + 's'}"
+
+
 def link(url: str, origin: str) -> str:
     """One form for where an article can be read: its URL, else a file:// URL of the file it came from."""
     if url:

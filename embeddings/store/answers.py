@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from embeddings.store.base import Store
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from embeddings.store.base import Store, now_iso
 
 
 @dataclass
@@ -37,7 +32,7 @@ class AnswerRecords:
             row = self.db.execute(
                 """INSERT INTO answers(at, guild, channel, "user", question, context, answer)
                    VALUES (?,?,?,?,?,?,?) RETURNING id""",
-                (_now(), guild, channel, user, answer["question"], context, json.dumps(answer, ensure_ascii=False)),
+                (now_iso(), guild, channel, user, answer["question"], context, json.dumps(answer, ensure_ascii=False)),
             ).fetchone()
         return int(row[0])
 
@@ -63,7 +58,7 @@ class AnswerRecords:
             self.db.execute(
                 """INSERT INTO feedback(answer_id, "user", vote, at) VALUES (?,?,?,?)
                    ON CONFLICT(answer_id, "user") DO UPDATE SET vote = excluded.vote, at = excluded.at""",
-                (answer_id, user, 1 if vote > 0 else -1, _now()),
+                (answer_id, user, 1 if vote > 0 else -1, now_iso()),
             )
             up, down = self.db.execute(
                 "SELECT count(*) FILTER (WHERE vote > 0), count(*) FILTER (WHERE vote < 0) FROM feedback"

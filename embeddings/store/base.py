@@ -48,6 +48,25 @@ def from_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _summary(row, sources: Callable[[str, str], list[str]]) -> ArticleSummary:
+    """A story's first article as listed (`latest`, a brief), from a row of articles `a` with its other sources."""
+    return ArticleSummary(
+        row["id"],
+        row["title"],
+        row["source"],
+        row["url"],
+        row["origin"],
+        from_iso(row["published"]),
+        sources(row["story_id"], row["id"]),
+        teaser=bool(row["teaser"]),
+    )
+
+
+def now_iso() -> str:
+    """The time now, UTC, to the second: when a record was written."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 def embedding_text(title: str, title_derived: bool, body: str) -> str:
     """What the encoder sees for a passage: a real headline gives every passage its story's context."""
     return body if title_derived or not title else f"{title}. {body}"
@@ -384,19 +403,7 @@ class Store(ABC):
             [*params, limit],
         ).fetchall()
         sources = self.story_sources(r["story_id"] for r in rows)
-        return [
-            ArticleSummary(
-                r["id"],
-                r["title"],
-                r["source"],
-                r["url"],
-                r["origin"],
-                from_iso(r["published"]),
-                sources(r["story_id"], r["id"]),
-                teaser=bool(r["teaser"]),
-            )
-            for r in rows
-        ]
+        return [_summary(r, sources) for r in rows]
 
     def stories_between(self, since: datetime, until: datetime) -> list[tuple[ArticleSummary, int, str]]:
         """The stories first reported in [since, until), oldest first: each story's first article with its other
@@ -412,16 +419,7 @@ class Store(ABC):
         sources = self.story_sources(r["story_id"] for r in rows)
         return [
             (
-                ArticleSummary(
-                    r["id"],
-                    r["title"],
-                    r["source"],
-                    r["url"],
-                    r["origin"],
-                    from_iso(r["published"]),
-                    sources(r["story_id"], r["id"]),
-                    teaser=bool(r["teaser"]),
-                ),
+                _summary(r, sources),
                 int(r["passage_id"]),
                 r["lead"],
             )

@@ -13,15 +13,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from embeddings.store.base import Store, from_iso
+from embeddings.store.base import Store, from_iso, now_iso
 
 MAX_BACKOFF_SECONDS = 6 * 3600
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass
@@ -95,7 +91,7 @@ class FeedRecords:
             cur = self.db.execute(
                 "INSERT INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)"
                 " ON CONFLICT DO NOTHING",
-                (guild, feed.id, self._max_seq(), added_by, _now()),
+                (guild, feed.id, self._max_seq(), added_by, now_iso()),
             )
         return feed, cur.rowcount > 0
 
@@ -173,7 +169,7 @@ class FeedRecords:
                 cur = self.db.execute(
                     "INSERT INTO feed_items(feed_id, article_id, seen_at, announce) VALUES (?,?,?,?)"
                     " ON CONFLICT DO NOTHING",
-                    (feed.id, article_id, _now(), int(feed.primed)),
+                    (feed.id, article_id, now_iso(), int(feed.primed)),
                 )
                 new += cur.rowcount
             self.db.execute(
@@ -186,8 +182,8 @@ class FeedRecords:
                     etag,
                     last_modified,
                     f"{item_errors} entries could not be read" if item_errors else None,
-                    _now(),
-                    _now(),
+                    now_iso(),
+                    now_iso(),
                     time.time() + interval,
                     feed.id,
                 ),
@@ -201,7 +197,7 @@ class FeedRecords:
         with self.store.transaction():
             self.db.execute(
                 "UPDATE feeds SET failures = ?, last_error = ?, last_polled = ?, next_poll_ts = ? WHERE id = ?",
-                (failures, error, _now(), time.time() + delay, feed.id),
+                (failures, error, now_iso(), time.time() + delay, feed.id),
             )
         return delay
 
@@ -213,7 +209,7 @@ class FeedRecords:
                 """INSERT INTO subscriptions(channel, guild, topic, after_seq, created_by, created_at)
                    VALUES (?,?,?,?,?,?)
                    ON CONFLICT(channel) DO UPDATE SET topic = excluded.topic, created_by = excluded.created_by""",
-                (channel, guild, topic.strip(), self._max_seq(), by, _now()),
+                (channel, guild, topic.strip(), self._max_seq(), by, now_iso()),
             )
 
     def unsubscribe(self, channel: str) -> bool:
@@ -281,7 +277,7 @@ class FeedRecords:
                        claimed_until = excluded.claimed_until, at = excluded.at
                    WHERE deliveries.status = 'claimed' AND deliveries.claimed_until <= ?
                    RETURNING claimed_by""",
-                (channel, item.story_id, item.article_id, _now(), owner, now + seconds, now),
+                (channel, item.story_id, item.article_id, now_iso(), owner, now + seconds, now),
             ).fetchone()
         return row is not None
 
@@ -293,7 +289,7 @@ class FeedRecords:
                    ON CONFLICT(channel, story_id) DO UPDATE SET article_id = excluded.article_id,
                        status = excluded.status, message = excluded.message, at = excluded.at,
                        claimed_by = NULL, claimed_until = NULL""",
-                (channel, item.story_id, item.article_id, status, message, _now()),
+                (channel, item.story_id, item.article_id, status, message, now_iso()),
             )
 
     def release_delivery(self, channel: str, item: NewItem, owner: str) -> None:
