@@ -99,6 +99,12 @@ def parse_when(value: str | None) -> datetime | None:
     return parsed
 
 
+def parse_since(value: str | None) -> datetime | None:
+    """A user's date as the start of that day, UTC: where a period begins (`--since`)."""
+    when = parse_when(value)
+    return when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None
+
+
 def ask(
     library,
     question: str,

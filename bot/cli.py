@@ -250,13 +250,12 @@ def timeline(question: str, since: str | None, as_json: bool, home: Path | None)
     reported, its sentence and citations ("reports differ" when outlets gave two at once)."""
     if not question.strip():
         raise click.UsageError("give a QUESTION (not blank)")
-    from answering import parse_when
+    from answering import parse_since
     from answering.timeline import timeline as build
     from bot import render
 
-    when = parse_when(since)
+    start = parse_since(since)  # from that day on
     with _settings(home).open_library() as library:
-        start = when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None  # from that day on
         result = build(library, question, since=start)
     click.echo(render.timeline_json(result) if as_json else render.timeline_text(result))
 
@@ -288,13 +287,13 @@ def _period_start(since: str, end: datetime) -> datetime:
     import re
     from datetime import timedelta
 
-    from answering import parse_when
+    from answering import parse_since
 
     if m := re.fullmatch(r"\s*(\d+)\s*([hd])\s*", since):
         return end - timedelta(hours=int(m[1]) * (24 if m[2] == "d" else 1))
-    day = parse_when(since)
+    day = parse_since(since)
     assert day is not None
-    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+    return day
 
 
 @app.command()

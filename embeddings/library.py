@@ -182,7 +182,7 @@ class Library:
         report = IngestReport()
         with self.store.writer(lock_timeout):
             self.refresh()  # build on what other processes wrote, never over it
-            index = self.index
+            self.index  # noqa: B018 - the vectors loaded before the first batch commits into them
             batch: list[Article] = []
             for item in items:
                 if progress:
@@ -199,10 +199,10 @@ class Library:
                     report.teasers.append((item.id, item.teaser))
                 batch.append(item.clean())
                 if len(batch) >= BATCH_ARTICLES or sum(len(a.text) for a in batch) >= BATCH_CHARS:
-                    self._ingest_batch(batch, index, report)
+                    self._ingest_batch(batch, report)
                     batch = []
             if batch:
-                self._ingest_batch(batch, index, report)
+                self._ingest_batch(batch, report)
             self.checkpoint()
         return report
 
@@ -215,7 +215,7 @@ class Library:
             vectors.update(zip(fresh, self.encoder.encode(fresh), strict=True))
         return vectors
 
-    def _ingest_batch(self, batch: list[Article], index: VectorIndex, report: IngestReport) -> None:
+    def _ingest_batch(self, batch: list[Article], report: IngestReport) -> None:
         generation = self.store.ingest_generation()
         plans, unchanged = plan_batch(self.store, batch)
         vectors = self._embed(plans, {})  # the slow part, outside any lock

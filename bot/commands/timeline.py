@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from answering import parse_when
+from answering import parse_since
 from answering.timeline import timeline
 from bot import embeds
 
@@ -28,8 +28,7 @@ async def timeline_command(
 ) -> None:
     """How the answer to a question changed over time, with a source for every step."""
     bot = interaction.client
-    when = parse_when(since)  # a date it cannot read is the user's to fix, before anything is shown
-    start = when.replace(hour=0, minute=0, second=0, microsecond=0) if when else None
+    start = parse_since(since)  # a date it cannot read is the user's to fix, before anything is shown
     with bot.answering(interaction.user.id):
         await interaction.response.defer(thinking=True)
         result = await bot.engine.run(timeline, bot.library, question, since=start)
