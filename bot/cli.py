@@ -305,10 +305,10 @@ def _period_start(since: str, end: datetime) -> datetime:
 def latest(n: int, topic: str | None, source: str | None, as_json: bool, home: Path | None) -> None:
     """The newest stories first: headline, source, time, link.
 
-    With --topic, only the stories about it: those whose headline or one passage holds the topic's words (both
-    words of "steel tariffs", two thirds of a longer topic, in any form: tariff, tariffs), or half of them and is
-    close to the topic in meaning, or is very close in meaning without them. A word most trade news shares is
-    not enough: "steel tariffs" needs steel."""
+    With --topic, only the stories about it: those whose headline or one passage holds most of the topic's words
+    (in any form: tariff, tariffs), each word weighed by how rare it is in the news, or half of them and is close
+    to the topic in meaning, or is very close in meaning without them. A word most trade news shares weighs
+    little: "steel tariffs" needs steel."""
     from bot import render
     from embeddings.search import Filters
 
