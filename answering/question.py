@@ -165,6 +165,34 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.NAME if _NAME_QUESTION.search(question) else AnswerType.GENERIC
 
 
+_COUNTRY_ASKED = re.compile(r"\b(?:which|what|this)\s+((?:[\w-]+\s+){0,2}?)(?:country|nation)(?:['’]s)?(?!\w)", re.I)
+# Where a country the question describes lies ("which Asian country"): countryinfo's region or subregion.
+_WHERE = {
+    "european": "Europe", "asian": "Asia", "african": "Africa", "north african": "Northern Africa",
+    "sub-saharan": "Sub-Saharan Africa", "latin american": "Latin America and the Caribbean",
+    "south american": "Latin America and the Caribbean", "central american": "Latin America and the Caribbean",
+    "caribbean": "Latin America and the Caribbean", "middle eastern": "Western Asia", "gulf": "Western Asia",
+    "pacific": "Oceania", "scandinavian": "Northern Europe", "nordic": "Northern Europe",
+    "baltic": "Northern Europe", "southeast asian": "South-eastern Asia", "east asian": "Eastern Asia",
+    "south asian": "Southern Asia", "central asian": "Central Asia", "eastern european": "Eastern Europe",
+    "western european": "Western Europe",
+}  # fmt: skip
+
+
+def asks_country(question: str) -> tuple[bool, str | None]:
+    """ "Which country …?", "which European nation …?", "… which country's ambassador?": whether one country is
+    the answer, and the region (countryinfo's region or subregion) the question places it in."""
+    match = _COUNTRY_ASKED.search(asked_part(question))
+    if not match:
+        return False, None
+    words = match.group(1).lower().split()
+    for n in (2, 1):  # "North African" before "African"
+        for i in range(len(words) - n + 1):
+            if where := _WHERE.get(" ".join(words[i : i + n])):
+                return True, where
+    return True, None
+
+
 _SEVERAL = re.compile(r"\b(?:which|what)\s+(?:two|three|four|five|both|several)\b", re.I)
 
 

@@ -29,16 +29,20 @@ _MORE = {
     "European Union": ["European Union", "EU", "E.U.", "European", "Europeans", "Brussels"],
     "Taiwan": ["Taipei"],
 }
+# Of those, the forms that name the country itself (the rest name its people, its capital or its government).
+_MORE_NAMES = {"U.S.", "U.S", "America", "U.K.", "Britain", "Korea", "European Union", "EU", "E.U."}
 # Short codes that are words ("IN", "IT", "CAN") are left out; these are how news writes countries.
 _CODES = {"US", "UK", "USA", "UAE", "EU", "PRC", "DRC"}
 
 
 @lru_cache(maxsize=1)
-def _country_forms() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Every written form of every country -> its name, and one pattern that finds them in text."""
+def _country_forms() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
+    """Every written form of every country -> its name, one pattern that finds them in text, and the forms that
+    are the country's own names (not its people's or its capital's)."""
     from countryinfo import all_countries
 
     forms: dict[str, str] = {}
+    names: set[str] = set(_CODES) | _MORE_NAMES
     people: dict[str, float] = {}  # a form several countries share ("Indian", "American") is the most populous's
     for country in all_countries():
         try:
@@ -58,6 +62,7 @@ def _country_forms() -> tuple[dict[str, str], re.Pattern[str]]:
             continue
         name = name.title() if name.islower() else name
         found = [name, *spellings]
+        names.update(f.strip() for f in found if f)
         if demonym:
             found += [demonym, f"{demonym}s"] if not demonym.endswith(("s", "sh", "ch", "ese")) else [demonym]
         for city in [capital] if isinstance(capital, str) else capital:
@@ -75,7 +80,28 @@ def _country_forms() -> tuple[dict[str, str], re.Pattern[str]]:
         for form in extra:
             forms[form] = name
     pattern = re.compile(r"(?<![\w.])(?:" + _trie(forms) + r")(?:['’]s)?(?![\w])")
-    return forms, pattern
+    return forms, pattern, frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, set[str]]:
+    """Each country's name -> its region and subregion (countryinfo's: "Europe", "Northern Europe")."""
+    from countryinfo import all_countries
+
+    out: dict[str, set[str]] = {"European Union": {"Europe"}}
+    for country in all_countries():
+        try:
+            name = country.name()
+            name = name.title() if name.islower() else name
+            out[name] = {p for p in (country.region(), country.subregion()) if p}
+        except Exception:  # a record with a missing field
+            continue
+    return out
+
+
+def lies_in(country: str, region: str) -> bool:
+    """Whether the country (a name countries_in gives) lies in the region or subregion."""
+    return region.lower() in {p.lower() for p in _places().get(country, ())}
 
 
 def _trie(words) -> str:
@@ -103,16 +129,23 @@ class Mention:
     start: int
     end: int
     country: str
+    named: bool = True  # the text is a name of the country ("Myanmar", "Britain"), not "Ukrainian" or "Ottawa"
+
+
+# "Latin America", "South American", "North Americans": a region, not the United States.
+_REGION_BEFORE = re.compile(r"(?:Latin|South|Central|North|Meso|Hispanic|Anglo)[\s-]+$")
 
 
 def countries_in(text: str) -> list[Mention]:
     """The countries a text names, where (a name, alias, demonym or capital; "Canada's" is Canada)."""
-    forms, pattern = _country_forms()
+    forms, pattern, names = _country_forms()
     out = []
     for m in pattern.finditer(text):
         form = re.sub(r"['’]s$", "", m.group(0))
+        if form.startswith("America") and _REGION_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
         if form in forms:
-            out.append(Mention(m.start(), m.end(), forms[form]))
+            out.append(Mention(m.start(), m.end(), forms[form], form in names))
     return out
 
 
@@ -134,6 +167,15 @@ _GENERIC = {
     "king", "queen", "prince", "senator", "governor", "representative", "chancellor", "premier", "leader",
     "former", "christmas", "easter", "thanksgiving", "earth", "covid", "covid-19", "coronavirus", "hemisphere",
     "northern", "southern", "western", "eastern",
+}  # fmt: skip
+# Continents and regions: a question uses them to describe what it asks for ("which Asian country", "the
+# first in Europe"), and a passage that answers seldom repeats them; a name of them alone is not a subject.
+_REGIONS = {
+    "europe", "asia", "asian", "africa", "african", "latin", "america", "american", "americans", "americas",
+    "oceania", "eurasia",
+    "pacific", "atlantic", "mediterranean", "caribbean", "arctic", "antarctic", "antarctica", "middle",
+    "gulf", "baltic", "nordic", "scandinavian", "balkan", "balkans", "sub-saharan", "saharan", "central",
+    "indo-pacific", "asia-pacific",
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][\w'’.&-]*")
 
@@ -171,7 +213,7 @@ def names_in(question: str) -> list[str]:
     for run in runs:
         while run and run[-1] in ("of", "the", "and"):
             run = run[:-1]
-        if run and any(w.lower() not in _GENERIC and w.lower() not in _QUESTION_WORDS for w in run):
+        if run and any(w.lower() not in _GENERIC | _QUESTION_WORDS | _REGIONS for w in run):
             out.append(" ".join(run))
     return list(dict.fromkeys(out))
 

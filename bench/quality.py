@@ -67,9 +67,10 @@ EVALUATION_YEARS = ("2022", "2023", "2024")  # the benchmark's questions; 2020-2
 
 # --- data ------------------------------------------------------------------------------------------------
 def normalise(text: str) -> str:
-    """SQuAD-style: lower case, '&' as 'and', no punctuation or articles, single spaces."""
-    text = text.lower().replace("&", " and ").replace("’", "'")
-    text = "".join(" " if ch in string.punctuation else ch for ch in text)
+    """SQuAD-style: lower case, '&' as 'and', no punctuation (curly quotes too: a gold “Squid Game” is the answer
+    Squid Game) or articles, single spaces."""
+    text = text.lower().replace("&", " and ")
+    text = "".join(" " if ch in string.punctuation or ch in "“”‘’«»" else ch for ch in text)
     return " ".join(w for w in text.split() if w not in {"a", "an", "the"})
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 MAX_ARTICLE_CHARS = 200_000  # about 30,000 words, three times a long feature: a bigger item's text is cut
 
@@ -81,6 +82,34 @@ class Passage:
     text: str
 
 
+_SITE_SEPARATOR = re.compile(r"\s+[|\-–—]\s+")
+_NOT_SITE_NAMES = {"www", "com", "org", "net", "edition", "news", "amp", "mobile"}
+_TRUNCATED = re.compile(r"\s*(?:\.\.\.|…)$")
+
+
+def without_site_name(title: str, url: str = "", source: str = "") -> str:
+    """The headline without the site's name that pages append to it ("Fed raises rates | CNN Business",
+    "… - CNNPolitics", "… | The Week UK"): the last part after " | " or " - " is dropped when its letters begin
+    like the site's (its host's main label, or the source's name), also when cut short ("| CNN ...")."""
+    parts = list(_SITE_SEPARATOR.finditer(title))
+    if not parts:
+        return title
+    last = parts[-1]
+    tail = _TRUNCATED.sub("", title[last.end() :])
+    letters = re.sub(r"[^a-z]", "", tail.lower())
+    if len(letters) < 3 or len(tail.split()) > 5:
+        return title
+    labels = [
+        *(urlsplit(url).hostname or "").split(".")[:-1],
+        *(urlsplit(f"//{source}").hostname or "").split(".")[:-1],
+    ]
+    names = {re.sub(r"[^a-z]", "", n.lower()) for n in [*labels, source]} - _NOT_SITE_NAMES
+    for name in (n for n in names if len(n) >= 3):
+        if letters.startswith(name) or name.startswith(letters):
+            return title[: last.start()].rstrip()
+    return title
+
+
 @dataclass
 class Hit:
     """A retrieved passage with its article's metadata and retrieval scores."""
@@ -104,6 +133,11 @@ class Hit:
     @property
     def link(self) -> str:
         return link(self.url, self.origin)
+
+    @property
+    def headline(self) -> str:
+        """The title without the site's name a page appends to it: a prefix of the title."""
+        return without_site_name(self.title, self.url, self.source)
 
     def sentence_texts(self) -> list[tuple[int, int, str]]:
         """Sentences as (start, end, text), offsets in the article text."""
