@@ -42,7 +42,7 @@ from answering.question import answer_type, asked_part, asks_country, in_months,
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, lies_in, roles, subjects
-from embeddings.analysis import terms
+from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
 
 ReaderKind = Literal["model", "rules"]
@@ -50,15 +50,21 @@ log = logging.getLogger(__name__)
 READERS: tuple[str, ...] = ("model", "rules")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Weights:
     # dense_weight and agreement: the best of 660 settings by `python -m bench.quality --calibrate` (RealTime QA
-    # 2020-2021, 600 questions), for the reader before its near-miss training. min_margin: swept for the
-    # present reader by `python -m bench.near_miss --curve` on those questions and on the near-miss set of our
-    # own stories (docs/benchmarks.md). Lower margins answer more quiz questions (-14: answer hit 0.390) but
-    # cite right less often (0.352) and answer more near misses (0.917 abstained); -10 abstains on 0.797 of the
-    # unanswerable quiz questions and 0.958 of the near misses, for an answer hit of 0.341 (cited right 0.459).
-    min_margin: float = -10.0
+    # 2020-2021, 600 questions), for the reader before its near-miss training. The abstention (min_margin,
+    # sure_overlap) and overlap: searched together by `--calibrate --grid` on those questions and checked on the
+    # near-miss set of our own stories (`python -m bench.near_miss --curve`; docs/benchmarks.md). A span answers
+    # when its reader margin plus `sure_overlap` times the share of the question's words its sentence holds
+    # (weighed by rarity) reaches `min_margin`: a sentence that says what the question asks needs less of the
+    # reader's certainty than one that shares none of its words. Of the settings that abstain on the unanswerable
+    # quiz questions at least as often as margin -10 alone did (0.778), -8 with 12 answers the most (answer hit
+    # 0.348 against 0.320, cited right 0.476 against 0.453; near misses abstained 0.958 either way).
+    min_margin: float = -8.0
+    sure_overlap: float = 12.0
+    # Added to a span's score for that share: the best of 0-8 on the same questions.
+    overlap: float = 4.0
     dense_weight: float = 8.0
     agreement: float = 0.5
     recent_slack: float = 1.5
@@ -69,9 +75,6 @@ class Weights:
     disagree_slack: float = 4.0
     same_time_days: float = 3.0
     sure: float = 0.0  # ... and its reader margin is at least this (the reader finds it answers)
-    # For the share of the question's words, weighed by their rarity, that the span's sentence holds: the best
-    # of 0-10 on the 2020-2021 questions (`--calibrate`; the sentence alone beat it with its neighbours).
-    overlap: float = 4.0
 
 
 WEIGHTS = Weights()
@@ -158,7 +161,7 @@ class Reading:
     hits: list[Hit]
     spans: list[Span]
     nulls: list[float]
-    rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (_rarity)
+    rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (rarity())
 
 
 def read(question: str, hits: list[Hit], *, context: str = "") -> Reading:
@@ -169,14 +172,14 @@ def read(question: str, hits: list[Hit], *, context: str = "") -> Reading:
     # The headline without the site's name a page appends ("… | CNN Politics"): a prefix of the title, so a
     # headline span's offsets stay the title's.
     spans, nulls = _reader.read(asked, [Window(h.text, h.headline) for h in hits])
-    return Reading(question, hits, spans, nulls, _rarity(question, hits))
+    return Reading(question, hits, spans, nulls, rarity(question, hits))
 
 
-def _rarity(question: str, hits: list[Hit]) -> dict[str, float]:
+def rarity(question: str, hits: list[Hit]) -> dict[str, float]:
     """Each of the question's words weighed by how few of the retrieved passages hold it, log(1 + k/(1 + n)): a
     word every passage holds cannot tell their sentences apart."""
     words = _words(asked_part(question) or question)
-    held = [_words(f"{h.title}\n{h.text}") & words for h in hits]
+    held = [_words(f"{h.title}\n{h.text}", words) & words for h in hits]
     return {w: math.log(1 + len(hits) / (1 + sum(w in h for h in held))) for w in words}
 
 
@@ -188,6 +191,7 @@ class _Candidate:
     text: str  # the span as written, trimmed to its sentence
     value: str  # what the answer line shows ("March 23, 2025" for "Sunday")
     score: float
+    share: float = 0.0  # of the question's words, weighed by rarity, that its sentence holds
 
 
 def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tuple[list[_Candidate], str]:
@@ -198,7 +202,8 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
         return [], "nothing indexed matches the question"
     # A span answers when its margin over its passage's no-answer score reaches min_margin; of the spans that
     # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
-    answering = _non_overlapping([s for s in reading.spans if s.margin >= weights.min_margin])
+    lowest = weights.min_margin - weights.sure_overlap
+    answering = _non_overlapping([s for s in reading.spans if s.margin >= lowest])
     months = months_named(question)
     # A passage answers only about what the question names: "When is Australia's election?" is not answered by
     # a story about Canada's, however sure the reader is of the date in it (answering/subjects.py).
@@ -208,6 +213,7 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     about = [s for s in answering if not missing[s.window]]
     asked = _Asked(question, named, roles(asked_part(question) or question), reading.rarity, _country_asked(question))
     found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked))]
+    found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
     if found:
         return found, ""
     if gaps := sorted({m for s in answering for m in missing[s.window]}):  # what the readable passages lack
@@ -430,6 +436,26 @@ _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I)
+
+
+def _counted(question: str) -> set[str]:
+    """What a "how many" question counts: the analysed words of the (up to three) words after "how many"
+    ("How many lives has …" -> {"live"}); empty when it asks no count of a thing."""
+    match = _HOW_MANY.search(asked_part(question))
+    if not match:
+        return set()
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in _AUXILIARIES:
+            break  # "how many did …", "how many lives has"
+        words.append(word)
+    return set(terms(" ".join(words)))
+
+
+_AUXILIARIES = set("is was are were be been do does did has have had will would can could should may might".split())
+
+
 def _names_a_place(text: str, question: str) -> bool:
     """A place is a name: a country, its capital or a state the question does not name ("Georgia", "Beijing"),
     or another proper name."""
@@ -497,6 +523,8 @@ def _candidate(
         return None  # "How many cars ...?" is not answered by a rate
     if atype == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(question):
         return None  # "How many counts …?" is not answered by "over nine minutes"
+    if atype == AnswerType.NUMBER and (counted := _counted(question)) and not terms_held(s_text, counted):
+        return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):
         picked = figures.pick(s_text, a, a + len(text), question, asked.roles if asked else Roles())
@@ -514,26 +542,29 @@ def _candidate(
     if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):
         value = mentions[0].value if len(mentions) == 1 else text
     score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
-    if weights.overlap and asked and asked.rarity:
+    share = 0.0
+    if asked and asked.rarity:
         # A headline stands for its story: its words are the story's.
-        context = f"{hit.title}\n{hit.text}" if span.in_title else s_text
-        score += weights.overlap * _overlap(context, asked.rarity)
+        share = _overlap(f"{hit.title}\n{hit.text}" if span.in_title else s_text, asked.rarity)
+        score += weights.overlap * share
     if months:  # "... in June?": a report of that month, or a sentence naming it
         score += weights.month if in_months(hit, s_text, months) else -weights.month
-    return _Candidate(span, hit, s_text, text, value, score)
+    return _Candidate(span, hit, s_text, text, value, score, share)
 
 
-def _words(text: str) -> set[str]:
-    """A text's analysed words, a country counted as one word however it is written ("Canada's", "Canadian")."""
+def _words(text: str, wanted: set[str] | None = None) -> set[str]:
+    """A text's analysed words (of them, those `wanted`), a country counted as one word however it is written
+    ("Canada's", "Canadian")."""
     mentions = countries_in(text)
     for m in reversed(mentions):
         text = f"{text[: m.start]} {text[m.end :]}"
-    return set(terms(text)) | {f"@{m.country}" for m in mentions}
+    words = set(terms(text)) if wanted is None else terms_held(text, wanted)
+    return words | {f"@{m.country}" for m in mentions}
 
 
 def _overlap(text: str, rarity: dict[str, float]) -> float:
     """The share of the question's words, weighed by rarity, that the text holds."""
-    have = _words(text)
+    have = _words(text, set(rarity))
     total = sum(rarity.values())
     return sum(w for t, w in rarity.items() if t in have) / total if total else 0.0
 

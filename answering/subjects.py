@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from embeddings.analysis import terms
+from embeddings.analysis import terms, terms_held
 
 # Forms news uses that countryinfo does not list (it has "UK" and "Great Britain", not "Britain").
 _MORE = {
@@ -278,8 +278,9 @@ class Subjects:
         if len(missing_names) < len(self.names):
             missing_names = []
         out += missing_names
-        have = set(terms(text))
-        out += [p for p in self.products if p not in have]
+        if self.products:
+            have = terms_held(text, self.products)
+            out += [p for p in self.products if p not in have]
         return out
 
 

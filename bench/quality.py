@@ -17,8 +17,8 @@ answer typing, date resolution and abstention by coverage thresholds, TRADEWIRE_
 pipeline (hybrid with the trained reader, the default).
 
 Questions dated 2022-2024 are the benchmark. `--calibrate` instead reads the evidence corpus's questions of
-2020-2021 and searches the reader's combination weights (answering/answer.py) on them, so the weights never
-see a question they are scored on.
+2020-2021 and searches the reader's combination weights (answering/answer.py; `--grid` says which) on them, so
+the weights never see a question they are scored on.
 
 Scores (answerable = the normalised gold answer occurs in an indexed article dated no later than the question):
   answer hit   the direct answer holds the gold answer and is short (at most the gold's words + 4): a whole
@@ -286,14 +286,20 @@ def evaluate(
 
 
 PASSAGES = [8, 12, 16]  # passages read per question, tried by --calibrate
+DEFAULT_GRID = {  # the reader's weights searched by --calibrate (--grid replaces it; other weights stay shipped)
+    "min_margin": [-12.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 2.0],
+    "dense_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
+    "agreement": [0.0, 0.5, 1.0, 2.0],
+}
 
 
 def _first(reading, k: int):
     """The reading of only the first k passages."""
-    from answering.answer import Reading
+    from answering.answer import Reading, rarity
 
     spans = [s for s in reading.spans if s.window < k]
-    return Reading(reading.question, reading.hits[:k], spans, reading.nulls[:k])
+    hits = reading.hits[:k]
+    return Reading(reading.question, hits, spans, reading.nulls[:k], rarity(reading.question, hits))
 
 
 def calibrate(args, raw: list[dict]) -> None:
@@ -310,17 +316,13 @@ def calibrate(args, raw: list[dict]) -> None:
     asked = random.Random(args.seed).sample(pool, min(args.limit or 600, len(pool)))
     can = answerable_set(items, asked)
     library = build(args.workdir, "evidence", items, args.rebuild, args.precision.split(",")[0])
+    grid = json.loads(args.grid) if args.grid else DEFAULT_GRID
+    grid = {"passages": grid.pop("passages", PASSAGES), **grid}
     readings = []
     for q in asked:
-        hits = library.search(q.text, k=max(PASSAGES), filters=Filters(until=parse_when(q.date)))
+        hits = library.search(q.text, k=max(grid["passages"]), filters=Filters(until=parse_when(q.date)))
         readings.append((q, read(q.text, hits), hits))
     library.close()
-    grid = {
-        "passages": PASSAGES,
-        "min_margin": [-12.0, -10.0, -8.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 2.0],
-        "dense_weight": [0.0, 1.0, 2.0, 4.0, 8.0],
-        "agreement": [0.0, 0.5, 1.0, 2.0],
-    }
     rows = []
     for k, *values in itertools.product(*grid.values()):
         weights = with_weights(**dict(zip(list(grid)[1:], values, strict=True)))
@@ -332,14 +334,15 @@ def calibrate(args, raw: list[dict]) -> None:
         right = s["abstain (unanswerable)"] if s["abstain (unanswerable)"] == s["abstain (unanswerable)"] else 0.0
         utility = s["answer hit"] + 0.5 * right - max(0.0, wrong - 0.15)
         rows.append((utility, (k, *values), s))
-    rows.sort(key=lambda r: r[0], reverse=True)
-    print(f"{len(asked)} questions of 2020-2021 ({len(can)} answerable); best of {len(rows)} settings:")
+    if not args.grid:
+        rows.sort(key=lambda r: r[0], reverse=True)
+    print(f"{len(asked)} questions of 2020-2021 ({len(can)} answerable); {len(rows)} settings:")
     print(
         "| utility | "
         + " | ".join(grid)
         + " | answer hit | cited right | abstain (answerable) | abstain (unanswerable) |"
     )
-    for utility, values, s in rows[:15]:
+    for utility, values, s in rows if args.grid else rows[:15]:
         cells = [f"{s[c]:.3f}" for c in ("answer hit", "cited right", "abstain (answerable)", "abstain (unanswerable)")]
         print(f"| {utility:.3f} | " + " | ".join(f"{v:g}" for v in values) + " | " + " | ".join(cells) + " |")
 
@@ -361,6 +364,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     parser.add_argument(
         "--calibrate", action="store_true", help="search the reader's weights on the 2020-2021 questions instead"
+    )
+    parser.add_argument(
+        "--grid",
+        help='--calibrate: the weights to search, as JSON ({"min_margin": [-10, -8], "overlap": [0, 4]}); each '
+        "setting is printed, in grid order",
     )
     args = parser.parse_args(argv)
     if not (args.data / "questions_2020_2024.jsonl").exists():

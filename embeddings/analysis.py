@@ -111,6 +111,23 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+def terms_held(text: str, wanted: Iterable[str]) -> set[str]:
+    """Which of the `wanted` analysed terms the text holds: `set(terms(text)) & wanted`, stemming only the words
+    that could be one of them (a stem keeps its word's first letters, or an alias leads to it), several times
+    faster on a long passage (the stemmer is pure Python)."""
+    wanted = set(wanted)
+    if not wanted:
+        return set()
+    heads = {w[:2] for w in wanted}  # a stem keeps its word's first two letters ("use" is "using")
+    aliases = {form for form in ALIASES if _term(form) in wanted}  # "french" is "franc"
+    words = set()
+    for w in _TOKEN.findall(text):
+        low = (w.replace(",", "").rstrip("%") if w[0].isdigit() else w).lower()
+        if low[:2] in heads or low in aliases:
+            words.add(w)
+    return set(terms(" ".join(words))) & wanted
+
+
 def analyse(text: str) -> str:
     """Text as stored in the lexical index: analysed terms joined by spaces."""
     return " ".join(terms(text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from answering.answer import Reading, Weights, _rarity, decide, read
+from answering.answer import Reading, Weights, decide, rarity, read
 from answering.question import asks_country
 from answering.reader import Span
 from answering.subjects import countries_in, names_in, subjects
@@ -166,10 +166,37 @@ def test_of_two_equally_likely_sentences_the_one_holding_the_questions_rarer_wor
     ]
     spans = [span(hits, 0, "Cale Makar", 3.5), span(hits, 1, "Colorado Avalanche", 3.0)]
     question = "Which team won the championship title?"
-    r = Reading(question, hits, spans, [0.0, 0.0], _rarity(question, hits))
+    r = Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits))
     assert decide(question, r, Weights(min_margin=0.0, dense_weight=0.0, overlap=4.0)).answer == "Colorado Avalanche"
     assert decide(question, r, Weights(min_margin=0.0, dense_weight=0.0, overlap=0.0)).answer == "Cale Makar"
 
 
 def test_the_benchmark_reads_curly_quotes_as_punctuation():
     assert normalise("“Squid Game”") == normalise("Squid Game") == "squid game"
+
+
+def test_terms_held_is_the_plain_intersection_of_terms():
+    """The quick check of which question words a passage holds stems only some words: it must agree with
+    stemming them all, aliases included ("cars" is "auto", "duties" is "duty")."""
+    from embeddings.analysis import terms, terms_held
+
+    passages = [
+        "Automakers said the duties on imported cars would rise to 25% from April, the ministry said.",
+        "Happier shoppers bought fewer vehicles; tariffs on aluminium were unchanged at 10 pct.",
+        "The elections were held on Sunday; electoral officials counted ballots overnight in Ottawa's suburbs.",
+        "About 1,000,000 barrels, or 12.5%, went to the U.S. in 2025.",
+        "French officials said many cities died down, using the new rules.",
+    ]
+    questions = ["What duty applies to car imports?", "When were the elections held?", "Is aluminum tariff 10%?"]
+    more = ["Did 1000000 barrels or 12.5 percent go to the US in 2025?", "How many cities in France use the rules?"]
+    for question in [*questions, *more]:
+        wanted = set(terms(question))
+        for text in passages:
+            assert terms_held(text, wanted) == set(terms(text)) & wanted
+
+
+def test_how_many_is_answered_by_a_sentence_counting_that_thing():
+    hits = [hit("Vaccines prevented more than 24 million infections, the health agency said.")]
+    spans = [span(hits, 0, "24 million", 5.0)]
+    assert answer("How many lives has the vaccine programme saved?", hits, spans).abstained
+    assert answer("How many infections did vaccines prevent?", hits, spans).answer == "24 million"

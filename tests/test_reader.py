@@ -63,7 +63,8 @@ def test_a_current_state_question_takes_the_newest_close_report():
     past = decide("What was the duty on softwood lumber in March?", reading, WEIGHTS)
     assert past.answer == "14.4%"
     # Far behind the best, a newer report does not win either.
-    far = decide("What is the duty on softwood lumber?", reading, Weights(0.0, 0.0, 1.0, recent_slack=0.5))
+    tight = Weights(min_margin=0.0, dense_weight=0.0, agreement=1.0, recent_slack=0.5)
+    far = decide("What is the duty on softwood lumber?", reading, tight)
     assert far.answer == "14.4%"
 
 
