@@ -32,13 +32,13 @@ import math
 import re
 import string
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from answering import figures
 from answering.dates import effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
-from answering.question import answer_type, asked_part, asks_country, in_months, months_named
+from answering.question import answer_type, asked_part, asks_country, in_months, months_named, period_named
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, lies_in, roles, subjects
@@ -68,7 +68,9 @@ class Weights:
     dense_weight: float = 8.0
     agreement: float = 0.5
     recent_slack: float = 1.5
-    month: float = 3.0  # for and against a report when the question names its month (set by hand)
+    # For and against a report when the question names its month ("in June"), or a period before its "now"
+    # ("this week", "yesterday"): set by hand.
+    month: float = 3.0
     # Another answer is a disagreement when its score is within this of the chosen one's, it is the same kind of
     # thing (a rate, an amount, a date), it comes from other articles, and its reports are within
     # `same_time_days` of the chosen ones (set by hand; docs/benchmarks.md measures how often it fires).
@@ -147,7 +149,8 @@ def ask(
 
         result = rules_answer(question, hits, frequencies, context=context, plain=plain)
     else:
-        result = decide(question, read(question, hits, context=context))
+        now = as_of or datetime.now(UTC)
+        result = decide(question, read(question, hits, context=context, as_of=now))
     if result.abstained and library.document_frequencies([])[1] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result
@@ -162,17 +165,19 @@ class Reading:
     spans: list[Span]
     nulls: list[float]
     rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (rarity())
+    as_of: datetime | None = None  # the question's "now": "this week" is the week before it
 
 
-def read(question: str, hits: list[Hit], *, context: str = "") -> Reading:
-    """Run the reader over the passages (a follow-up is read with the question it follows)."""
+def read(question: str, hits: list[Hit], *, context: str = "", as_of: datetime | None = None) -> Reading:
+    """Run the reader over the passages (a follow-up is read with the question it follows). `as_of`: the
+    question's "now", which "this week" and "yesterday" count back from."""
     if not hits:
-        return Reading(question, [], [], [])
+        return Reading(question, [], [], [], as_of=as_of)
     asked = f"{question} {context}" if context else question  # the question first: the reader caps its length
     # The headline without the site's name a page appends ("… | CNN Politics"): a prefix of the title, so a
     # headline span's offsets stay the title's.
     spans, nulls = _reader.read(asked, [Window(h.text, h.headline) for h in hits])
-    return Reading(question, hits, spans, nulls, rarity(question, hits))
+    return Reading(question, hits, spans, nulls, rarity(question, hits), as_of)
 
 
 def rarity(question: str, hits: list[Hit]) -> dict[str, float]:
@@ -212,7 +217,9 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     missing = {w: named.missing(f"{h.title}\n{h.text}", read_as[w]) for w, h in enumerate(reading.hits)}
     about = [s for s in answering if not missing[s.window]]
     asked = _Asked(question, named, roles(asked_part(question) or question), reading.rarity, _country_asked(question))
-    found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked))]
+    days = period_named(question)
+    since = reading.as_of - timedelta(days=days) if days and reading.as_of else None
+    found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked, since))]
     found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
     if found:
         return found, ""
@@ -481,6 +488,7 @@ def _candidate(
     weights: Weights,
     months: set[int] = frozenset(),
     asked: _Asked | None = None,
+    since: datetime | None = None,
 ) -> _Candidate | None:
     """The span placed in its sentence (or the headline, which is then quoted), trimmed to it, the figure the
     question asks for when the sentence gives several, its date resolved against the article's date."""
@@ -547,6 +555,8 @@ def _candidate(
         # A headline stands for its story: its words are the story's.
         share = _overlap(f"{hit.title}\n{hit.text}" if span.in_title else s_text, asked.rarity)
         score += weights.overlap * share
+    if since and hit.published:  # "... this week?": a report of the days the question means, not an older one
+        score += weights.month if hit.published >= since else -weights.month
     if months:  # "... in June?": a report of that month, or a sentence naming it
         score += weights.month if in_months(hit, s_text, months) else -weights.month
     return _Candidate(span, hit, s_text, text, value, score, share)

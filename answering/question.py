@@ -219,6 +219,19 @@ def months_named(question: str) -> set[int]:
     return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
 
 
+_PERIODS = [  # (what a question says, the days before its "now" that it means)
+    (re.compile(r"\b(?:today|tonight|yesterday|this morning|this afternoon|this evening)\b", re.I), 2),
+    (re.compile(r"\b(?:this|past) week(?:end)?\b|\b(?:last|past) (?:few|several) days\b", re.I), 7),
+    (re.compile(r"\blast week(?:end)?\b", re.I), 14),
+]
+
+
+def period_named(question: str) -> int | None:
+    """How many days back the question's time words reach ("this week": 7, "yesterday": 2); None without any."""
+    asked = question  # "... this week. Who won?": the time is often in the sentence before the one that asks
+    return next((days for pattern, days in _PERIODS if pattern.search(asked)), None)
+
+
 def in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
     if hit.published and hit.published.month in months:
         return True

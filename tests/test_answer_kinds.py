@@ -200,3 +200,39 @@ def test_how_many_is_answered_by_a_sentence_counting_that_thing():
     spans = [span(hits, 0, "24 million", 5.0)]
     assert answer("How many lives has the vaccine programme saved?", hits, spans).abstained
     assert answer("How many infections did vaccines prevent?", hits, spans).answer == "24 million"
+
+
+def test_a_sentence_saying_what_the_question_asks_needs_less_of_the_readers_certainty():
+    question = "When will the steel quota take effect?"
+    hits = [
+        hit("The steel quota will take effect on July 1, officials said.", article_id="a1"),
+        hit("Mills reported higher output on July 9, a trade group said.", article_id="a2"),
+    ]
+    weights = Weights(min_margin=-8.0, sure_overlap=12.0, overlap=0.0, dense_weight=0.0)
+    for w, (words, day) in enumerate([("holds the question's words", "July 1"), ("holds none", "July 9")]):
+        spans = [Span(w, hits[w].text.index(day), hits[w].text.index(day) + len(day), day, -12.0, 0.0)]
+        result = decide(question, Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits)), weights)
+        assert result.abstained == (w == 1), words  # a margin of -12 is enough only beside the question's words
+    strict = Weights(min_margin=-8.0, sure_overlap=0.0, overlap=0.0, dense_weight=0.0)
+    spans = [Span(0, hits[0].text.index("July 1"), hits[0].text.index("July 1") + 6, "July 1", -12.0, 0.0)]
+    assert decide(question, Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits)), strict).abstained
+
+
+def test_this_week_prefers_the_reports_of_the_week_before_the_question():
+    from datetime import timedelta
+
+    from tests.test_answer import PUBLISHED
+
+    question = "Which port did the strike close this week?"
+    hits = [
+        hit("The strike closed the port of Santos, the union said.", article_id="old", dense=0.6),
+        hit("The strike closed the port of Rotterdam.", article_id="new", published=PUBLISHED + timedelta(60)),
+    ]
+    spans = [span(hits, 0, "Santos", 4.0), span(hits, 1, "Rotterdam", 2.0)]
+    weights = Weights(min_margin=0.0, dense_weight=0.0, overlap=0.0, recent_slack=0.0)
+    as_of = PUBLISHED + timedelta(days=62)
+    reading = Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits), as_of)
+    assert decide(question, reading, weights).answer == "Rotterdam"
+    question = "Which port did the strike close?"  # no period named: the reader's preference stands
+    reading = Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits), as_of)
+    assert decide(question, reading, weights).answer == "Santos"
