@@ -332,17 +332,27 @@ class Roles:
 def roles(text: str) -> Roles:
     """Who charges and who pays, from the countries a clause or question names and the words around them."""
     charges, pays = set(), set()
+    previous: tuple[int, set[str] | None] | None = None  # the last mention's end and the role it took
     for m in countries_in(text):
         before, after = text[max(0, m.start - 30) : m.start], text[m.end : m.end + 40]
+        role: set[str] | None = None
         if _DUTY_WORD.match(after):
-            charges.add(m.country)
+            role = charges
         elif _PAYS.search(before):
-            pays.add(m.country)
+            role = pays
         elif _CHARGES.match(after):
-            charges.add(m.country)
+            role = charges
         elif re.match(r"^\s*(?:goods|imports|exports|products|cars|steel|shipments)\b", after, re.I):
-            pays.add(m.country)
+            role = pays
+        elif previous and previous[1] is not None and _COORDINATED.match(text[previous[0] : m.start]):
+            role = previous[1]  # "goods from Canada and Mexico": Mexico's goods pay too
+        if role is not None:
+            role.add(m.country)
+        previous = (m.end, role)
     return Roles(frozenset(charges), frozenset(pays))
+
+
+_COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.I)  # what joins "Canada, Mexico and China"
 
 
 # Where a sentence's clauses break: each figure belongs to its clause ("U.S. tariffs on Chinese goods fall to

@@ -59,6 +59,7 @@ class Recipe:
     freeze_embeddings: bool = True
     attention_dropout: float = 0.0  # dropout on attention weights halves CPU throughput (no fused kernel)
     bf16: bool = True
+    base: str = ""  # --base, the model fine-tuned ("": the bundled all-MiniLM-L6-v2); a resume must match
 
 
 def read_squad(path: Path) -> list[dict]:
@@ -155,15 +156,17 @@ def featurize(examples: list[Example], base: str, recipe: Recipe, workers: int =
         _init_worker(base)
         results = map(_featurize_block, jobs)
     done = 0
-    for (i, t, s, e), (_, chunk, _) in zip(results, jobs, strict=True):
-        ids.extend(i)
-        types.extend(t)
-        starts.extend(s)
-        ends.extend(e)
-        done += len(chunk)
-        print(f"\rfeaturized {done:,}/{len(examples):,} examples", end="", file=sys.stderr)
-    if pool is not None:
-        pool.shutdown()
+    try:
+        for (i, t, s, e), (_, chunk, _) in zip(results, jobs, strict=True):
+            ids.extend(i)
+            types.extend(t)
+            starts.extend(s)
+            ends.extend(e)
+            done += len(chunk)
+            print(f"\rfeaturized {done:,}/{len(examples):,} examples", end="", file=sys.stderr)
+    finally:  # a failed block (or Ctrl-C) leaves no worker processes behind
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     print(file=sys.stderr)
     lengths = np.asarray([len(x) for x in ids], dtype=np.int32)
     return {
@@ -229,6 +232,11 @@ def train(args) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     recipe = Recipe(**json.loads((out / "recipe.json").read_text())) if (out / "recipe.json").exists() else None
+    if recipe is not None and recipe.base != args.base:
+        raise SystemExit(
+            f"{out} holds a run of --base {recipe.base or '(the bundled model)'}, not "
+            f"{args.base or '(the bundled model)'}: resume it with the same --base, or start another --out"
+        )
     if recipe is None:
         recipe = Recipe(
             seed=args.seed,
@@ -241,6 +249,7 @@ def train(args) -> None:
             swapped=args.swapped,
             other_paragraph=args.other,
             bf16=not args.no_bf16,
+            base=args.base,
         )
         if args.smoke:
             recipe.examples, recipe.batch, recipe.epochs = 48, 2, 1.0

@@ -201,3 +201,10 @@ def test_the_country_pattern_finds_the_longest_form_as_a_plain_alternation_would
         "Niger",
         "Guinea",
     ]
+
+
+def test_countries_joined_by_and_share_their_role():
+    assert roles("the tariff on goods from Canada and Mexico").pays == {"Canada", "Mexico"}
+    assert roles("the U.S. tariff on Canada, Mexico and China") == roles("the U.S. tariff on Canada, Mexico, China")
+    assert roles("the U.S. tariff on Canada, Mexico and China").pays == {"Canada", "Mexico", "China"}
+    assert roles("Canada and Mexico are not subject to it") == roles("")  # no role to share

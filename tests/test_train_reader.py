@@ -53,7 +53,9 @@ def test_training_smoke_run_stops_resumes_and_exports_a_readable_model(tmp_path)
     train_reader.main(["train", *common, "--stop-after", "1"])
     assert (out / "checkpoint.pt").exists() and not (out / "final").exists()  # stopped early: no final weights
     recipe = json.loads((out / "recipe.json").read_text())
-    assert recipe["seed"] == 13 and recipe["batch"] == 2
+    assert recipe["seed"] == 13 and recipe["batch"] == 2 and recipe["base"] == ""
+    with pytest.raises(SystemExit, match="resume it with the same --base"):  # another model cannot resume this run
+        train_reader.main(["train", *common, "--base", str(tmp_path / "another-model")])
 
     train_reader.main(["train", *common])  # continues from the checkpoint to the end
     log = [json.loads(line) for line in (out / "train.log").read_text().splitlines()]
