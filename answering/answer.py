@@ -9,7 +9,8 @@ say something its source does not. How spans are weighed against each other:
   article that gives the same answer, `agreement` (syndicated copies and follow-up stories corroborate it);
 - a span must be the kind of thing asked: a country for "which country" (said by its name, in the region
   asked), a name for who, where and which, a count for "how many"; a dateline never answers;
-- a span whose margin is below `min_margin` does not answer; when none is left, `ask` abstains;
+- a span answers when its margin plus `sure_overlap` times that share of the question's words reaches
+  `min_margin`; when none is left, `ask` abstains;
 - a question about the current state of things ("what is the duty on ...") takes the newest article's answer
   among those within `recent_slack` of the best, and its "as of" says which report that is;
 - a month the question names ("... in June?") counts for that month's reports and against others (`month`);
@@ -38,7 +39,15 @@ from typing import Literal
 from answering import figures
 from answering.dates import effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
-from answering.question import answer_type, asked_part, asks_country, in_months, months_named, period_named
+from answering.question import (
+    answer_type,
+    asked_part,
+    asks_country,
+    counted_words,
+    in_months,
+    months_named,
+    period_named,
+)
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, lies_in, roles, subjects
@@ -58,12 +67,12 @@ class Weights:
     # near-miss set of our own stories (`python -m bench.near_miss --curve`; docs/benchmarks.md). A span answers
     # when its reader margin plus `sure_overlap` times the share of the question's words its sentence holds
     # (weighed by rarity) reaches `min_margin`: a sentence that says what the question asks needs less of the
-    # reader's certainty than one that shares none of its words. Of the settings that abstain on the unanswerable
-    # quiz questions at least as often as margin -10 alone did (0.778), -8 with 12 answers the most (answer hit
-    # 0.348 against 0.320, cited right 0.476 against 0.453; near misses abstained 0.958 either way).
+    # reader's certainty than one that shares none of its words. Of the 150 settings, those that abstain on the
+    # unanswerable quiz questions at least as often as margin -10 alone did (0.784), -8 with 12 answers the most
+    # (answer hit 0.348 against 0.308, cited right 0.485 against 0.454; near misses abstained 0.958 either way).
     min_margin: float = -8.0
     sure_overlap: float = 12.0
-    # Added to a span's score for that share: the best of 0-8 on the same questions.
+    # Added to a span's score for that share: the best of 0-8 in the same search.
     overlap: float = 4.0
     dense_weight: float = 8.0
     agreement: float = 0.5
@@ -443,26 +452,6 @@ _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I)
-
-
-def _counted(question: str) -> set[str]:
-    """What a "how many" question counts: the analysed words of the (up to three) words after "how many"
-    ("How many lives has …" -> {"live"}); empty when it asks no count of a thing."""
-    match = _HOW_MANY.search(asked_part(question))
-    if not match:
-        return set()
-    words = []
-    for word in match.group(1).split():
-        if word.lower() in _AUXILIARIES:
-            break  # "how many did …", "how many lives has"
-        words.append(word)
-    return set(terms(" ".join(words)))
-
-
-_AUXILIARIES = set("is was are were be been do does did has have had will would can could should may might".split())
-
-
 def _names_a_place(text: str, question: str) -> bool:
     """A place is a name: a country, its capital or a state the question does not name ("Georgia", "Beijing"),
     or another proper name."""
@@ -504,7 +493,6 @@ def _candidate(
         if _dateline(s_text):
             return None
         a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
-
     raw = s_text[a:b]
     text = raw.lstrip(_EDGE_PUNCTUATION)
     a += len(raw) - len(text)
@@ -531,7 +519,7 @@ def _candidate(
         return None  # "How many cars ...?" is not answered by a rate
     if atype == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(question):
         return None  # "How many counts …?" is not answered by "over nine minutes"
-    if atype == AnswerType.NUMBER and (counted := _counted(question)) and not terms_held(s_text, counted):
+    if atype == AnswerType.NUMBER and (counted := counted_words(question)) and not terms_held(s_text, counted):
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 
 from answering.extract import AnswerType
+from embeddings.analysis import terms
 from embeddings.models import Hit
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
@@ -227,9 +228,26 @@ _PERIODS = [  # (what a question says, the days before its "now" that it means)
 
 
 def period_named(question: str) -> int | None:
-    """How many days back the question's time words reach ("this week": 7, "yesterday": 2); None without any."""
-    asked = question  # "... this week. Who won?": the time is often in the sentence before the one that asks
-    return next((days for pattern, days in _PERIODS if pattern.search(asked)), None)
+    """How many days back the question's time words reach ("this week": 7, "yesterday": 2); None without any.
+    The whole question is read: "… this week. Who won?" puts its time in the sentence before the one that asks."""
+    return next((days for pattern, days in _PERIODS if pattern.search(question)), None)
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I)
+
+
+def counted_words(question: str) -> set[str]:
+    """What a "how many" question counts: the analysed words of the (up to three) words after "how many", to an
+    auxiliary verb ("How many lives has …" -> {"live"}); empty when it asks no count of a thing."""
+    match = _HOW_MANY.search(asked_part(question))
+    if not match:
+        return set()
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in _AUXILIARIES:
+            break
+        words.append(word)
+    return set(terms(" ".join(words)))
 
 
 def in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
