@@ -88,7 +88,7 @@ def _places() -> dict[str, set[str]]:
     """Each country's name -> its region and subregion (countryinfo's: "Europe", "Northern Europe")."""
     from countryinfo import all_countries
 
-    out: dict[str, set[str]] = {"European Union": {"Europe"}}
+    out: dict[str, set[str]] = {}  # the European Union is in none: "which European country" is a member state
     for country in all_countries():
         try:
             name = country.name()
@@ -172,10 +172,9 @@ _GENERIC = {
 # first in Europe"), and a passage that answers seldom repeats them; a name of them alone is not a subject.
 _REGIONS = {
     "europe", "asia", "asian", "africa", "african", "latin", "america", "american", "americans", "americas",
-    "oceania", "eurasia",
-    "pacific", "atlantic", "mediterranean", "caribbean", "arctic", "antarctic", "antarctica", "middle",
-    "gulf", "baltic", "nordic", "scandinavian", "balkan", "balkans", "sub-saharan", "saharan", "central",
-    "indo-pacific", "asia-pacific",
+    "oceania", "eurasia", "pacific", "atlantic", "mediterranean", "caribbean", "arctic", "antarctic",
+    "antarctica", "middle", "gulf", "baltic", "nordic", "scandinavian", "balkan", "balkans", "sub-saharan",
+    "saharan", "central", "indo-pacific", "asia-pacific",
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][\w'’.&-]*")
 

@@ -316,8 +316,7 @@ def calibrate(args, raw: list[dict]) -> None:
     asked = random.Random(args.seed).sample(pool, min(args.limit or 600, len(pool)))
     can = answerable_set(items, asked)
     library = build(args.workdir, "evidence", items, args.rebuild, args.precision.split(",")[0])
-    grid = json.loads(args.grid) if args.grid else DEFAULT_GRID
-    grid = {"passages": grid.pop("passages", PASSAGES), **grid}
+    grid = {"passages": PASSAGES, **(json.loads(args.grid) if args.grid else DEFAULT_GRID)}  # passages first
     readings = []
     for q in asked:
         hits = library.search(q.text, k=max(grid["passages"]), filters=Filters(until=parse_when(q.date)))

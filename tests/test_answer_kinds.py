@@ -62,6 +62,10 @@ def test_which_country_in_a_region_takes_a_country_of_that_region():
     ]
     spans = [span(hits, 0, "New Zealand", 5.0), span(hits, 1, "Austria", 2.0)]
     assert answer("Which European country ordered a lockdown of unvaccinated people?", hits, spans).answer == "Austria"
+    hits = [hit("European officials said Austria ordered a lockdown of unvaccinated people.")]
+    spans = [span(hits, 0, "European officials said Austria", 5.0)]
+    result = answer("Which European country ordered a lockdown?", hits, spans)
+    assert result.answer == "Austria"  # the European Union is not a European country
     assert asks_country("The president of which North African country dissolved parliament?") == (
         True,
         "Northern Africa",
