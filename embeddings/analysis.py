@@ -111,6 +111,12 @@ def terms(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _alias_terms() -> dict[str, str]:
+    """Each alias form and the term it analyses to, stemmed once."""
+    return {form: _term(form) for form in ALIASES}
+
+
 def terms_held(text: str, wanted: Iterable[str]) -> set[str]:
     """Which of the `wanted` analysed terms the text holds: `set(terms(text)) & wanted`, stemming only the words
     that could be one of them (a stem keeps its word's first letters, or an alias leads to it), several times
@@ -119,7 +125,7 @@ def terms_held(text: str, wanted: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     heads = {w[:2] for w in wanted}  # a stem keeps its word's first two letters ("use" is "using")
-    aliases = {form for form in ALIASES if _term(form) in wanted}  # "french" is "franc"
+    aliases = {form for form, term in _alias_terms().items() if term in wanted}  # "french" is "franc"
     words = set()
     for w in _TOKEN.findall(text):
         low = (w.replace(",", "").rstrip("%") if w[0].isdigit() else w).lower()
