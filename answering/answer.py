@@ -225,7 +225,7 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     read_as = {w: [s.text for s in answering if s.window == w] for w in range(len(reading.hits))}
     missing = {w: named.missing(f"{h.title}\n{h.text}", read_as[w]) for w, h in enumerate(reading.hits)}
     about = [s for s in answering if not missing[s.window]]
-    asked = _Asked(question, named, roles(asked_part(question) or question), reading.rarity, _country_asked(question))
+    asked = _read_question(question, named, reading.rarity)
     days = period_named(question)
     since = reading.as_of - timedelta(days=days) if days and reading.as_of else None
     found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked, since))]
@@ -405,13 +405,30 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 @dataclass(frozen=True)
 class _Asked:
-    """What the question asks about, read once: its text, what it names, who charges and who pays."""
+    """What the question asks about, read once: its text, what it names, who charges and who pays, the
+    countries it names, what a "how many" counts, and its words' weights."""
 
     question: str
     subjects: Subjects
     roles: Roles
     rarity: dict[str, float] = field(default_factory=dict)
     country: _CountryAsked | None = None  # "Which country …?"; None when the question asks no country
+    countries: frozenset[str] = frozenset()  # the countries the whole question names
+    counted: frozenset[str] = frozenset()  # counted_words(question)
+
+
+def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
+    countries = frozenset(m.country for m in countries_in(question))
+    asks, region = asks_country(question)
+    return _Asked(
+        question,
+        named,
+        roles(asked_part(question) or question),
+        rarity,
+        _CountryAsked(countries, region) if asks else None,
+        countries,
+        frozenset(counted_words(question)),
+    )
 
 
 @dataclass(frozen=True)
@@ -424,11 +441,6 @@ class _CountryAsked:
 
     def allows(self, country: str) -> bool:
         return country not in self.named and (self.region is None or lies_in(country, self.region))
-
-
-def _country_asked(question: str) -> _CountryAsked | None:
-    asked, region = asks_country(question)
-    return _CountryAsked(frozenset(m.country for m in countries_in(question)), region) if asked else None
 
 
 def _dateline(sentence: str) -> bool:
@@ -452,13 +464,12 @@ _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
-def _names_a_place(text: str, question: str) -> bool:
+def _names_a_place(text: str, asked: _Asked) -> bool:
     """A place is a name: a country, its capital or a state the question does not name ("Georgia", "Beijing"),
     or another proper name."""
-    asked = {m.country for m in countries_in(question)}
-    if any(m.country not in asked for m in countries_in(text)):
+    if any(m.country not in asked.countries for m in countries_in(text)):
         return True
-    return _names_someone(text, question)
+    return _names_someone(text, asked.question)
 
 
 def _names_someone(text: str, question: str) -> bool:
@@ -513,13 +524,13 @@ def _candidate(
         country = re.sub(r"['’]s$", "", text) if mention.named else mention.country  # "Myanmar" as written
     elif text and atype in _NAMED_TYPES and not _names_someone(text, question):
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
-    elif text and atype in _PLACE_TYPES and not _names_a_place(text, question):
+    elif text and asked and atype in _PLACE_TYPES and not _names_a_place(text, asked):
         return None  # "Where will the next World Cup be held?" is not answered by "the summer"
     if atype == AnswerType.NUMBER and fact_kind(text) == AnswerType.PERCENT:
         return None  # "How many cars ...?" is not answered by a rate
     if atype == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(question):
         return None  # "How many counts …?" is not answered by "over nine minutes"
-    if atype == AnswerType.NUMBER and (counted := counted_words(question)) and not terms_held(s_text, counted):
+    if atype == AnswerType.NUMBER and asked and asked.counted and not terms_held(s_text, asked.counted):
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):
