@@ -77,6 +77,10 @@ class Weights:
     dense_weight: float = 8.0
     agreement: float = 0.5
     recent_slack: float = 1.5
+    # ... and for a figure (a rate, an amount), the newest report within this of the best: the slack within which
+    # `timeline` counts a report as a step of the same history (answering/timeline.py SLACK), set by hand; on our
+    # own stories (tests/figure_stories) the newest figure trails a years-older one by up to 7.2.
+    figure_slack: float = 8.0
     # For and against a report when the question names its month ("in June"), or a period before its "now"
     # ("this week", "yesterday"): set by hand.
     month: float = 3.0
@@ -142,7 +146,6 @@ def ask(
     question when this one follows up on it. `reader`: the trained model, or the rules answerer. `plain`: the
     benchmarks' baseline (the best sentence by the rules' weights, no typing, no abstention)."""
     from embeddings.errors import TradewireError
-    from embeddings.search import Filters
 
     question = " ".join(question.split())
     context = " ".join(context.split())
@@ -151,7 +154,7 @@ def ask(
     if reader not in READERS:
         raise TradewireError(f"unknown reader {reader!r}: use {' or '.join(READERS)}")
     query = f"{question} {context}" if context else question
-    hits = library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode)
+    hits = retrieve(library, question, as_of=as_of, source=source, k=k, mode=mode, context=context)
     if plain or reader == "rules":  # the rules weigh the question's words by rarity
         frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
         from answering.rules import answer as rules_answer  # the fallback: the reader's path does not need it
@@ -163,6 +166,25 @@ def ask(
     if result.abstained and library.document_frequencies([])[1] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result
+
+
+def retrieve(
+    library,
+    question: str,
+    *,
+    as_of: datetime | None = None,
+    source: str | None = None,
+    k: int = 8,
+    mode: str = "hybrid",
+    context: str = "",
+) -> list[Hit]:
+    """The passages `ask` reads: published by `as_of`, from `source`; a question about the current state of
+    things prefers the reports of the weeks before its day (a rate of 2018 is not the rate of 2025)."""
+    from embeddings.search import Filters
+
+    query = f"{question} {context}" if context else question
+    recent = True if _asks_about_now(question) else None  # None: the search's own reading of the words
+    return library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode, prefer_recent=recent)
 
 
 @dataclass
@@ -257,8 +279,11 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     ranked.sort(key=lambda r: r[0], reverse=True)
     best_score, members = ranked[0]
     if _asks_about_now(question):
-        # Reports differ over time: the newest report close to the best is the current state.
-        close = [r for r in ranked if r[0] >= best_score - weights.recent_slack and _newest(r[1])]
+        # Reports differ over time: the newest report close to the best is the current state; for a figure, the
+        # newest report that gives a figure of the kind asked about the question's subject, however much surer
+        # the reader is of an older one (a rate of 2018 is not the rate of 2025).
+        slack = weights.figure_slack if fact_kind(members[0].value) in _FIGURE_FACTS else weights.recent_slack
+        close = [r for r in ranked if r[0] >= best_score - slack and _newest(r[1]) and _same_fact(question, r, ranked[0])]
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
         best_score, members = _replacement(best_score, members, ranked)
@@ -295,7 +320,37 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if rivals
         else [],
         was=_was(before[0], top, since, len(chosen) + 1) if before and since else None,
+        note=_stale(since, reading.as_of),
     )
+
+
+STALE_DAYS = 365  # an answer whose newest report is older than this, as of the question, says so
+
+
+def _stale(reported: datetime | None, now: datetime | None) -> str:
+    """ "the newest report of it is from Sep 18, 2018": said plainly when the answer is that old, since nothing
+    newer in the news indexed gives it."""
+    if reported is None or now is None or (now - reported).days <= STALE_DAYS:
+        return ""
+    return f"the newest report that gives it is from {reported:%b} {reported.day}, {reported.year}"
+
+
+_FIGURE_FACTS = (AnswerType.PERCENT, AnswerType.MONEY)
+
+
+def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple[float, list[_Candidate]]) -> bool:
+    """Another answer gives the same kind of fact as the best one, about the same thing: a figure of the same kind
+    (a rate for a rate), in a sentence that holds about as many of the question's words."""
+    if group is best:
+        return True
+    one, other = best[1][0], group[1][0]
+    kind = fact_kind(one.value)
+    if kind not in _FIGURE_FACTS:
+        return True
+    if fact_kind(other.value) != kind:
+        return False
+    asked = set(terms(question))
+    return len(asked & set(terms(other.sentence))) >= len(asked & set(terms(one.sentence))) - 1
 
 
 def _was(older: _Candidate, newer: _Candidate, reported: datetime, n: int) -> Was:
@@ -596,7 +651,7 @@ def normal_form(value: str) -> str:
 
 
 _NOW = re.compile(
-    r"\b(?:is|are|isn't|aren't|now|current(?:ly)?|latest|still|today|so far)\b|\b(?:what|who|where|how|which)['’]s\b",
+    r"\b(?:is|are|isn't|aren't|do|does|now|current(?:ly)?|latest|still|today|so far)\b|\b(?:what|who|where|how|which)['’]s\b",
     re.I,
 )
 _PAST = re.compile(r"\b(?:was|were|did|had|ago|last (?:year|month|week)|(?:19|20)\d\d)\b", re.I)

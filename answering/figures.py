@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from answering.subjects import Roles, clause_of, countries_in, roles
+from answering.subjects import Roles, charges_at, clause_of, countries_in, roles
 
 FIGURE = re.compile(
     r"(?:US|C|A|NZ|HK)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:[mb]illion|trillion|bn|m)\b)?"
@@ -89,27 +89,30 @@ def figures(text: str) -> list[tuple[int, int]]:
 def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tuple[int, int] | None:
     """The figure of `sentence` that answers, given the reader's span [start, end): the current or the replaced
     figure of a change as the question asks, the one of several in the span whose clause fits the question's
-    roles, and not a figure about other countries (None: the sentence has no figure that fits). A span that
+    roles, a rate for a rate question and an amount for an amount question (`Wanted`), not a threatened or
+    averted figure unless the question asks for one, the one whose clause holds the question's "outside" or
+    "within", and not a figure about other countries (None: the sentence has no figure that fits). A span that
     holds no figure is returned as it is."""
-    inside = [f for f in figures(sentence) if start <= f[0] and f[1] <= end + 1]
+    everything = figures(sentence)
+    inside = [f for f in everything if start <= f[0] and f[1] <= end + 1]
     if not inside:
-        overlapping = [f for f in figures(sentence) if f[0] < end and start < f[1]]
-        if not overlapping:
+        inside = [f for f in everything if f[0] < end and start < f[1]]
+        if not inside:
             return start, end
-        inside = overlapping
-    prior = asks_prior(question)
+    want = Wanted.of(question)
     found = changes(sentence)
-    options = []
-    for f in inside:
-        swapped = f
+
+    def as_asked(f: tuple[int, int]) -> tuple[int, int]:
+        """A figure of a change stands for its current end, or its replaced end when that is asked."""
         for c in found:
-            if _overlaps(c.old, f) and not prior:
-                swapped = c.new
-            elif _overlaps(c.new, f) and prior:
-                swapped = c.old
-        options.append(swapped)
-    options = list(dict.fromkeys(options))
-    if prior:  # "fall to 40% over ten years" is where a figure goes, not where it was
+            if _overlaps(c.old, f) and not want.prior:
+                return c.new
+            if _overlaps(c.new, f) and want.prior:
+                return c.old
+        return f
+
+    options = list(dict.fromkeys(as_asked(f) for f in inside))
+    if want.prior:  # "fall to 40% over ten years" is where a figure goes, not where it was
         options = [
             f
             for f in options
@@ -117,24 +120,213 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
         ]
         if not options:
             return None
+    countries = _asked_countries(question, asked)
+    options = [f for f in options if want.accepts(sentence, f) and _with_asked(sentence, f, countries)]
     fitting = [f for f in options if _fits(clause_of(sentence, f[0]), asked)]
-    if fitting:
-        f = fitting[0]
-        if options == inside and len(inside) == 1 and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
-            return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
-        return f
-    if not (asked.charges or asked.pays):
-        return options[0]
-    # None of the span's figures is about the question's countries: another figure of the sentence may be.
-    others = [f for f in figures(sentence) if f not in options]
-    for f in others:
-        clause = roles(clause_of(sentence, f[0]))
-        if not clause.conflicts(asked) and (clause.charges or clause.pays):
-            for c in found:
-                if _overlaps(c.old, f) and not prior:
-                    f = c.new
-            return f
+    # None of the span's figures is the one asked (about the question's countries, the measure asked, in force):
+    # another figure of the sentence may be.
+    others = [
+        f
+        for f in dict.fromkeys(as_asked(f) for f in everything if f not in inside)
+        if f not in options
+        and want.accepts(sentence, f)
+        and _with_asked(sentence, f, countries)
+        and _fits_other(sentence, f, asked, countries)
+    ]
+    if want.contrast:  # "outside the quota": the figure whose own clause says so, wherever the span was
+        said = [f for f in fitting + others if want.contrast & _words_of(clause_of(sentence, f[0], alone=True))]
+        fitting = said or fitting
+    if not fitting:
+        return others[0] if others else None
+    f = fitting[0]
+    if len(inside) == 1 and f == inside[0] and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
+        return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
+    return f
+
+
+def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: frozenset[str]) -> bool:
+    """A figure outside the reader's span can answer when it stands with a country the question asks about, or its
+    clause is about the question's countries (or, for a question that names none, about no others)."""
+    clause = roles(clause_of(sentence, f[0]))
+    if countries and stands_with(sentence, f) & countries:
+        return not clause.conflicts(asked)
+    if asked.charges or asked.pays:
+        return not clause.conflicts(asked) and bool(clause.charges or clause.pays)
+    return _fits(clause_of(sentence, f[0]), asked)
+
+
+# --- the country a figure of a list stands with ----------------------------------------------------------------
+# "34% on China, 20% on the EU", "from 10% for Britain to 49% for Cambodia": the countries right after a figure
+# ("on", "for", "against", "tariff on goods from") are its own; otherwise those between it and the figure before
+# it that no other figure took ("Goods from Vietnam face 46%, from Japan 24%", "China (34%), Japan (24%)").
+_AFTER_FIGURE = re.compile(
+    r"\s*(?:(?:[\w-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against)\s+"
+    r"(?:(?:the|all|most)\s+)?(?:(?:goods|imports|products|exports|shipments)\s+from\s+(?:the\s+)?)?$"
+)
+_JOINED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?(?:the\s+)?$", re.I)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+_OTHERS = re.compile(r"\b(?:other|remaining)\s+(?:countries|nations|economies|(?:trading\s+)?partners)\b|\brest of the world\b", re.I)
+OTHERS = "other countries"  # what stands_with says of a figure for the countries a sentence does not name
+
+
+def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
+    """The countries the figure at `f` stands with, in a sentence that names several; empty when the sentence
+    does not say (or names fewer than two)."""
+    spans = figures(sentence)
+    if f not in spans:
+        return frozenset()
+    i = spans.index(f)
+    start = spans[i - 1][1] if i else 0
+    if _OTHERS.search(sentence[start : f[0]]):  # "while most other countries face 10%"
+        return frozenset({OTHERS})
+    mentions = countries_in(sentence)
+    if len({m.country for m in mentions}) < 2:
+        return frozenset()
+    if _RESPECTIVELY.search(sentence):  # "Japan, Korea and Vietnam face 24%, 25% and 46% respectively"
+        listed = list(dict.fromkeys(m.country for m in mentions if m.end <= spans[0][0]))
+        if len(listed) == len(spans):
+            return frozenset({listed[spans.index(f)]})
+    claimed: dict[int, int] = {}  # mention -> the figure right before it that takes it ("... 10% on China")
+    for n, g in enumerate(spans):
+        limit = spans[n + 1][0] if n + 1 < len(spans) else len(sentence)
+        end = g[1]
+        for j, m in enumerate(mentions):
+            if m.start < end or m.end > limit:
+                continue
+            gap = sentence[end : m.start]
+            if (end == g[1] and _AFTER_FIGURE.match(gap) and _AFTER_FIGURE.match(gap).end() == len(gap)) or (
+                end != g[1] and _JOINED.match(gap)
+            ):
+                claimed[j] = n
+                end = m.end
+            else:
+                break
+    own = {mentions[j].country for j, k in claimed.items() if k == i}
+    if own:
+        return frozenset(own)
+    return frozenset(
+        m.country
+        for j, m in enumerate(mentions)
+        if j not in claimed and start <= m.start < f[0] and not charges_at(sentence, m)  # not "U.S. tariff"
+    )
+
+
+def _asked_countries(question: str, asked: Roles) -> frozenset[str]:
+    """The countries a figure must stand with to answer: those the question says pay, else all it names."""
+    return asked.pays or frozenset(m.country for m in countries_in(question))
+
+
+def _with_asked(sentence: str, f: tuple[int, int], countries: frozenset[str]) -> bool:
+    """A figure that stands with countries of its own stands with one the question asks about."""
+    own = stands_with(sentence, f) if countries else frozenset()
+    return not own or bool(own & countries)
+
+
+# --- what a figure is, and what the question asks for ---------------------------------------------------------
+# What a figure is by its own words: a percentage, a charge per unit ("$75 a tonne", "25 cents per pound"), or an
+# amount (a sum of money without a unit: the value of the goods a duty covers, of the trade, of what it raises).
+PERCENT, PER_UNIT, AMOUNT = "percent", "per unit", "amount"
+# What a question asks for: a RATE (a duty is a percentage or a charge per unit), a PERCENT (an interest rate,
+# inflation, unemployment, growth), or an AMOUNT.
+RATE = "rate"
+_PER_UNIT = re.compile(r"\s*(?:a|an|per|each|/)\s*(?:metric\s+|short\s+)?[a-z]+\b(?<!\bof)", re.I)
+_PERCENTAGE = re.compile(r"%|\bper\s?cent\b|\bpercentage points?\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|bn)\b", re.I)
+# The question asks how much of something there is (goods covered, trade, revenue), not the rate charged on it.
+_ASKS_AMOUNT = re.compile(
+    r"\bhow much\b(?![^?]*\b(?:is|are|was|were|will be)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){0,3}?"
+    r"(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b)"
+    r"(?=[^?]*\b(?:goods|imports|exports|trade|products|worth|value|revenue|cover(?:s|ed|ing)?|raised?|collect\w*|"
+    r"billion|million|spend|spent)\b)"
+    r"|\b(?:what|which)\s+(?:amount|value|sum)\b|\bhow many (?:billion|million)\b|\bworth of\b|\bvalue of\b",
+    re.I,
+)
+_ASKS_PERCENT = re.compile(
+    r"\b(?:percent(?:age)?|inflation|unemployment|jobless|interest|mortgage|yields?|growth|gdp|cpi)\b", re.I
+)
+_ASKS_RATE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?|fees?)\b", re.I)
+# A figure that is not in force: one threatened, proposed or averted ("averted a 25% tariff", "the 30% rate Trump
+# had threatened"), said in the few words before it or right after it in its clause.
+_STATUS_WORDS = {
+    "threatened": r"threat\w*|propos\w*|potential|possible|floated|mooted",
+    "averted": r"avert\w*|avoid\w*|spared?|escap\w*|head(?:ed|s)? off|ward(?:ed|s)? off",
+}
+_STATUS_BEFORE = {k: re.compile(rf"\b(?:{v})\b(?:\W+\w+){{0,4}}?\W*$", re.I) for k, v in _STATUS_WORDS.items()}
+_STATUS_AFTER = {k: re.compile(rf"^[^.;,]{{0,40}}?\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
+_STATUS_ASKED = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
+# Words that set two figures of one sentence apart, which a question may hold ("outside the quota").
+CONTRAST = frozenset({"outside", "within", "inside", "above", "below", "beyond", "excess", "exceeding"})
+
+
+def measure(sentence: str, f: tuple[int, int]) -> str | None:
+    """What the figure at `f` is by its own words: a PERCENT, a charge PER_UNIT, an AMOUNT of money, or None (a
+    plain number)."""
+    text = sentence[f[0] : f[1]]
+    if _PERCENTAGE.search(text):
+        return PERCENT
+    if _MONEY.search(text):
+        return PER_UNIT if _PER_UNIT.match(sentence[f[1] : f[1] + 30]) else AMOUNT
     return None
+
+
+_MEASURES = {RATE: {PERCENT, PER_UNIT}, PERCENT: {PERCENT}, AMOUNT: {AMOUNT}}
+
+
+def status(sentence: str, f: tuple[int, int]) -> str | None:
+    """ "threatened" or "averted" when the figure's own words say it is not in force; else None."""
+    before, after = sentence[max(0, f[0] - 60) : f[0]], sentence[f[1] : f[1] + 60]
+    before = re.split(r"[;:]|,\s", before)[-1]  # its own clause, and its own words: not another figure's
+    before = before[m.end() :] if (m := _last(FIGURE.finditer(before))) else before
+    after = after[: m.start()] if (m := FIGURE.search(after)) else after
+    for kind in _STATUS_WORDS:
+        if _STATUS_BEFORE[kind].search(before) or _STATUS_AFTER[kind].search(after):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What kind of figure a question asks for: its measure (a RATE, a PERCENT or an AMOUNT; None: any), the replaced
+    figure of a change (`prior`), a figure that was threatened or averted rather than the one in force
+    (`status`), and the words that set it apart from another figure of its sentence (`contrast`)."""
+
+    measure: str | None = None
+    prior: bool = False
+    status: str | None = None
+    contrast: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, question: str) -> Wanted:
+        asked = next((k for k, p in _STATUS_ASKED.items() if p.search(question)), None)
+        if _ASKS_AMOUNT.search(question):
+            kind = AMOUNT
+        elif _ASKS_PERCENT.search(question):
+            kind = PERCENT
+        else:
+            kind = RATE if _ASKS_RATE.search(question) else None
+        return cls(kind, asks_prior(question), asked, CONTRAST & _words_of(question))
+
+    def accepts(self, sentence: str, f: tuple[int, int]) -> bool:
+        """The figure can be the one asked: its measure is not the other one, and it is in force unless the
+        question asks what was threatened or averted (then it is that)."""
+        kind = measure(sentence, f)
+        if self.measure and kind and kind not in _MEASURES[self.measure]:
+            return False
+        said = status(sentence, f)
+        if self.status:
+            return said == self.status or (said is None and self.prior)
+        return said is None
+
+
+def _last(matches):
+    found = None
+    for found in matches:  # noqa: B007 - the last one is wanted
+        pass
+    return found
+
+
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in re.findall(r"[A-Za-z]+", text))
 
 
 def _fits(clause: str, asked: Roles) -> bool:

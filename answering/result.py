@@ -66,6 +66,8 @@ class Answer:
             out["disagreement"] = data["disagreement"]
         if self.was:  # absent unless a newer report replaced an earlier answer
             out["was"] = data["was"]
+        if self.note and not self.abstained:  # a caveat ("the newest report that gives it is from ..."); absent if none
+            out["note"] = self.note
         return out
 
 

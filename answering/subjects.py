@@ -311,6 +311,11 @@ _CHARGES = re.compile(
     r"halve[sd]?|double[sd]?|hike[sd]?|increase[sd]?|reduce[sd]?|keep|keeps|kept)\b",
     re.I,
 )
+_FACES = re.compile(
+    r"^(?:['’]s\s+(?:goods|imports|exports|products))?\s*(?:(?:will|would|could|now|also|still|must)\s+)?"
+    r"(?:face[sd]?|facing|pay|pays|paid|paying|be\s+hit|(?:is|are|was|were)\s+hit)\b",
+    re.I,
+)
 _PAYS = re.compile(r"(?:\b(?:on|against|from|of|to)\s+(?:the\s+|all\s+|most\s+|imports\s+from\s+(?:the\s+)?)?)$", re.I)
 
 
@@ -328,14 +333,25 @@ class Roles:
         )
 
 
+def charges_at(text: str, m: Mention) -> bool:
+    """The mention names who charges a duty ("U.S. tariffs", "China's duty", "Mexico will charge")."""
+    after = text[m.end : m.end + 40]
+    return not _FACES.match(after) and bool(_DUTY_WORD.match(after) or _CHARGES.match(after))
+
+
 def roles(text: str) -> Roles:
     """Who charges and who pays, from the countries a clause or question names and the words around them."""
     charges, pays = set(), set()
     previous: tuple[int, set[str] | None] | None = None  # the last mention's end and the role it took
+    unplaced: list[tuple[int, str]] = []  # the mentions since the last one with a role: (end, country)
+    earlier_start: dict[str, int] = {}
+    start_of_next = 0
     for m in countries_in(text):
         before, after = text[max(0, m.start - 30) : m.start], text[m.end : m.end + 40]
         role: set[str] | None = None
-        if _DUTY_WORD.match(after):
+        if _FACES.match(after):  # "Vietnam faces rates of 46%": Vietnam's goods pay them
+            role = pays
+        elif _DUTY_WORD.match(after):
             role = charges
         elif _PAYS.search(before):
             role = pays
@@ -347,6 +363,17 @@ def roles(text: str) -> Roles:
             role = previous[1]  # "goods from Canada and Mexico": Mexico's goods pay too
         if role is not None:
             role.add(m.country)
+            # "South Korea and Vietnam face ...": the countries listed before it without a role share it
+            for earlier_end, earlier in reversed(unplaced):
+                if not _COORDINATED.match(text[earlier_end:start_of_next]):
+                    break
+                role.add(earlier)
+                start_of_next = earlier_start[earlier]
+            unplaced.clear()
+        else:
+            unplaced.append((m.end, m.country))
+            earlier_start[m.country] = m.start
+        start_of_next = m.start
         previous = (m.end, role)
     return Roles(frozenset(charges), frozenset(pays))
 
@@ -359,15 +386,16 @@ _COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.I)  # what j
 _CLAUSE_BREAK = re.compile(r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+(?:while|whereas|and)\s+(?=\S*\d)")
 
 
-def clause_of(sentence: str, at: int) -> str:
+def clause_of(sentence: str, at: int, *, alone: bool = False) -> str:
     """The clause of `sentence` holding character `at`, with the clauses before it back to the one that names a
-    country (a clause like "34% on China" stands alone; "fall to 30%" inherits "U.S. tariffs on Chinese goods")."""
+    country (a clause like "34% on China" stands alone; "fall to 30%" inherits "U.S. tariffs on Chinese goods");
+    `alone`: only its own clause ("while shipments outside the quota face 26.4%")."""
     bounds = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence) + 1]
     index = max(i for i, b in enumerate(bounds[:-1]) if b <= at)
     start = bounds[index]
     end = bounds[index + 1]
     clause = sentence[start:end]
-    while not countries_in(clause) and index > 0:
+    while not alone and not countries_in(clause) and index > 0:
         index -= 1
         start = bounds[index]
         clause = sentence[start:end]

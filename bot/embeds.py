@@ -117,6 +117,9 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
     if ans.was:
         before = was_line(ans.was, text=safe, cite="**[{}]**".format).removeprefix("was ")
         embed.add_field(name="Before", value=clip(before, FIELD_VALUE_MAX), inline=False)
+    if ans.note:  # a caveat: the answer's newest report is years older than the question
+        note = safe(ans.note[:1].upper() + ans.note[1:] + ".")
+        embed.add_field(name="Note", value=clip(note, FIELD_VALUE_MAX), inline=False)
     if ans.disagreement:
         line = disagreement_line(ans).removeprefix("Reports differ: ")
         embed.add_field(name="Reports differ", value=clip(safe(line), FIELD_VALUE_MAX), inline=False)

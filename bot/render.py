@@ -42,6 +42,8 @@ def text(ans: Answer) -> str:
     lines = [ans.answer or ""]
     if ans.was:
         lines.append(f"({was_line(ans.was)})")
+    if ans.note:  # a caveat: the answer's newest report is years older than the question
+        lines.append(f"({ans.note}.)")
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines.append("")
         lines += [f"  “{c.quote}” [{c.n}]" for c in ans.citations]

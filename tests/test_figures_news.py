@@ -1,0 +1,146 @@
+"""The figure asked for, as real news gives it (tests/figure_stories, our own writing in the shape of real
+reports): an old story that gives only the value of the goods a round of tariffs covers, newer ones that give
+the rate, a rate raised then cut, a sentence that lists several countries' rates, sentences that give two
+figures (old and new, in and outside a quota, threatened or averted and in force). Each case is one that main
+got wrong before the figure checks: "What is the US tariff on Chinese goods?" asked in 2025 answered "$200
+billion" from 2018. The real reader, the fake encoder, through `ask` and `timeline`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from answering import ask, parse_when
+from answering.figures import AMOUNT, PER_UNIT, PERCENT, RATE, Wanted, measure, pick, status
+from answering.subjects import Roles
+from answering.timeline import timeline
+from bot import render
+from embeddings import Library
+from tests.conftest import FakeEncoder
+
+STORIES = Path(__file__).resolve().parent / "figure_stories"
+CHINA = "What is the US tariff on Chinese goods?"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    lib = Library.open(tmp_path_factory.mktemp("figures"), encoder=FakeEncoder())
+    lib.ingest([str(STORIES)])
+    yield lib
+    lib.close()
+
+
+def answer(library, question: str, day: str):
+    return ask(library, question, as_of=parse_when(day))
+
+
+@pytest.mark.parametrize(
+    ("day", "rate", "reported"),
+    [
+        ("2025-02-20", "10%", "2025-02-04"),
+        ("2025-03-20", "20%", "2025-03-04"),  # "raised ... to 20% from 10%"
+        ("2025-04-20", "34%", "2025-04-03"),  # the list sentence: China's rate, not the EU's 20%
+        ("2025-06-01", "30%", "2025-05-12"),  # "cut ... to 30% from 145%"
+    ],
+)
+def test_a_tariff_question_takes_the_rate_of_the_newest_report_before_its_day(library, day, rate, reported):
+    result = answer(library, CHINA, day)
+    assert (result.answer, result.as_of) == (rate, reported)  # main: "$200 billion" from 2018 every time
+    assert result.citations[0].published.startswith(reported)
+    assert not result.note  # a report of the weeks before the question: nothing to warn about
+
+
+def test_the_value_of_the_goods_a_tariff_covers_is_never_its_rate(library):
+    # In 2018 the stories give only amounts ("tariffs on $200 billion of Chinese goods"): no rate to give.
+    result = answer(library, CHINA, "2018-10-01")
+    assert result.abstained and result.answer is None
+    # A question about how much is covered asks for the amount, the newest one.
+    result = answer(library, "How much Chinese goods do US tariffs cover?", "2025-03-20")
+    assert result.answer == "$440 billion" and result.as_of == "2025-03-04"
+
+
+@pytest.mark.parametrize(
+    ("question", "rate"),
+    [
+        ("What is the US tariff on Japanese goods?", "24%"),
+        ("What is the US tariff on Indian goods?", "26%"),
+        ("What is the US tariff on EU goods?", "20%"),
+    ],
+)
+def test_the_country_asked_in_a_sentence_that_lists_several(library, question, rate):
+    assert answer(library, question, "2025-04-20").answer == rate
+
+
+@pytest.mark.parametrize(
+    ("question", "day", "figure"),
+    [
+        # one sentence, two pairs, each an old and a new rate
+        ("What is China's tariff on US goods?", "2025-06-01", "10%"),
+        ("What tariff did China put on US goods before the Geneva talks?", "2025-06-01", "125%"),
+        # a deal "instead of the 30% rate Trump had threatened"
+        ("What is the US tariff on EU goods?", "2025-08-01", "15%"),
+        ("What tariff had Trump threatened on EU goods?", "2025-08-01", "30%"),
+        # a quota: one rate within it, another outside it
+        ("What is the tariff on Argentine beef outside the quota?", "2025-07-01", "26.4%"),
+        ("What is the tariff on Argentine beef within the quota?", "2025-07-01", "10%"),
+        # "averted a 25% tariff ...; the cars will keep paying 2.5%"
+        ("What is the tariff on Mexican cars?", "2025-09-01", "2.5%"),
+        ("What tariff on Mexican cars did the deal avert?", "2025-09-01", "25%"),
+    ],
+)
+def test_the_figure_the_question_qualifies_otherwise_the_one_in_force(library, question, day, figure):
+    assert answer(library, question, day).answer == figure
+
+
+def test_the_timeline_steps_are_rates_with_the_replaced_one_before_the_cut(library):
+    result = timeline(library, CHINA)
+    steps = [(s.reported, s.answer, s.before) for s in result.steps]
+    assert steps == [  # main: "$200 billion" (2018) -> "$300 billion" (2019) -> "$440 billion" (2025)
+        ("2025-02-04", "10%", False),
+        ("2025-03-04", "20%", False),
+        ("2025-04-03", "34%", False),
+        ("2025-05-12", "145%", True),  # "cut ... to 30% from 145%": what held before that report
+        ("2025-05-12", "30%", False),
+    ]
+    assert "billion" not in render.timeline_text(result)
+
+
+def test_an_answer_years_older_than_the_question_says_its_date(tmp_path):
+    with Library.open(tmp_path / "old", encoder=FakeEncoder()) as lib:
+        lib.ingest([str(STORIES / "1-2018-china-200-billion.md"), str(STORIES / "3-2025-china-10.md")])
+        result = answer(lib, CHINA, "2027-03-01")
+        assert result.answer == "10%"
+        assert result.note == "the newest report that gives it is from Feb 4, 2025"
+        assert "the newest report that gives it is from Feb 4, 2025" in render.text(result)
+        assert not answer(lib, CHINA, "2025-03-01").note
+
+
+def test_what_a_figure_is_by_its_own_words():
+    s = "Tariffs of 25% on $200 billion of goods, and a fee of $75 a tonne on steel."
+    spans = {s[a:b]: (a, b) for a, b in [(s.index(t), s.index(t) + len(t)) for t in ("25%", "$200 billion", "$75")]}
+    assert measure(s, spans["25%"]) == PERCENT
+    assert measure(s, spans["$200 billion"]) == AMOUNT
+    assert measure(s, spans["$75"]) == PER_UNIT
+    assert Wanted.of(CHINA).measure == RATE  # a duty: a percentage or a charge per unit
+    assert Wanted.of(CHINA).accepts(s, spans["$75"]) and not Wanted.of(CHINA).accepts(s, spans["$200 billion"])
+    assert Wanted.of("What interest rate did the Fed set?").measure == PERCENT
+    assert not Wanted.of("What is the mortgage rate?").accepts("It costs $1,296 a month.", (9, 15))
+    assert Wanted.of("How much Chinese goods do US tariffs cover?").measure == AMOUNT
+    assert Wanted.of("How much revenue have the tariffs raised?").measure == AMOUNT
+    assert Wanted.of("How much is the tariff on steel?").measure == RATE
+    assert Wanted.of("Who won the election?").measure is None
+    # the rate stands with the amount in one clause: a span on the amount answers with the rate
+    at = spans["$200 billion"]
+    assert pick(s, at[0], at[1], CHINA, Roles()) == spans["25%"]
+    assert pick(s, at[0], at[1], "How much goods do the tariffs cover?", Roles()) == at
+
+
+def test_a_threatened_or_averted_figure_is_not_in_force():
+    s = "The deal averted a 25% tariff on cars; they will keep paying 2.5%."
+    averted, kept = s.index("25%"), s.index("2.5%")
+    assert status(s, (averted, averted + 3)) == "averted" and status(s, (kept, kept + 4)) is None
+    assert pick(s, averted, averted + 3, "What is the tariff on cars?", Roles()) == (kept, kept + 4)
+    assert pick(s, kept, kept + 4, "What tariff did the deal avert?", Roles()) == (averted, averted + 3)
+    s = "Trump threatened a 50% tariff on the bloc's goods."
+    assert pick(s, s.index("50%"), s.index("50%") + 3, "What is the tariff on EU goods?", Roles()) is None
