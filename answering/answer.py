@@ -77,10 +77,6 @@ class Weights:
     dense_weight: float = 8.0
     agreement: float = 0.5
     recent_slack: float = 1.5
-    # ... and for a figure (a rate, an amount), the newest report within this of the best: the slack within which
-    # `timeline` counts a report as a step of the same history (answering/timeline.py SLACK), set by hand; on our
-    # own stories (tests/figure_stories) the newest figure trails a years-older one by up to 7.2.
-    figure_slack: float = 8.0
     # For and against a report when the question names its month ("in June"), or a period before its "now"
     # ("this week", "yesterday"): set by hand.
     month: float = 3.0
@@ -280,10 +276,17 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     best_score, members = ranked[0]
     if _asks_about_now(question):
         # Reports differ over time: the newest report close to the best is the current state; for a figure, the
-        # newest report that gives a figure of the kind asked about the question's subject, however much surer
-        # the reader is of an older one (a rate of 2018 is not the rate of 2025).
-        slack = weights.figure_slack if fact_kind(members[0].value) in _FIGURE_FACTS else weights.recent_slack
-        close = [r for r in ranked if r[0] >= best_score - slack and _newest(r[1]) and _same_fact(question, r, ranked[0])]
+        # newest report that gives a figure of the kind asked about the question's subject (a candidate that
+        # answers on its own: it passed the abstention rule), however much surer the reader is of an older one (a
+        # rate of 2018 is not the rate of 2025).
+        figure = fact_kind(members[0].value) in _FIGURE_FACTS
+        close = [
+            r
+            for r in ranked
+            if (figure or r[0] >= best_score - weights.recent_slack)
+            and _newest(r[1])
+            and _same_fact(question, r, ranked[0])
+        ]
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
         best_score, members = _replacement(best_score, members, ranked)
@@ -320,7 +323,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if rivals
         else [],
         was=_was(before[0], top, since, len(chosen) + 1) if before and since else None,
-        note=_stale(since, reading.as_of),
+        note=_stale(since, reading.as_of) if fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question) else "",
     )
 
 
@@ -328,8 +331,8 @@ STALE_DAYS = 365  # an answer whose newest report is older than this, as of the 
 
 
 def _stale(reported: datetime | None, now: datetime | None) -> str:
-    """ "the newest report of it is from Sep 18, 2018": said plainly when the answer is that old, since nothing
-    newer in the news indexed gives it."""
+    """ "the newest report that gives it is from Sep 18, 2018": said plainly when a figure asked as it stands now
+    comes from a report that old, since nothing newer in the news indexed gives it."""
     if reported is None or now is None or (now - reported).days <= STALE_DAYS:
         return ""
     return f"the newest report that gives it is from {reported:%b} {reported.day}, {reported.year}"
@@ -340,7 +343,8 @@ _FIGURE_FACTS = (AnswerType.PERCENT, AnswerType.MONEY)
 
 def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple[float, list[_Candidate]]) -> bool:
     """Another answer gives the same kind of fact as the best one, about the same thing: a figure of the same kind
-    (a rate for a rate), in a sentence that holds about as many of the question's words."""
+    (a rate for a rate), in a sentence that holds about as many of the question's words, and not a part the
+    question does not ask about ("the tariff tied to fentanyl" for the tariff on Chinese goods)."""
     if group is best:
         return True
     one, other = best[1][0], group[1][0]
@@ -348,6 +352,9 @@ def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple
     if kind not in _FIGURE_FACTS:
         return True
     if fact_kind(other.value) != kind:
+        return False
+    at = other.sentence.find(other.text)
+    if at >= 0 and figures.part_of(other.sentence, (at, at + len(other.text)), question):
         return False
     asked = set(terms(question))
     return len(asked & set(terms(other.sentence))) >= len(asked & set(terms(one.sentence))) - 1
@@ -470,6 +477,7 @@ class _Asked:
     country: _CountryAsked | None = None  # "Which country …?"; None when the question asks no country
     countries: frozenset[str] = frozenset()  # the countries the whole question names
     counted: frozenset[str] = frozenset()  # counted_words(question)
+    now: bool = False  # it asks what holds now (_asks_about_now)
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
@@ -483,6 +491,7 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         _CountryAsked(countries, region) if asks else None,
         countries,
         frozenset(counted_words(question)),
+        _asks_about_now(question),
     )
 
 
@@ -589,7 +598,15 @@ def _candidate(
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):
-        picked = figures.pick(s_text, a, a + len(text), question, asked.roles if asked else Roles())
+        picked = figures.pick(
+            s_text,
+            a,
+            a + len(text),
+            question,
+            asked.roles if asked else Roles(),
+            now=asked.now if asked else False,
+            year=hit.published.year if hit.published else None,
+        )
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's
         if picked != (a, a + len(text)):

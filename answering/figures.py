@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from answering.subjects import Roles, charges_at, clause_of, countries_in, roles
+from embeddings.analysis import terms
 
 FIGURE = re.compile(
     r"(?:US|C|A|NZ|HK)?[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:[mb]illion|trillion|bn|m)\b)?"
@@ -64,6 +65,8 @@ def changes(sentence: str) -> list[Change]:
     out = []
     for pattern in _CHANGES:
         for m in pattern.finditer(sentence):
+            if _RANGE_BEFORE.search(sentence[max(0, m.start() - 30) : m.start() + 5]):
+                continue  # "a range from 5.25% to 5.5%" is one figure, not a change
             new, old = _trim(sentence, m.span("new")), _trim(sentence, m.span("old"))
             if FIGURE.search(sentence[new[0] : new[1]]) and FIGURE.search(sentence[old[0] : old[1]]):
                 out.append(Change(new, old))
@@ -82,11 +85,42 @@ def asks_prior(question: str) -> bool:
     return bool(_ASKS_PRIOR.search(question))
 
 
+# A range is one figure: "a range of 3% to 3.25%", "3%-3.25%", "between 3.75% and 4%", "zero to 0.25%"; "from 7.5%
+# to 25%" is a change, not a range.
+_RANGE_DASH = re.compile(r"\s*[-–—]\s*")
+_RANGE_WORD = re.compile(r"\s+(?:to|and)\s+")
+_RANGE_BEFORE = re.compile(r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:about\s+)?$", re.I)
+_ZERO_TO = re.compile(r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(zero|0)\s+(?:to|and)\s+$", re.I)
+
+
 def figures(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in FIGURE.finditer(text)]
+    """The figures of a text as character spans, a range as one."""
+    spans = [m.span() for m in FIGURE.finditer(text)]
+    out: list[tuple[int, int]] = []
+    for f in spans:
+        if out:
+            gap = text[out[-1][1] : f[0]]
+            if _RANGE_DASH.fullmatch(gap) or (
+                _RANGE_WORD.fullmatch(gap) and _RANGE_BEFORE.search(text[max(0, out[-1][0] - 30) : out[-1][0]])
+            ):
+                out[-1] = (out[-1][0], f[1])
+                continue
+        if zero := _ZERO_TO.search(text[max(0, f[0] - 40) : f[0]]):
+            f = (f[0] - (zero.end() - zero.start(1)), f[1])
+        out.append(f)
+    return out
 
 
-def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tuple[int, int] | None:
+def pick(
+    sentence: str,
+    start: int,
+    end: int,
+    question: str,
+    asked: Roles,
+    *,
+    now: bool = False,
+    year: int | None = None,
+) -> tuple[int, int] | None:
     """The figure of `sentence` that answers, given the reader's span [start, end): the current or the replaced
     figure of a change as the question asks, the one of several in the span whose clause fits the question's
     roles, a rate for a rate question and an amount for an amount question (`Wanted`), not a threatened or
@@ -99,7 +133,7 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
         inside = [f for f in everything if f[0] < end and start < f[1]]
         if not inside:
             return start, end
-    want = Wanted.of(question)
+    want = Wanted.of(question, now=now)
     found = changes(sentence)
 
     def as_asked(f: tuple[int, int]) -> tuple[int, int]:
@@ -121,7 +155,7 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
         if not options:
             return None
     countries = _asked_countries(question, asked)
-    options = [f for f in options if want.accepts(sentence, f) and _with_asked(sentence, f, countries)]
+    options = [f for f in options if want.accepts(sentence, f, year) and _with_asked(sentence, f, countries)]
     fitting = [f for f in options if _fits(clause_of(sentence, f[0]), asked)]
     # None of the span's figures is the one asked (about the question's countries, the measure asked, in force):
     # another figure of the sentence may be.
@@ -129,7 +163,7 @@ def pick(sentence: str, start: int, end: int, question: str, asked: Roles) -> tu
         f
         for f in dict.fromkeys(as_asked(f) for f in everything if f not in inside)
         if f not in options
-        and want.accepts(sentence, f)
+        and want.accepts(sentence, f, year)
         and _with_asked(sentence, f, countries)
         and _fits_other(sentence, f, asked, countries)
     ]
@@ -251,6 +285,30 @@ _STATUS_WORDS = {
     "threatened": r"threat\w*|propos\w*|potential|possible|floated|mooted",
     "averted": r"avert\w*|avoid\w*|spared?|escap\w*|head(?:ed|s)? off|ward(?:ed|s)? off",
 }
+# ... and, for a question about what holds now, a figure that is a forecast or a goal ("expects the economy to
+# grow 2.8%", "could rise to 4.1%", "its 2% target"), one of the past ("a year ago, the rate stood at 3.09%",
+# "its peak of 9.1%", "had been using 2%"), or a change rather than a level ("raised rates by a quarter point").
+_FORECAST = re.compile(
+    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|target\w*|goal|"
+    r"aim\w*|until|see[sn]?|seeing|likely|outlook)\b",
+    re.I,
+)
+_FORECAST_AFTER = re.compile(
+    r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter)|later this year|by (?:the end of|year-end|december|the end)|"
+    r"target|goal|forecast|projection)\b",
+    re.I,
+)
+_PAST = re.compile(
+    r"\b(?:a year (?:ago|earlier)|years? ago|last year|a decade ago|peak\w*|previous(?:ly)?|had been|used to|once|"
+    r"before the pandemic|pre-pandemic|at this time last year)\b",
+    re.I,
+)
+_AS_EXPECTED = re.compile(r"\b(?:as|than)\s+(?:\w+\s+)?(?:expected|anticipated|forecast|projected|estimated)\b", re.I)
+_PAST_AFTER = re.compile(
+    r"^[^.;,]{0,30}?\b(?:a year (?:ago|earlier)|last year|years? ago|a decade ago|earlier this year)\b", re.I
+)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
 _STATUS_BEFORE = {k: re.compile(rf"\b(?:{v})\b(?:\W+\w+){{0,4}}?\W*$", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_AFTER = {k: re.compile(rf"^[^.;,]{{0,40}}?\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_ASKED = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
@@ -272,31 +330,86 @@ def measure(sentence: str, f: tuple[int, int]) -> str | None:
 _MEASURES = {RATE: {PERCENT, PER_UNIT}, PERCENT: {PERCENT}, AMOUNT: {AMOUNT}}
 
 
-def status(sentence: str, f: tuple[int, int]) -> str | None:
-    """ "threatened" or "averted" when the figure's own words say it is not in force; else None."""
-    before, after = sentence[max(0, f[0] - 60) : f[0]], sentence[f[1] : f[1] + 60]
-    before = re.split(r"[;:]|,\s", before)[-1]  # its own clause, and its own words: not another figure's
+# A duty named by what it answers ("the tariff tied to fentanyl", "duties linked to migration"): one part of what
+# a country charges, not the whole of it, unless the question says so.
+_TIED = re.compile(
+    r"\b(?:tariffs?|dut(?:y|ies)|levy|levies)\s+(?:(?:that\s+(?:is|are|was|were)\s+)?(?:tied|linked|related|"
+    r"connected)\s+to|over|in\s+response\s+to)\s+(?:the\s+)?((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+    re.I,
+)
+
+
+def part_of(sentence: str, f: tuple[int, int], question: str) -> str | None:
+    """The reason a duty in the figure's clause is named by ("fentanyl" in "the tariff tied to fentanyl on
+    Chinese goods"), when the question does not name it: the figure is then a part of the duties, not their
+    whole. None otherwise."""
+    asked = set(terms(question))
+    for m in _TIED.finditer(clause_of(sentence, f[0], alone=True)):
+        named = [t for t in terms(m.group(1)) if t not in asked]
+        if named:
+            return m.group(1)
+    return None
+
+
+def _own_words(sentence: str, f: tuple[int, int], reach: int = 60, clause: bool = True) -> tuple[str, str]:
+    """The words before and after the figure, up to the figures next to it (and, with `clause`, within its
+    clause)."""
+    before, after = sentence[max(0, f[0] - reach) : f[0]], sentence[f[1] : f[1] + reach]
+    if clause:
+        before = re.split(r"[;:]|,\s|\s[-–—]+\s", before)[-1]
     before = before[m.end() :] if (m := _last(FIGURE.finditer(before))) else before
     after = after[: m.start()] if (m := FIGURE.search(after)) else after
+    return before, after
+
+
+def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | None:
+    """What the figure's own words say it is when it is not the level in force: "threatened", "averted",
+    "forecast", "past" (`year`: the report's, before which a year named with the figure is the past), "change"
+    ("by a quarter point"); None for a figure in force."""
+    before, after = _own_words(sentence, f)
     for kind in _STATUS_WORDS:
         if _STATUS_BEFORE[kind].search(before) or _STATUS_AFTER[kind].search(after):
             return kind
+    if _CHANGE_UNIT.search(sentence[f[0] : f[1]]) or re.match(r"\s*points?\b", after, re.I):
+        return "change"  # "by 25 basis points", "0.25 percentage points": how much a rate moved, not where it is
+    wide, later = _own_words(sentence, f, 120, clause=False)  # "By the peak in July 1981, the rate topped 22%"
+    wide = _AS_EXPECTED.sub(" ", wide)  # "rose more than expected, to 3%" is no forecast
+    if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
+        return "forecast"
+    label = sentence[max(0, f[0] - 16) : f[0]]  # "May 2022: 8.6%"
+    years = [int(y) for y in _YEAR.findall(f"{wide} {label} {later[:40]}")]
+    if _PAST.search(wide) or _PAST_AFTER.search(later) or (year and years and max(years) < year):
+        return "past"
     return None
+
+
+# The question asks for a forecast, or for a change ("by how much did it rise?") rather than a level.
+_ASKS_FORECAST = re.compile(r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will)\b", re.I)
+_ASKS_CHANGE = re.compile(
+    r"\bby how much\b|\bhow much (?:did|has|have|will|does|do|is|are|was|were)\b[^?]*\b(?:ris|rose|fall|fell|grow|grew|"
+    r"shr[iu]nk|contract|expand|increas|decreas|climb|drop|jump|rais|cut|lower|hik|jump|slow|declin)\w*|\bhow fast\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
 class Wanted:
     """What kind of figure a question asks for: its measure (a RATE, a PERCENT or an AMOUNT; None: any), the replaced
     figure of a change (`prior`), a figure that was threatened or averted rather than the one in force
-    (`status`), and the words that set it apart from another figure of its sentence (`contrast`)."""
+    (`status`), the words that set it apart from another figure of its sentence (`contrast`), whether it asks
+    what holds now (`now`: a forecast, a figure of the past and a change are then not the answer; a question about
+    a forecast or a change asks for those)."""
 
     measure: str | None = None
     prior: bool = False
     status: str | None = None
     contrast: frozenset[str] = frozenset()
+    now: bool = False
+    forecast: bool = False
+    change: bool = False
 
     @classmethod
-    def of(cls, question: str) -> Wanted:
+    def of(cls, question: str, *, now: bool = False) -> Wanted:
         asked = next((k for k, p in _STATUS_ASKED.items() if p.search(question)), None)
         if _ASKS_AMOUNT.search(question):
             kind = AMOUNT
@@ -304,18 +417,28 @@ class Wanted:
             kind = PERCENT
         else:
             kind = RATE if _ASKS_RATE.search(question) else None
-        return cls(kind, asks_prior(question), asked, CONTRAST & _words_of(question))
+        forecast, change = bool(_ASKS_FORECAST.search(question)), bool(_ASKS_CHANGE.search(question))
+        return cls(kind, asks_prior(question), asked, CONTRAST & _words_of(question), now, forecast, change)
 
-    def accepts(self, sentence: str, f: tuple[int, int]) -> bool:
+    def accepts(self, sentence: str, f: tuple[int, int], year: int | None = None) -> bool:
         """The figure can be the one asked: its measure is not the other one, and it is in force unless the
-        question asks what was threatened or averted (then it is that)."""
+        question asks what was threatened or averted (then it is that); for a question about now, not a
+        forecast, a figure of the past or a change (of the report's `year`)."""
         kind = measure(sentence, f)
         if self.measure and kind and kind not in _MEASURES[self.measure]:
             return False
-        said = status(sentence, f)
+        said = status(sentence, f, year)
         if self.status:
             return said == self.status or (said is None and self.prior)
-        return said is None
+        if said in _STATUS_WORDS:
+            return False
+        if said == "change":
+            return self.change or not (self.measure or self.now)
+        if said == "forecast":
+            return self.forecast or not self.now
+        if said == "past":
+            return self.prior or not self.now
+        return True
 
 
 def _last(matches):

@@ -33,7 +33,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         re.compile(
             r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
             r"|\bhow high\b|\bby how much\b|\bwhat share\b"
-            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,3}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
+            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,5}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
             re.I,
         ),
         AnswerType.PERCENT,
