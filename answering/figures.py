@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from answering.subjects import Roles, charges_at, clause_of, countries_in, roles
+from answering.subjects import CLAUSE_BREAK, Roles, charges_at, clause_of, countries_in, roles
 from embeddings.analysis import terms
 
 FIGURE = re.compile(
@@ -170,12 +170,35 @@ def pick(
     if want.contrast:  # "outside the quota": the figure whose own clause says so, wherever the span was
         said = [f for f in fitting + others if want.contrast & _words_of(clause_of(sentence, f[0], alone=True))]
         fitting = said or fitting
+    elif fitting and others:  # "25% on European steel and 10% on aluminum": the one on what the question names
+        asked_terms = _object_terms(question)
+        held = {f: len(asked_terms & _object_terms(_object_of(sentence, f))) for f in fitting + others}
+        best = max(fitting + others, key=lambda f: held[f])
+        if held[best] > held[fitting[0]]:
+            fitting = [best]
     if not fitting:
         return others[0] if others else None
     f = fitting[0]
     if len(inside) == 1 and f == inside[0] and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
         return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
     return f
+
+
+_NOT_OBJECT = frozenset(terms("tariff tariffs duty duties levy levies tax taxes rate rates percent"))
+
+
+def _object_of(sentence: str, f: tuple[int, int]) -> str:
+    """What a figure is on: the words after it in its clause, up to the next figure ("10% tariff on aluminum")."""
+    after = sentence[f[1] : f[1] + 80]
+    after = after[: m.start()] if (m := FIGURE.search(after)) else after
+    return after[: m.start()] if (m := CLAUSE_BREAK.search(after)) else after
+
+
+def _object_terms(text: str) -> frozenset[str]:
+    """The analysed words of a text less its countries and the words for a duty."""
+    for m in reversed(countries_in(text)):
+        text = f"{text[: m.start]} {text[m.end :]}"
+    return frozenset(terms(text)) - _NOT_OBJECT
 
 
 def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: frozenset[str]) -> bool:
@@ -268,7 +291,7 @@ _PERCENTAGE = re.compile(r"%|\bper\s?cent\b|\bpercentage points?\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|bn)\b", re.I)
 # The question asks how much of something there is (goods covered, trade, revenue), not the rate charged on it.
 _ASKS_AMOUNT = re.compile(
-    r"\bhow much\b(?![^?]*\b(?:is|are|was|were|will be)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){0,3}?"
+    r"(?<!\bby )\bhow much\b(?![^?]*\b(?:is|are|was|were|will be)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){0,3}?"
     r"(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b)"
     r"(?=[^?]*\b(?:goods|imports|exports|trade|products|worth|value|revenue|cover(?:s|ed|ing)?|raised?|collect\w*|"
     r"billion|million|spend|spent)\b)"

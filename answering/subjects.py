@@ -383,14 +383,14 @@ _COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.I)  # what j
 
 # Where a sentence's clauses break: each figure belongs to its clause ("U.S. tariffs on Chinese goods fall to
 # 30% from 145%, and China's tariffs on U.S. goods fall to 10% from 125%").
-_CLAUSE_BREAK = re.compile(r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+(?:while|whereas|and)\s+(?=\S*\d)")
+CLAUSE_BREAK = re.compile(r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+(?:while|whereas|and)\s+(?=\S*\d)")
 
 
 def clause_of(sentence: str, at: int, *, alone: bool = False) -> str:
     """The clause of `sentence` holding character `at`, with the clauses before it back to the one that names a
     country (a clause like "34% on China" stands alone; "fall to 30%" inherits "U.S. tariffs on Chinese goods");
     `alone`: only its own clause ("while shipments outside the quota face 26.4%")."""
-    bounds = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence)), len(sentence) + 1]
+    bounds = [0, *(m.end() for m in CLAUSE_BREAK.finditer(sentence)), len(sentence) + 1]
     index = max(i for i, b in enumerate(bounds[:-1]) if b <= at)
     start = bounds[index]
     end = bounds[index + 1]

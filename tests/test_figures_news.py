@@ -144,3 +144,62 @@ def test_a_threatened_or_averted_figure_is_not_in_force():
     assert pick(s, kept, kept + 4, "What tariff did the deal avert?", Roles()) == (averted, averted + 3)
     s = "Trump threatened a 50% tariff on the bloc's goods."
     assert pick(s, s.index("50%"), s.index("50%") + 3, "What is the tariff on EU goods?", Roles()) is None
+
+
+def _at(sentence: str, figure: str) -> tuple[int, int]:
+    at = sentence.index(figure)
+    return at, at + len(figure)
+
+
+def _picked(sentence: str, span: str, question: str, *, now: bool = True, year: int | None = 2025) -> str | None:
+    from answering.subjects import roles
+
+    a, b = _at(sentence, span)
+    got = pick(sentence, a, b, question, roles(question), now=now, year=year)
+    return sentence[got[0] : got[1]] if got else None
+
+
+def test_a_range_is_one_figure():
+    s = "The increase took the Fed's key rate to a range of 5.25% to 5.5%, the highest in 22 years."
+    assert _picked(s, "5.5%", "What is the Fed's benchmark interest rate?") == "5.25% to 5.5%"
+    s = "It cut its benchmark rate to a range of zero to 0.25% on Sunday."
+    assert _picked(s, "0.25%", "What is the Fed's benchmark interest rate?") == "zero to 0.25%"
+    s = "The duty on batteries will triple from 7.5% to 25% next year."  # a change, not a range
+    assert _picked(s, "7.5%", "What will the duty on batteries be?", now=False) == "25%"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [
+        ("Economists expect the jobless rate to reach 4.4% next year.", "4.4%"),  # a forecast
+        ("A year ago, the unemployment rate stood at 6.1%.", "6.1%"),  # the past
+        ("The unemployment rate fell from its peak of 14.7% in 2020.", "14.7%"),
+        ("In 2019: 3.5%", "3.5%"),  # a year named with it, before the report's
+    ],
+)
+def test_a_question_about_now_is_not_answered_by_a_forecast_or_a_past_figure(sentence, figure):
+    assert _picked(sentence, figure, "What is the unemployment rate?") is None
+    assert _picked(sentence, figure, "What was the unemployment rate?", now=False) == figure
+
+
+def test_a_rate_is_not_answered_by_how_much_it_moved():
+    s = "The bank raised its rate by 0.25 percentage points to 1.25% on Thursday."
+    assert _picked(s, "0.25 percentage points", "What is the bank's interest rate?") == "1.25%"
+    s = "The bank raised its rate by 0.25 percentage points on Thursday."
+    assert _picked(s, "0.25 percentage points", "What is the bank's interest rate?") is None
+    assert _picked(s, "0.25 percentage points", "By how much did the bank raise its rate?") == "0.25 percentage points"
+
+
+def test_a_forecast_is_the_answer_when_asked_and_as_expected_is_no_forecast():
+    s = "Economists expect the jobless rate to reach 4.4% next year."
+    assert _picked(s, "4.4%", "What jobless rate do economists expect?") == "4.4%"
+    s = "Inflation rose more than expected, to 3.7% in September."
+    assert _picked(s, "3.7%", "What is the US inflation rate?") == "3.7%"
+
+
+def test_of_two_figures_the_one_on_what_the_question_names():
+    s = "In 2018 the US imposed a 25% tariff on European steel and a 10% tariff on aluminum."
+    assert _picked(s, "25%", "What tariff did the US impose on European aluminum?", now=False, year=2021) == "10%"
+    assert _picked(s, "10%", "What tariff did the US impose on European steel?", now=False, year=2021) == "25%"
+    s = "The bloc will lift duties of 8% on U.S. lobster and 20% on lobster products."
+    assert _picked(s, "8%", "What duty on lobster products will the bloc lift?", now=False) == "20%"
