@@ -343,8 +343,9 @@ _FIGURE_FACTS = (AnswerType.PERCENT, AnswerType.MONEY)
 
 def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple[float, list[_Candidate]]) -> bool:
     """Another answer gives the same kind of fact as the best one, about the same thing: a figure of the same kind
-    (a rate for a rate), in a sentence that holds about as many of the question's words, and not a part the
-    question does not ask about ("the tariff tied to fentanyl" for the tariff on Chinese goods)."""
+    (a rate for a rate), not a part the question does not ask about ("the tariff tied to fentanyl" for the tariff
+    on Chinese goods), in a sentence that names the rate asked or else holds about as many of the question's
+    words."""
     if group is best:
         return True
     one, other = best[1][0], group[1][0]
@@ -356,6 +357,8 @@ def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple
     at = other.sentence.find(other.text)
     if at >= 0 and figures.part_of(other.sentence, (at, at + len(other.text)), question):
         return False
+    if figures.rate_named(asked_part(question) or question):
+        return True  # both sentences name the rate asked (`_candidate` checked it), however they word the rest
     asked = set(terms(question))
     return len(asked & set(terms(other.sentence))) >= len(asked & set(terms(one.sentence))) - 1
 
@@ -478,6 +481,7 @@ class _Asked:
     countries: frozenset[str] = frozenset()  # the countries the whole question names
     counted: frozenset[str] = frozenset()  # counted_words(question)
     now: bool = False  # it asks what holds now (_asks_about_now)
+    rate: frozenset[str] = frozenset()  # the words that name the rate it asks about (figures.rate_named)
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
@@ -492,6 +496,7 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         countries,
         frozenset(counted_words(question)),
         _asks_about_now(question),
+        figures.rate_named(asked_part(question) or question),
     )
 
 
@@ -609,6 +614,8 @@ def _candidate(
         )
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's
+        if asked and not figures.names_rate(hit.title if span.in_title else s_text, asked.rate):
+            return None  # "What is the US inflation rate?" is not answered by "Mortgage rates jumped past 6%"
         if picked != (a, a + len(text)):
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)
     if not text:

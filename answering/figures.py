@@ -332,6 +332,7 @@ _PAST_AFTER = re.compile(
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
+_BOUND = re.compile(r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+$", re.I)
 _STATUS_BEFORE = {k: re.compile(rf"\b(?:{v})\b(?:\W+\w+){{0,4}}?\W*$", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_AFTER = {k: re.compile(rf"^[^.;,]{{0,40}}?\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_ASKED = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
@@ -362,6 +363,39 @@ _TIED = re.compile(
 )
 
 
+# What a rate question is about: the words before its "rate" ("the Fed's benchmark interest rate", "the US
+# unemployment rate"). A sentence gives that rate only when it names it, in one of the ways news says it (each
+# group is one thing: the "key rate" is the benchmark interest rate; "jobless" is unemployment).
+_RATE_HEAD = re.compile(r"((?:[\w'’-]+\s+){1,3}?)rates?\b", re.I)
+_SAME_RATE = [
+    frozenset(terms("interest benchmark key fund funds policy lending borrowing base bank")),
+    frozenset(terms("inflation consumer prices cpi")),
+    frozenset(terms("unemployment jobless")),
+    frozenset(terms("mortgage")),
+]
+_NOT_HEAD = frozenset(terms("the a an what which is are was were its their current annual average national new"))
+
+
+def rate_named(question: str) -> frozenset[str]:
+    """The words that name the rate a question asks about (the analysed words before "rate", with the others
+    news uses for the same rate), empty when it asks about no named rate (or about a duty: countries and goods
+    say what a duty is on)."""
+    if not (m := _RATE_HEAD.search(question)) or re.search(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies)\b", m.group(0), re.I):
+        return frozenset()
+    head = m.group(1)
+    for c in reversed(countries_in(head)):
+        head = f"{head[: c.start]} {head[c.end :]}"
+    head = re.sub(r"\S*\d\S*", " ", head)  # "30-year": a kind of the rate, said many ways
+    words = frozenset(terms(head)) - _NOT_HEAD
+    same = {w for group in _SAME_RATE if words & group for w in group}
+    return frozenset(words | same) if words else frozenset()
+
+
+def names_rate(sentence: str, named: frozenset[str]) -> bool:
+    """The sentence names the rate asked about (or the question names none)."""
+    return not named or bool(named & set(terms(sentence)))
+
+
 def part_of(sentence: str, f: tuple[int, int], question: str) -> str | None:
     """The reason a duty in the figure's clause is named by ("fentanyl" in "the tariff tied to fentanyl on
     Chinese goods"), when the question does not name it: the figure is then a part of the duties, not their
@@ -387,14 +421,16 @@ def _own_words(sentence: str, f: tuple[int, int], reach: int = 60, clause: bool 
 
 def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | None:
     """What the figure's own words say it is when it is not the level in force: "threatened", "averted",
-    "forecast", "past" (`year`: the report's, before which a year named with the figure is the past), "change"
-    ("by a quarter point"); None for a figure in force."""
+    "change" ("by a quarter point"), "bound" ("below 5%"), "forecast", "past" (`year`: the report's, before which
+    a year named with the figure is the past); None for a figure in force."""
     before, after = _own_words(sentence, f)
     for kind in _STATUS_WORDS:
         if _STATUS_BEFORE[kind].search(before) or _STATUS_AFTER[kind].search(after):
             return kind
     if _CHANGE_UNIT.search(sentence[f[0] : f[1]]) or re.match(r"\s*points?\b", after, re.I):
         return "change"  # "by 25 basis points", "0.25 percentage points": how much a rate moved, not where it is
+    if _BOUND.search(before):
+        return "bound"  # "drop below 5%", "jumped past 6%": a threshold crossed, not the level
     wide, later = _own_words(sentence, f, 120, clause=False)  # "By the peak in July 1981, the rate topped 22%"
     wide = _AS_EXPECTED.sub(" ", wide)  # "rose more than expected, to 3%" is no forecast
     if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
@@ -459,6 +495,8 @@ class Wanted:
             return self.change or not (self.measure or self.now)
         if said == "forecast":
             return self.forecast or not self.now
+        if said == "bound":
+            return not self.now
         if said == "past":
             return self.prior or not self.now
         return True
