@@ -284,8 +284,8 @@ def _with_asked(sentence: str, f: tuple[int, int], countries: frozenset[str]) ->
 # amount (a sum of money without a unit: the value of the goods a duty covers, of the trade, of what it raises).
 PERCENT, PER_UNIT, AMOUNT = "percent", "per unit", "amount"
 # What a question asks for: a RATE (a duty is a percentage or a charge per unit), a PERCENT (an interest rate,
-# inflation, unemployment, growth), or an AMOUNT.
-RATE = "rate"
+# inflation, unemployment, growth), an AMOUNT, or a PRICE (a sum, per unit or not).
+RATE, PRICE = "rate", "price"
 _PER_UNIT = re.compile(r"\s*(?:a|an|per|each|/)\s*(?:metric\s+|short\s+)?[a-z]+\b(?<!\bof)", re.I)
 _PERCENTAGE = re.compile(r"%|\bper\s?cent\b|\bpercentage points?\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|bn)\b", re.I)
@@ -301,6 +301,8 @@ _ASKS_AMOUNT = re.compile(
 _ASKS_PERCENT = re.compile(
     r"\b(?:percent(?:age)?|inflation|unemployment|jobless|interest|mortgage|yields?|growth|gdp|cpi)\b", re.I
 )
+# A price: "How much is a gallon of gas?", "What is the price of crude oil?" (a sum of money, per unit or not).
+_ASKS_PRICE = re.compile(r"\b(?:prices?|costs?)\b|\bhow much (?:is|are|does|do|will|did|was|were)\b", re.I)
 _ASKS_RATE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?|fees?)\b", re.I)
 # A figure that is not in force: one threatened, proposed or averted ("averted a 25% tariff", "the 30% rate Trump
 # had threatened"), said in the few words before it or right after it in its clause.
@@ -332,7 +334,9 @@ _PAST_AFTER = re.compile(
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
-_BOUND = re.compile(r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+$", re.I)
+_BOUND = re.compile(
+    r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+(?:the\s+)?$", re.I
+)
 _STATUS_BEFORE = {k: re.compile(rf"\b(?:{v})\b(?:\W+\w+){{0,4}}?\W*$", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_AFTER = {k: re.compile(rf"^[^.;,]{{0,40}}?\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_ASKED = {k: re.compile(rf"\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
@@ -351,7 +355,7 @@ def measure(sentence: str, f: tuple[int, int]) -> str | None:
     return None
 
 
-_MEASURES = {RATE: {PERCENT, PER_UNIT}, PERCENT: {PERCENT}, AMOUNT: {AMOUNT}}
+_MEASURES = {RATE: {PERCENT, PER_UNIT}, PERCENT: {PERCENT}, AMOUNT: {AMOUNT}, PRICE: {PER_UNIT, AMOUNT}}
 
 
 # A duty named by what it answers ("the tariff tied to fentanyl", "duties linked to migration"): one part of what
@@ -436,7 +440,7 @@ def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | 
     if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
         return "forecast"
     label = sentence[max(0, f[0] - 16) : f[0]]  # "May 2022: 8.6%"
-    years = [int(y) for y in _YEAR.findall(f"{wide} {label} {later[:40]}")]
+    years = [int(y) for y in _YEAR.findall(f"{wide} {label} {later[:70]}")]
     if _PAST.search(wide) or _PAST_AFTER.search(later) or (year and years and max(years) < year):
         return "past"
     return None
@@ -472,6 +476,8 @@ class Wanted:
         asked = next((k for k, p in _STATUS_ASKED.items() if p.search(question)), None)
         if _ASKS_AMOUNT.search(question):
             kind = AMOUNT
+        elif _ASKS_PRICE.search(question) and not (_ASKS_RATE.search(question) or _ASKS_CHANGE.search(question)):
+            kind = PRICE
         elif _ASKS_PERCENT.search(question):
             kind = PERCENT
         else:
