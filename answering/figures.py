@@ -314,7 +314,8 @@ _STATUS_WORDS = {
 # grow 2.8%", "could rise to 4.1%", "its 2% target"), one of the past ("a year ago, the rate stood at 3.09%",
 # "its peak of 9.1%", "had been using 2%"), or a change rather than a level ("raised rates by a quarter point").
 _FORECAST = re.compile(
-    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|target\w*|goal|"
+    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|goal|"
+    r"target(?:s|ed|ing)?(?!\s+(?:rate|range))|"
     r"aim\w*|until|see[sn]?|seeing|likely|outlook)\b",
     re.I,
 )
