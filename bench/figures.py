@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--precision", default="int8")
+    parser.add_argument(
+        "--questions", type=Path, default=QUESTIONS, help="the set: figures/questions.jsonl, or figures/heldout.jsonl"
+    )
     parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
     args = parser.parse_args(argv)
     if not (args.data / "questions_2020_2024.jsonl").exists():
@@ -117,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     library = build(args.workdir, "gold", items, False, args.precision)
     rows = []
-    with (args.workdir / "figures-details.jsonl").open("w", encoding="utf-8") as details:
-        for q in questions():
+    with (args.workdir / f"figures-{args.questions.stem}-details.jsonl").open("w", encoding="utf-8") as details:
+        for q in questions(args.questions):
             as_of = parse_when(q.as_of)
             result = ask(library, q.text, as_of=as_of)
             hits = retrieve(library, q.text, as_of=as_of)
@@ -141,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {name} | {len(group)} | " + " | ".join(f"{s[c]:.2f}" for c in columns) + " |")
     command = reproduce("bench.figures", argv)
     body = "\n".join(lines) + f"\n\nReproduce: `{command}` (run {datetime.now(UTC):%Y-%m-%d})."
-    publish("figures", "The figure in force on real news", body, args.write)
+    block = "figures" if args.questions == QUESTIONS else f"figures-{args.questions.stem}"
+    publish(block, "The figure in force on real news", body, args.write)
     return 0
 
 
