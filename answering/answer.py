@@ -323,7 +323,9 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if rivals
         else [],
         was=_was(before[0], top, since, len(chosen) + 1) if before and since else None,
-        note=_stale(since, reading.as_of) if fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question) else "",
+        note=_stale(since, reading.as_of)
+        if fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question)
+        else "",
     )
 
 
@@ -675,7 +677,8 @@ def normal_form(value: str) -> str:
 
 
 _NOW = re.compile(
-    r"\b(?:is|are|isn't|aren't|do|does|now|current(?:ly)?|latest|still|today|so far)\b|\b(?:what|who|where|how|which)['’]s\b",
+    r"\b(?:is|are|isn't|aren't|do|does|now|current(?:ly)?|latest|still|today|so far)\b"
+    r"|\b(?:what|who|where|how|which)['’]s\b",
     re.I,
 )
 _PAST = re.compile(r"\b(?:was|were|did|had|ago|last (?:year|month|week)|(?:19|20)\d\d)\b", re.I)

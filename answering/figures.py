@@ -89,8 +89,12 @@ def asks_prior(question: str) -> bool:
 # to 25%" is a change, not a range.
 _RANGE_DASH = re.compile(r"\s*[-–—]\s*")
 _RANGE_WORD = re.compile(r"\s+(?:to|and)\s+")
-_RANGE_BEFORE = re.compile(r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:about\s+)?$", re.I)
-_ZERO_TO = re.compile(r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(zero|0)\s+(?:to|and)\s+$", re.I)
+_RANGE_BEFORE = re.compile(
+    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:about\s+)?$", re.I
+)
+_ZERO_TO = re.compile(
+    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(zero|0)\s+(?:to|and)\s+$", re.I
+)
 
 
 def figures(text: str) -> list[tuple[int, int]]:
@@ -222,7 +226,9 @@ _AFTER_FIGURE = re.compile(
 )
 _JOINED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?(?:the\s+)?$", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
-_OTHERS = re.compile(r"\b(?:other|remaining)\s+(?:countries|nations|economies|(?:trading\s+)?partners)\b|\brest of the world\b", re.I)
+_OTHERS = re.compile(
+    r"\b(?:other|remaining)\s+(?:countries|nations|economies|(?:trading\s+)?partners)\b|\brest of the world\b", re.I
+)
 OTHERS = "other countries"  # what stands_with says of a figure for the countries a sentence does not name
 
 
@@ -336,7 +342,8 @@ _PAST_AFTER = re.compile(
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
 _BOUND = re.compile(
-    r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+(?:the\s+)?$", re.I
+    r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+(?:the\s+)?$",
+    re.I,
 )
 _STATUS_BEFORE = {k: re.compile(rf"\b(?:{v})\b(?:\W+\w+){{0,4}}?\W*$", re.I) for k, v in _STATUS_WORDS.items()}
 _STATUS_AFTER = {k: re.compile(rf"^[^.;,]{{0,40}}?\b(?:{v})\b", re.I) for k, v in _STATUS_WORDS.items()}
@@ -385,7 +392,9 @@ def rate_named(question: str) -> frozenset[str]:
     """The words that name the rate a question asks about (the analysed words before "rate", with the others
     news uses for the same rate), empty when it asks about no named rate (or about a duty: countries and goods
     say what a duty is on)."""
-    if not (m := _RATE_HEAD.search(question)) or re.search(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies)\b", m.group(0), re.I):
+    if not (m := _RATE_HEAD.search(question)) or re.search(
+        r"\b(?:tariffs?|dut(?:y|ies)|levy|levies)\b", m.group(0), re.I
+    ):
         return frozenset()
     head = m.group(1)
     for c in reversed(countries_in(head)):

@@ -75,12 +75,20 @@ def outcome(q: Question, result, hits, gold_day: datetime | None) -> dict:
         or (gold_day and h.published and h.published >= gold_day and any(a in normalise(h.text) for a in accepted))
         for h in hits
     )
-    cited = datetime.fromisoformat(result.citations[0].published) if result.citations and result.citations[0].published else None
+    cited = (
+        datetime.fromisoformat(result.citations[0].published)
+        if result.citations and result.citations[0].published
+        else None
+    )
     if right(result.answer, q.answers):
         kind = "right"
     elif result.abstained:
         kind = "abstained"
-    elif fact_kind(result.answer or "") == AnswerType.MONEY and q.kind != "price" and fact_kind(q.answers[0]) != AnswerType.MONEY:
+    elif (
+        fact_kind(result.answer or "") == AnswerType.MONEY
+        and q.kind != "price"
+        and fact_kind(q.answers[0]) != AnswerType.MONEY
+    ):
         kind = "amount"
     elif gold_day and cited and cited < gold_day - timedelta(days=OLD_DAYS):
         kind = "old report"
