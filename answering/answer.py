@@ -11,8 +11,13 @@ say something its source does not. How spans are weighed against each other:
   asked), a name for who, where and which, a count for "how many"; a dateline never answers;
 - a span answers when its margin plus `sure_overlap` times that share of the question's words reaches
   `min_margin`; when none is left, `ask` abstains;
-- a question about the current state of things ("what is the duty on ...") takes the newest article's answer
-  among those within `recent_slack` of the best, and its "as of" says which report that is;
+- a question about the current state of things ("what is the duty on ...") is read from passages that prefer
+  the weeks before its day (`retrieve`), and takes the newest article's answer among those within
+  `recent_slack` of the best; for a figure (a rate, an amount), the newest report that gives a figure of that
+  kind about what it asks, however much surer the reader is of an older one; its "as of" says which report that
+  is, and a figure whose newest report is over a year older than the question says so (`note`);
+- a figure must be the one asked (answering/figures.py): a rate for a duty, never the value of the goods it
+  covers; in force, not threatened, averted, forecast or past; the one that stands with the country asked;
 - a month the question names ("... in June?") counts for that month's reports and against others (`month`);
 - a newer report that names the answer as the figure it replaced ("cut to 15% from 25%") gives the answer
   instead, and a span that is such a replaced figure answers with the new one;
@@ -21,9 +26,8 @@ say something its source does not. How spans are weighed against each other:
 `Weights` says which constants were chosen on RealTime QA questions of 2020-2021 (`python -m bench.quality
 --calibrate`) and which by hand; none was chosen on the 2022-2024 questions the benchmarks report.
 
-One module (about 450 lines): `decide` and the checks each candidate passes (subject, figure, kind of fact) are
-one decision read top to bottom; question analysis lives in answering/question.py, subjects and figures in
-their own modules.
+One module: `decide` and the checks each candidate passes (subject, figure, kind of fact) are one decision read
+top to bottom; question analysis lives in answering/question.py, subjects and figures in their own modules.
 """
 
 from __future__ import annotations
@@ -280,12 +284,13 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         # answers on its own: it passed the abstention rule), however much surer the reader is of an older one (a
         # rate of 2018 is not the rate of 2025).
         figure = fact_kind(members[0].value) in _FIGURE_FACTS
+        rate = figures.rate_named(asked_part(question) or question)
         close = [
             r
             for r in ranked
             if (figure or r[0] >= best_score - weights.recent_slack)
             and _newest(r[1])
-            and _same_fact(question, r, ranked[0])
+            and _same_fact(question, r, ranked[0], rate)
         ]
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
@@ -343,11 +348,13 @@ def _stale(reported: datetime | None, now: datetime | None) -> str:
 _FIGURE_FACTS = (AnswerType.PERCENT, AnswerType.MONEY)
 
 
-def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple[float, list[_Candidate]]) -> bool:
+def _same_fact(
+    question: str, group: tuple[float, list[_Candidate]], best: tuple[float, list[_Candidate]], rate: frozenset[str]
+) -> bool:
     """Another answer gives the same kind of fact as the best one, about the same thing: a figure of the same kind
     (a rate for a rate), not a part the question does not ask about ("the tariff tied to fentanyl" for the tariff
     on Chinese goods), in a sentence that names the rate asked or else holds about as many of the question's
-    words."""
+    words (`rate`: figures.rate_named of the question)."""
     if group is best:
         return True
     one, other = best[1][0], group[1][0]
@@ -359,7 +366,7 @@ def _same_fact(question: str, group: tuple[float, list[_Candidate]], best: tuple
     at = other.sentence.find(other.text)
     if at >= 0 and figures.part_of(other.sentence, (at, at + len(other.text)), question):
         return False
-    if figures.rate_named(asked_part(question) or question):
+    if rate:
         return True  # both sentences name the rate asked (`_candidate` checked it), however they word the rest
     asked = set(terms(question))
     return len(asked & set(terms(other.sentence))) >= len(asked & set(terms(one.sentence))) - 1

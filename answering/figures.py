@@ -1,11 +1,29 @@
-"""The figure a question asks for, when a sentence gives more than one.
+"""The figure a question asks for, when a sentence gives more than one, and whether a figure is one at all.
+
+What a figure is, by its own words (`measure`): a percentage, a charge per unit ("$75 a tonne"), or an amount
+of money ("tariffs on $200 billion of Chinese goods"); a range is one figure ("a range of 3% to 3.25%"). What a
+question asks for (`Wanted`): a duty asks a rate (a percentage or a charge per unit), an interest rate,
+inflation or unemployment a percentage, "how much ... goods" an amount, "how much is a gallon" a price; never
+the value of the goods a duty covers for its rate.
+
+Which figure is in force (`status`): not one threatened, proposed or averted ("averted a 25% tariff"), and for a
+question about now not a forecast or a goal ("expects growth of 2.8%", "its 2% target"), a figure of the past
+("a year ago ... 3.09%", "its peak of 9.1%", a year named with it before the report's), a threshold crossed
+("below 5%") or how much a rate moved ("by 25 basis points"), unless the question asks for that.
 
 News gives a figure with the one it replaced ("cut to 30% from 145%", "15% instead of the 25% threatened",
 "10% rather than 27.5%", "halves its 150% duty to 75%", "the 15% rate replaces the 30% tariff"): the answer is
-the current figure unless the question asks for the earlier, threatened or replaced one. And one sentence
-may give two countries' figures ("U.S. tariffs on Chinese goods fall to 30%, and China's tariffs on U.S. goods
-to 10%"): the answer is the one whose clause is about the question's countries in the question's roles
-(answering/subjects.py reads who charges and who pays).
+the current figure unless the question asks for the earlier, threatened or replaced one. One sentence may give
+two countries' figures ("U.S. tariffs on Chinese goods fall to 30%, and China's tariffs on U.S. goods to 10%"):
+the answer is the one whose clause is about the question's countries in the question's roles
+(answering/subjects.py reads who charges and who pays), and in a list, the one that stands with the country
+asked ("34% on China, 20% on the EU, 24% on Japan"; `stands_with`). Of two figures on two things, the one on
+what the question names ("25% on European steel and 10% on aluminum"), or the one its clause qualifies as the
+question does ("outside the quota"). A rate question is answered only by a sentence that names that rate
+(`rate_named`: "the key rate" is the benchmark interest rate).
+
+Patterns, not a parser: no well-kept library reads these roles of a figure in news copy (quantity parsers find
+"$75 per tonne" but not whose duty it is, nor that it was averted), so the rules are here, each with a test.
 """
 
 from __future__ import annotations
@@ -222,7 +240,8 @@ def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: froz
 # it that no other figure took ("Goods from Vietnam face 46%, from Japan 24%", "China (34%), Japan (24%)").
 _AFTER_FIGURE = re.compile(
     r"\s*(?:(?:[\w-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against)\s+"
-    r"(?:(?:the|all|most)\s+)?(?:(?:goods|imports|products|exports|shipments)\s+from\s+(?:the\s+)?)?$"
+    r"(?:(?:the|all|most)\s+)?(?:(?:goods|imports|products|exports|shipments)\s+from\s+(?:the\s+)?)?$",
+    re.I,
 )
 _JOINED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?(?:the\s+)?$", re.I)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
