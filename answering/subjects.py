@@ -343,9 +343,7 @@ def roles(text: str) -> Roles:
     """Who charges and who pays, from the countries a clause or question names and the words around them."""
     charges, pays = set(), set()
     previous: tuple[int, set[str] | None] | None = None  # the last mention's end and the role it took
-    unplaced: list[tuple[int, str]] = []  # the mentions since the last one with a role: (end, country)
-    earlier_start: dict[str, int] = {}
-    start_of_next = 0
+    unplaced: list[Mention] = []  # the mentions since the last one that took a role
     for m in countries_in(text):
         before, after = text[max(0, m.start - 30) : m.start], text[m.end : m.end + 40]
         role: set[str] | None = None
@@ -363,17 +361,16 @@ def roles(text: str) -> Roles:
             role = previous[1]  # "goods from Canada and Mexico": Mexico's goods pay too
         if role is not None:
             role.add(m.country)
-            # "South Korea and Vietnam face ...": the countries listed before it without a role share it
-            for earlier_end, earlier in reversed(unplaced):
-                if not _COORDINATED.match(text[earlier_end:start_of_next]):
+            # "South Korea and Vietnam face ...": the countries listed right before it without a role share it
+            after = m
+            for earlier in reversed(unplaced):
+                if not _COORDINATED.match(text[earlier.end : after.start]):
                     break
-                role.add(earlier)
-                start_of_next = earlier_start[earlier]
+                role.add(earlier.country)
+                after = earlier
             unplaced.clear()
         else:
-            unplaced.append((m.end, m.country))
-            earlier_start[m.country] = m.start
-        start_of_next = m.start
+            unplaced.append(m)
         previous = (m.end, role)
     return Roles(frozenset(charges), frozenset(pays))
 

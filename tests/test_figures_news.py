@@ -203,3 +203,15 @@ def test_of_two_figures_the_one_on_what_the_question_names():
     assert _picked(s, "10%", "What tariff did the US impose on European steel?", now=False, year=2021) == "25%"
     s = "The bloc will lift duties of 8% on U.S. lobster and 20% on lobster products."
     assert _picked(s, "8%", "What duty on lobster products will the bloc lift?", now=False) == "20%"
+
+
+def test_countries_listed_before_the_verb_share_its_role():
+    from answering.subjects import roles
+
+    assert roles("Japan, South Korea and Vietnam face rates of 24%, 25% and 46%").pays == {
+        "Japan",
+        "South Korea",
+        "Vietnam",
+    }
+    assert roles("Japan said on Monday that Vietnam faces rates of 46%").pays == {"Vietnam"}  # not listed with it
+    assert roles("Vietnam's goods face a 46% tariff").pays == {"Vietnam"}  # faces it, does not charge it
