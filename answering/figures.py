@@ -350,7 +350,7 @@ _FORECAST_AFTER = re.compile(
     re.I,
 )
 _PAST = re.compile(
-    r"\b(?:a year (?:ago|earlier)|years? ago|last year|a decade ago|peak\w*|previous(?:ly)?|had been|used to|once|"
+    r"\b(?:a year (?:ago|earlier)|years? ago|last year|a decade ago|peak\w*|previous(?:ly)?|had been|used to|"
     r"before the pandemic|pre-pandemic|at this time last year)\b",
     re.I,
 )
@@ -359,6 +359,7 @@ _PAST_AFTER = re.compile(
     r"^[^.;,]{0,30}?\b(?:a year (?:ago|earlier)|last year|years? ago|a decade ago|earlier this year)\b", re.I
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_STILL = re.compile(r"\b(?:remains?|remained|still|since|in place|in effect|stands|unchanged)\b", re.I)
 _CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
 _BOUND = re.compile(
     r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+(?:the\s+)?$",
@@ -469,7 +470,9 @@ def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | 
     if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
         return "forecast"
     label = sentence[max(0, f[0] - 16) : f[0]]  # "May 2022: 8.6%"
-    years = [int(y) for y in _YEAR.findall(f"{wide} {label} {later[:70]}")]
+    around = f"{wide} {label} {later[:70]}"
+    # "the 25% tariff imposed in 2018 remains", "in place since 2018": a year it began, not one it ended
+    years = [] if _STILL.search(around) else [int(y) for y in _YEAR.findall(around)]
     if _PAST.search(wide) or _PAST_AFTER.search(later) or (year and years and max(years) < year):
         return "past"
     return None

@@ -215,3 +215,10 @@ def test_countries_listed_before_the_verb_share_its_role():
     }
     assert roles("Japan said on Monday that Vietnam faces rates of 46%").pays == {"Vietnam"}  # not listed with it
     assert roles("Vietnam's goods face a 46% tariff").pays == {"Vietnam"}  # faces it, does not charge it
+
+
+def test_a_rate_imposed_in_an_earlier_year_that_still_stands_is_in_force():
+    s = "The 25% tariff the US imposed on European steel in 2018 remains in place."
+    assert _picked(s, "25%", "What is the US tariff on European steel?", year=2021) == "25%"
+    s = "The 25% tariff the US imposed on European steel in 2018 was lifted last month."
+    assert _picked(s, "25%", "What is the US tariff on European steel?", year=2021) is None
