@@ -623,7 +623,7 @@ def _candidate(
         )
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's
-        if asked and not figures.names_rate(s_text, asked.rate):
+        if asked and not figures.names_rate(s_text, asked.rate, question):
             return None  # "What is the US inflation rate?" is not answered by "Mortgage rates jumped past 6%"
         if picked != (a, a + len(text)):
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)

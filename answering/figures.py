@@ -425,9 +425,24 @@ def rate_named(question: str) -> frozenset[str]:
     return frozenset(words | same) if words else frozenset()
 
 
-def names_rate(sentence: str, named: frozenset[str]) -> bool:
-    """The sentence names the rate asked about (or the question names none)."""
-    return not named or bool(named & set(terms(sentence)))
+# A part of the rate asked: a state's or a city's rate for the country's, the core rate for the whole.
+_PART_RATE = re.compile(
+    r"\b(core|state|states|city|county|local|regional|metro|provincial)(?:['’]s?)?\s+(?:[\w-]+\s+){0,2}?rates?\b", re.I
+)
+
+
+def names_rate(sentence: str, named: frozenset[str], question: str = "") -> bool:
+    """The sentence names the rate asked about (or the question names none), and, for a country's rate, not
+    only a part of it that the question does not ask about ("the state's unemployment rate", "the so-called
+    core rate")."""
+    if not named:
+        return True
+    if not named & set(terms(sentence)):
+        return False
+    if not countries_in(question):
+        return True  # "What is Nevada's unemployment rate?" is a state's
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    return not any(m.group(1).lower().rstrip("s") not in asked for m in _PART_RATE.finditer(sentence))
 
 
 def part_of(sentence: str, f: tuple[int, int], question: str) -> str | None:
@@ -532,7 +547,7 @@ class Wanted:
         if said == "change":
             return self.change or not (self.measure or self.now)
         if said == "forecast":
-            return self.forecast or not self.now
+            return self.forecast  # what was or is, unless the question asks what is expected
         if said == "bound":
             return not self.now
         if said == "past":

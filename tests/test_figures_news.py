@@ -169,17 +169,17 @@ def test_a_range_is_one_figure():
 
 
 @pytest.mark.parametrize(
-    ("sentence", "figure"),
+    ("sentence", "figure", "what_was"),
     [
-        ("Economists expect the jobless rate to reach 4.4% next year.", "4.4%"),  # a forecast
-        ("A year ago, the unemployment rate stood at 6.1%.", "6.1%"),  # the past
-        ("The unemployment rate fell from its peak of 14.7% in 2020.", "14.7%"),
-        ("In 2019: 3.5%", "3.5%"),  # a year named with it, before the report's
+        ("Economists expect the jobless rate to reach 4.4% next year.", "4.4%", None),  # a forecast: neither
+        ("A year ago, the unemployment rate stood at 6.1%.", "6.1%", "6.1%"),  # the past
+        ("The unemployment rate fell from its peak of 14.7% in 2020.", "14.7%", "14.7%"),
+        ("In 2019: 3.5%", "3.5%", "3.5%"),  # a year named with it, before the report's
     ],
 )
-def test_a_question_about_now_is_not_answered_by_a_forecast_or_a_past_figure(sentence, figure):
+def test_a_question_about_now_is_not_answered_by_a_forecast_or_a_past_figure(sentence, figure, what_was):
     assert _picked(sentence, figure, "What is the unemployment rate?") is None
-    assert _picked(sentence, figure, "What was the unemployment rate?", now=False) == figure
+    assert _picked(sentence, figure, "What was the unemployment rate?", now=False) == what_was
 
 
 def test_a_rate_is_not_answered_by_how_much_it_moved():
@@ -222,3 +222,22 @@ def test_a_rate_imposed_in_an_earlier_year_that_still_stands_is_in_force():
     assert _picked(s, "25%", "What is the US tariff on European steel?", year=2021) == "25%"
     s = "The 25% tariff the US imposed on European steel in 2018 was lifted last month."
     assert _picked(s, "25%", "What is the US tariff on European steel?", year=2021) is None
+
+
+def test_a_countrys_rate_is_not_a_states_or_the_core_rate():
+    from answering.figures import names_rate, rate_named
+
+    us = "What is the US unemployment rate?"
+    assert names_rate("The unemployment rate fell to 3.6% in March.", rate_named(us), us)
+    assert not names_rate("The state's unemployment rate fell to 1.9% last month.", rate_named(us), us)
+    nevada = "What is Nevada's unemployment rate?"  # a state's question takes a state's rate
+    assert names_rate("The state's unemployment rate fell to 5.4% last month.", rate_named(nevada), nevada)
+    cpi = "What is the US inflation rate?"
+    assert not names_rate("The so-called core rate, without food and energy, rose 6.6%.", rate_named(cpi), cpi)
+    assert not names_rate("Mortgage rates jumped past 6% this week.", rate_named(cpi), cpi)
+
+
+def test_what_was_is_not_answered_by_what_was_expected():
+    s = "The Fed said it expects the economy to grow 2.8% this year."
+    assert _picked(s, "2.8%", "How much did the US economy grow this year?", now=False) is None
+    assert _picked(s, "2.8%", "How much does the Fed expect the economy to grow?", now=False) == "2.8%"
