@@ -494,7 +494,10 @@ def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | 
 
 
 # The question asks for a forecast, or for a change ("by how much did it rise?") rather than a level.
-_ASKS_FORECAST = re.compile(r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will)\b", re.I)
+_ASKS_FORECAST = re.compile(
+    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will|could|would|may|might|soon)\b",
+    re.I,
+)
 _ASKS_CHANGE = re.compile(
     r"\bby how much\b|\bhow much (?:did|has|have|will|does|do|is|are|was|were)\b[^?]*\b(?:ris|rose|fall|fell|grow|grew|"
     r"shr[iu]nk|contract|expand|increas|decreas|climb|drop|jump|rais|cut|lower|hik|jump|slow|declin)\w*|\bhow fast\b",

@@ -241,3 +241,5 @@ def test_what_was_is_not_answered_by_what_was_expected():
     s = "The Fed said it expects the economy to grow 2.8% this year."
     assert _picked(s, "2.8%", "How much did the US economy grow this year?", now=False) is None
     assert _picked(s, "2.8%", "How much does the Fed expect the economy to grow?", now=False) == "2.8%"
+    s = "A new state law could raise the hourly minimum wage for fast-food workers to as much as $22."
+    assert _picked(s, "$22", "The law could raise the minimum wage to what hourly amount?", now=False) == "$22"
