@@ -6,10 +6,11 @@ question asks for (`Wanted`): a duty asks a rate (a percentage or a charge per u
 inflation or unemployment a percentage, "how much ... goods" an amount, "how much is a gallon" a price; never
 the value of the goods a duty covers for its rate.
 
-Which figure is in force (`status`): not one threatened, proposed or averted ("averted a 25% tariff"), and for a
-question about now not a forecast or a goal ("expects growth of 2.8%", "its 2% target"), a figure of the past
-("a year ago ... 3.09%", "its peak of 9.1%", a year named with it before the report's), a threshold crossed
-("below 5%") or how much a rate moved ("by 25 basis points"), unless the question asks for that.
+Which figure is in force (`status`): not one threatened, proposed or averted ("averted a 25% tariff"), not a
+forecast or a goal ("expects growth of 2.8%", "its 2% target") unless the question asks what is expected or
+could be, and for a question about now not a figure of the past ("a year ago ... 3.09%", "its peak of 9.1%", a
+year named with it before the report's), a threshold crossed ("below 5%") or how much a rate moved ("by 25
+basis points"), unless the question asks for that.
 
 News gives a figure with the one it replaced ("cut to 30% from 145%", "15% instead of the 25% threatened",
 "10% rather than 27.5%", "halves its 150% duty to 75%", "the 15% rate replaces the 30% tariff"): the answer is
@@ -507,11 +508,12 @@ _ASKS_CHANGE = re.compile(
 
 @dataclass(frozen=True)
 class Wanted:
-    """What kind of figure a question asks for: its measure (a RATE, a PERCENT or an AMOUNT; None: any), the replaced
-    figure of a change (`prior`), a figure that was threatened or averted rather than the one in force
-    (`status`), the words that set it apart from another figure of its sentence (`contrast`), whether it asks
-    what holds now (`now`: a forecast, a figure of the past and a change are then not the answer; a question about
-    a forecast or a change asks for those)."""
+    """What kind of figure a question asks for: its measure (a RATE, a PERCENT, an AMOUNT or a PRICE; None: any),
+    the replaced figure of a change (`prior`), a figure that was threatened or averted rather than the one in
+    force (`status`), the words that set it apart from another figure of its sentence (`contrast`), whether it
+    asks what holds now (`now`: a figure of the past, a threshold and a change are then not the answer), what is
+    expected or could be (`forecast`: else a forecast is never the answer), or how much something moved
+    (`change`)."""
 
     measure: str | None = None
     prior: bool = False
@@ -536,9 +538,10 @@ class Wanted:
         return cls(kind, asks_prior(question), asked, CONTRAST & _words_of(question), now, forecast, change)
 
     def accepts(self, sentence: str, f: tuple[int, int], year: int | None = None) -> bool:
-        """The figure can be the one asked: its measure is not the other one, and it is in force unless the
-        question asks what was threatened or averted (then it is that); for a question about now, not a
-        forecast, a figure of the past or a change (of the report's `year`)."""
+        """The figure can be the one asked: its measure is one the question asks for, it is in force unless the
+        question asks what was threatened or averted (then it is that), it is no forecast unless one is asked,
+        and for a question about now not a figure of the past (before the report's `year`), a threshold or a
+        change."""
         kind = measure(sentence, f)
         if self.measure and kind and kind not in _MEASURES[self.measure]:
             return False
