@@ -491,11 +491,13 @@ class _Asked:
     counted: frozenset[str] = frozenset()  # counted_words(question)
     now: bool = False  # it asks what holds now (_asks_about_now)
     rate: frozenset[str] = frozenset()  # the words that name the rate it asks about (figures.rate_named)
+    wanted: figures.Wanted | None = None  # the kind of figure it asks for
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
     countries = frozenset(m.country for m in countries_in(question))
     asks, region = asks_country(question)
+    now = _asks_about_now(question)
     return _Asked(
         question,
         named,
@@ -504,8 +506,9 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         _CountryAsked(countries, region) if asks else None,
         countries,
         frozenset(counted_words(question)),
-        _asks_about_now(question),
+        now,
         figures.rate_named(asked_part(question) or question),
+        figures.Wanted.of(question, now=now),
     )
 
 
@@ -620,6 +623,7 @@ def _candidate(
             asked.roles if asked else Roles(),
             now=asked.now if asked else False,
             year=hit.published.year if hit.published else None,
+            want=asked.wanted if asked else None,
         )
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's

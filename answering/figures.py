@@ -143,6 +143,7 @@ def pick(
     *,
     now: bool = False,
     year: int | None = None,
+    want: Wanted | None = None,
 ) -> tuple[int, int] | None:
     """The figure of `sentence` that answers, given the reader's span [start, end): the current or the replaced
     figure of a change as the question asks, the one of several in the span whose clause fits the question's
@@ -156,7 +157,7 @@ def pick(
         inside = [f for f in everything if f[0] < end and start < f[1]]
         if not inside:
             return start, end
-    want = Wanted.of(question, now=now)
+    want = want or Wanted.of(question, now=now)  # `want`: the question read once for all its candidates
     found = changes(sentence)
 
     def as_asked(f: tuple[int, int]) -> tuple[int, int]:
