@@ -489,15 +489,13 @@ class _Asked:
     country: _CountryAsked | None = None  # "Which country …?"; None when the question asks no country
     countries: frozenset[str] = frozenset()  # the countries the whole question names
     counted: frozenset[str] = frozenset()  # counted_words(question)
-    now: bool = False  # it asks what holds now (_asks_about_now)
     rate: frozenset[str] = frozenset()  # the words that name the rate it asks about (figures.rate_named)
-    wanted: figures.Wanted | None = None  # the kind of figure it asks for
+    wanted: figures.Wanted | None = None  # the kind of figure it asks for, and whether it asks what holds now
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
     countries = frozenset(m.country for m in countries_in(question))
     asks, region = asks_country(question)
-    now = _asks_about_now(question)
     return _Asked(
         question,
         named,
@@ -506,9 +504,8 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         _CountryAsked(countries, region) if asks else None,
         countries,
         frozenset(counted_words(question)),
-        now,
         figures.rate_named(asked_part(question) or question),
-        figures.Wanted.of(question, now=now),
+        figures.Wanted.of(question, now=_asks_about_now(question)),
     )
 
 
@@ -621,7 +618,6 @@ def _candidate(
             a + len(text),
             question,
             asked.roles if asked else Roles(),
-            now=asked.now if asked else False,
             year=hit.published.year if hit.published else None,
             want=asked.wanted if asked else None,
         )

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from answering.subjects import CLAUSE_BREAK, Roles, charges_at, clause_of, countries_in, roles
 from embeddings.analysis import terms
@@ -253,6 +254,7 @@ _OTHERS = re.compile(
 OTHERS = "other countries"  # what stands_with says of a figure for the countries a sentence does not name
 
 
+@lru_cache(maxsize=1024)  # pick() asks it of one figure several times (its own, its clause's, the others')
 def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
     """The countries the figure at `f` stands with, in a sentence that names several; empty when the sentence
     does not say (or names fewer than two)."""
@@ -278,9 +280,7 @@ def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
             if m.start < end or m.end > limit:
                 continue
             gap = sentence[end : m.start]
-            if (end == g[1] and _AFTER_FIGURE.match(gap) and _AFTER_FIGURE.match(gap).end() == len(gap)) or (
-                end != g[1] and _JOINED.match(gap)
-            ):
+            if (end == g[1] and _AFTER_FIGURE.fullmatch(gap)) or (end != g[1] and _JOINED.match(gap)):
                 claimed[j] = n
                 end = m.end
             else:
