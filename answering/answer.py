@@ -51,6 +51,7 @@ from answering.question import (
     in_months,
     months_named,
     period_named,
+    years_named,
 )
 from answering.reader import Reader, Span, Window
 from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
@@ -491,6 +492,7 @@ class _Asked:
     counted: frozenset[str] = frozenset()  # counted_words(question)
     rate: frozenset[str] = frozenset()  # the words that name the rate it asks about (figures.rate_named)
     wanted: figures.Wanted | None = None  # the kind of figure it asks for, and whether it asks what holds now
+    years: frozenset[int] = frozenset()  # the years it pins its time to (question.years_named)
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
@@ -506,6 +508,7 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         frozenset(counted_words(question)),
         figures.rate_named(asked_part(question) or question),
         figures.Wanted.of(question, now=_asks_about_now(question)),
+        frozenset(years_named(question)),
     )
 
 
@@ -582,6 +585,9 @@ def _candidate(
         if _dateline(s_text):
             return None
         a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
+    if asked and asked.years and hit.published and hit.published.year < min(asked.years):
+        if not any(str(y) in s_text for y in asked.years):
+            return None  # "How much did the economy shrink in 2022?" is not answered by a report of 2020
     raw = s_text[a:b]
     text = raw.lstrip(_EDGE_PUNCTUATION)
     a += len(raw) - len(text)

@@ -320,13 +320,17 @@ _MONEY = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|bn)\b", re.I)
 _ASKS_AMOUNT = re.compile(
     r"(?<!\bby )\bhow much\b(?![^?]*\b(?:is|are|was|were|will be)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){0,3}?"
     r"(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b)"
-    r"(?=[^?]*\b(?:goods|imports|exports|trade|products|worth|value|revenue|cover(?:s|ed|ing)?|raised?|collect\w*|"
+    r"(?=[^?]*\b(?:goods|imports|exports|trade|products|worth|value|revenue|cover(?:s|ed|ing)?|raised?|collect\w*|cost|"
     r"billion|million|spend|spent)\b)"
     r"|\b(?:what|which)\s+(?:amount|value|sum)\b|\bhow many (?:billion|million)\b|\bworth of\b|\bvalue of\b",
     re.I,
 )
 _ASKS_PERCENT = re.compile(
-    r"\b(?:percent(?:age)?|inflation|unemployment|jobless|interest|mortgage|yields?|growth|gdp|cpi)\b", re.I
+    r"\b(?:percent(?:age)?|inflation|unemployment|jobless|interest|mortgage|yields?|growth|gdp|cpi)\b"
+    # "How fast is the economy growing?", "How much did the economy contract?": a rate of growth
+    r"|\b(?:how (?:fast|quickly)|econom(?:y|ies))\b[^?]*\b(?:grow\w*|grew|ris(?:e|es|en|ing)|rose|contract\w*|expand\w*|"
+    r"shr[iu]nk\w*)\b",
+    re.I,
 )
 # A price: "How much is a gallon of gas?", "What is the price of crude oil?" (a sum of money, per unit or not).
 _ASKS_PRICE = re.compile(r"\b(?:prices?|costs?)\b|\bhow much (?:is|are|does|do|will|did|was|were)\b", re.I)
@@ -343,25 +347,39 @@ _STATUS_WORDS = {
 _FORECAST = re.compile(
     r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|goal|"
     r"target(?:s|ed|ing)?(?!\s+(?:rate|range))|"
-    r"aim\w*|until|see[sn]?|seeing|likely|outlook)\b",
+    r"aim\w*|until|sees?|seeing|(?<!has )(?<!have )(?<!had )seen|likely|outlook)\b",  # "has seen" is no forecast
     re.I,
 )
 _FORECAST_AFTER = re.compile(
-    r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter)|later this year|by (?:the end of|year-end|december|the end)|"
+    r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter|week|spring|summer|autumn|fall|winter)|later this year|by (?:the end of|year-end|december|the end)|"
     r"target|goal|forecast|projection)\b",
     re.I,
 )
 _PAST = re.compile(
     r"\b(?:a year (?:ago|earlier)|years? ago|last year|a decade ago|peak\w*|previous(?:ly)?|had been|used to|"
-    r"before the pandemic|pre-pandemic|at this time last year)\b",
+    r"before the pandemic|pre-pandemic|at this time last year|"
+    # a time the sentence has named before: "That month, the Fed cut the rate to zero", "A year after inflation
+    # hit 9.1%, ..."
+    r"that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then|"
+    r"an? (?:year|month|decade) after|(?:months|years) after)\b",
     re.I,
 )
+_PAST_OPENING = re.compile(  # "That month, policymakers cut the rate to zero": the whole sentence is of then
+    r"\W*(?:that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then|then)\b", re.I
+)
 _AS_EXPECTED = re.compile(r"\b(?:as|than)\s+(?:\w+\s+)?(?:expected|anticipated|forecast|projected|estimated)\b", re.I)
-_PAST_AFTER = re.compile(
-    r"^[^.;,]{0,30}?\b(?:a year (?:ago|earlier)|last year|years? ago|a decade ago|earlier this year)\b", re.I
+_PAST_AFTER = re.compile(  # not the base of a comparison: "prices rose 3.5% from a year earlier" is now
+    r"^(?![^.;,]{0,30}?\b(?:from|than|over|on|compared (?:with|to)|versus|vs\.?)\s+(?:a year|last year|a decade))"
+    r"[^.;,]{0,30}?\b(?:a year (?:ago|earlier)|last year|years? ago|a decade ago|earlier this year)\b",
+    re.I,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_STILL = re.compile(r"\b(?:remains?|remained|still|since|in place|in effect|stands|unchanged)\b", re.I)
+# "since 2018", not "Since reaching 9.1% in June 2022, inflation has slowed"
+_STILL = re.compile(
+    r"\b(?:remains?|remained|still|since\s+(?:(?:early|late|mid-?)\s*)?(?:\w+\s+)?(?:19|20)\d\d|in place|in effect|"
+    r"stands|unchanged)\b",
+    re.I,
+)
 _CHANGE_UNIT = re.compile(r"\bpoints?\b", re.I)
 _BOUND = re.compile(
     r"\b(?:below|above|under|past|beyond|more than|less than|at least|at most|exceed\w*|surpass\w*)\s+(?:the\s+)?$",
@@ -490,7 +508,12 @@ def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | 
     around = f"{wide} {label} {later[:70]}"
     # "the 25% tariff imposed in 2018 remains", "in place since 2018": a year it began, not one it ended
     years = [] if _STILL.search(around) else [int(y) for y in _YEAR.findall(around)]
-    if _PAST.search(wide) or _PAST_AFTER.search(later) or (year and years and max(years) < year):
+    if (
+        _PAST.search(wide)
+        or _PAST_AFTER.search(later)
+        or _PAST_OPENING.match(sentence)
+        or (year and years and max(years) < year)
+    ):
         return "past"
     return None
 

@@ -33,6 +33,8 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         re.compile(
             r"\b(what|which) (percent|percentage|rate|tariff rate|tariff|level of tariffs?|duty|levy)\b"
             r"|\bhow high\b|\bby how much\b|\bwhat share\b"
+            r"|\b(how (fast|quickly)|how much\b[^?]*\beconom(y|ies))\b[^?]*\b(grow|grew|rise|rose|risen|rising|contract"
+            r"|expand|shr[iu]nk)"
             r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,5}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
             re.I,
         ),
@@ -218,6 +220,15 @@ def months_named(question: str) -> set[int]:
         r"\b(?:in|during|since|by|of|early|mid|late)[- ]+(" + "|".join(_MONTH_NAMES) + r")\b", question, re.I
     )
     return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
+
+
+_YEAR_NAMED = re.compile(r"(?<!\bbefore )(?<!\buntil )(?<!\bprior to )(?<!\bby )(?<![-–])\b((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)", re.I)
+
+
+def years_named(question: str) -> set[int]:
+    """Years the question pins its time to ("... in the first quarter of 2022?", "since 2018"); not one it asks
+    about the time before ("before 2020", "by 2030"), nor a span of years."""
+    return {int(y) for y in _YEAR_NAMED.findall(asked_part(question) or question)}
 
 
 _PERIODS = [  # (what a question says, the days before its "now" that it means)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from embeddings.analysis import terms
@@ -17,6 +17,7 @@ from embeddings.store import Store
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
+RECENT_WINDOW_DAYS = 45  # a question about now also ranks the reports of this many days before its day
 COMMON_SHARE = 0.1  # a term in more passages than this share is left out of the lexical query ...
 COMMON_MIN_PASSAGES = 1000  # ... once the corpus has this many passages
 MIN_TERMS, MAX_COMMON = 3, 2  # ... unless that leaves fewer than MIN_TERMS: then the rarest common ones stay
@@ -86,26 +87,31 @@ def hybrid_search(
 ) -> list[Hit]:
     """The k best passages for a query, best first, each with fused, dense and lexical scores."""
     filters = filters or Filters()
-    filter_sql, params = filters.sql()
     depth = max(depth, k)
-    dense: list[tuple[int, float]] = []
-    lexical: list[tuple[int, float]] = []
-    qvec = None
-    if mode in ("hybrid", "dense"):
-        qvec = encoder.encode([query])[0]
-        dense = _dense(store, index, qvec, depth, filters, filter_sql, params)
-    if mode in ("hybrid", "lexical"):
-        lexical = store.lexical_search(selective_terms(store, query), depth, filter_sql, params)
+    if prefer_recent is None:
+        prefer_recent = asks_for_recent(query)
+    now = filters.until or datetime.now(UTC)
+    qvec = encoder.encode([query])[0] if mode in ("hybrid", "dense") else None
+    terms_asked = selective_terms(store, query) if mode in ("hybrid", "lexical") else []
+    rankings = [_rankings(store, index, qvec, terms_asked, depth, filters)]
+    if prefer_recent and RECENT_WINDOW_DAYS:
+        # The reports of the weeks before the question's day, ranked on their own: in a corpus of years, the
+        # newest report that gives a rate can be 200th overall, behind older ones that say the same words.
+        since = now - timedelta(days=RECENT_WINDOW_DAYS)
+        if not filters.since or filters.since < since:
+            window = Filters(since=since, until=filters.until, source=filters.source)
+            rankings.append(_rankings(store, index, qvec, terms_asked, depth, window))
+    dense_scores = {pid: s for dense, _ in rankings for pid, s in dense}
+    lexical_scores = {pid: s for _, lexical in rankings for pid, s in lexical}
 
     fused: dict[int, float] = {}
-    for ranking in (dense, lexical):
+    for ranking in (r for pair in rankings for r in pair):
         for rank, (pid, _) in enumerate(ranking):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
     if not fused:
         return []
     candidates = sorted(fused, key=fused.__getitem__, reverse=True)[: max(depth, k)]
     hits = store.hits(candidates)
-    dense_scores, lexical_scores = dict(dense), dict(lexical)
     if qvec is not None:
         missing = [pid for pid in hits if pid not in dense_scores]
         for pid, vec in index.vectors(missing).items():
@@ -115,12 +121,21 @@ def hybrid_search(
         hit.dense = dense_scores.get(pid)
         hit.lexical = lexical_scores.get(pid)
 
-    if prefer_recent is None:
-        prefer_recent = asks_for_recent(query)
     if prefer_recent:
-        _boost_recent(list(hits.values()), filters.until or datetime.now(UTC))
+        _boost_recent(list(hits.values()), now)
     ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
     return ranked[:k]
+
+
+def _rankings(
+    store: Store, index: VectorIndex, qvec, terms_asked: list[str], depth: int, filters: Filters
+) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+    """The dense ranking (empty without a query vector) and the lexical one (empty without terms), each of the
+    `depth` best passages the filters allow, best first."""
+    filter_sql, params = filters.sql()
+    dense = _dense(store, index, qvec, depth, filters, filter_sql, params) if qvec is not None else []
+    lexical = store.lexical_search(terms_asked, depth, filter_sql, params) if terms_asked else []
+    return dense, lexical
 
 
 def _dense(

@@ -7,6 +7,7 @@ billion" from 2018. The real reader, the fake encoder, through `ask` and `timeli
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,57 @@ def test_what_was_is_not_answered_by_what_was_expected():
     assert _picked(s, "2.8%", "How much does the Fed expect the economy to grow?", now=False) == "2.8%"
     s = "A new state law could raise the hourly minimum wage for fast-food workers to as much as $22."
     assert _picked(s, "$22", "The law could raise the minimum wage to what hourly amount?", now=False) == "$22"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure", "in_force"),
+    [
+        # a time named before ("That month", "A year after") makes the whole figure one of then
+        ("That month, the central bank cut its benchmark rate to a range of zero to 0.25%.", "0.25%", None),
+        ("A year after the jobless rate hit a high of 9.8%, it has fallen by half.", "9.8%", None),
+        ("Since the jobless rate reached 9.8% in June 2021, hiring has picked up.", "9.8%", None),
+        # a comparison with a year before is the level now, not a figure of the past
+        ("Overall, the jobless rate rose to 4.5% from a year earlier, the bureau said.", "4.5%", "4.5%"),
+        # "has seen" is what happened, not a forecast
+        ("The economy, which has seen the jobless rate fall to a low of 3.6%, is strong.", "3.6%", "3.6%"),
+        # a season after the figure is when it is expected
+        ("Markets fear the bank must push rates as high as 6% next spring.", "6%", None),
+        ("The 10% rate in place since 2019 still applies, the jobless office said.", "10%", "10%"),
+    ],
+)
+def test_the_time_a_sentence_names_says_whether_its_figure_holds_now(sentence, figure, in_force):
+    question = "What is the jobless rate?" if "rates as high" not in sentence else "What is the bank's interest rate?"
+    assert _picked(sentence, figure, question, year=2024) == in_force
+
+
+def test_a_question_about_growth_asks_for_a_rate():
+    from answering.question import answer_type
+
+    for q in ("How fast is the US economy growing?", "How much did the economy contract in the first quarter?"):
+        assert answer_type(q).value == "percent" and Wanted.of(q).measure == PERCENT
+    assert answer_type("How quickly can the Senate act?").value != "percent"  # no growth asked
+
+
+def test_a_year_asked_is_not_answered_by_a_report_from_before_it(tmp_path):
+    """"How much did the economy shrink in the first quarter of 2026?" is not answered by a report of an earlier
+    year about its own first quarter, however well it reads."""
+    from embeddings.models import Article
+
+    lib = Library.open(tmp_path / "home", encoder=FakeEncoder())
+    try:
+        lib.ingest_articles(
+            [
+                Article(
+                    id="old",
+                    title="Economy shrinks in the first quarter",
+                    text="The Portuguese economy shrank 4.8% in the first quarter, the statistics office said.",
+                    source="Example Wire",
+                    published=datetime(2023, 4, 28, 12, tzinfo=UTC),
+                )
+            ]
+        )
+        question = "How much did the Portuguese economy shrink in the first quarter of 2026?"
+        assert ask(lib, question, as_of=parse_when("2026-05-10")).abstained
+        assert ask(lib, question.replace("2026", "2023"), as_of=parse_when("2023-05-10")).answer == "4.8%"
+    finally:
+        lib.close()

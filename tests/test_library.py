@@ -236,3 +236,35 @@ def test_a_same_outlet_near_copy_in_one_batch_replaces_the_earlier_version(libra
     (text,) = [t for _, t in library.store.passage_texts(library.store.passage_ids().tolist())]
     assert text.endswith("by the autumn, traders added.")
     assert consistent(library)
+
+
+def test_a_question_about_now_reads_the_reports_of_the_weeks_before_its_day(library, monkeypatch):
+    """In a corpus of years, the newest report of a rate can rank far below older ones that say the same words;
+    a question about now also ranks the reports of the weeks before its day on their own."""
+    import embeddings.search as search
+
+    old = [
+        Article(
+            id=f"old{i}",
+            title=f"Jobs report {i}",
+            text=f"The US unemployment rate was {3 + i / 100:.2f}% in the month, the US unemployment rate report said.",
+            source="Example Wire",
+            published=datetime(2019, 1 + i % 12, 1 + i % 27, 12, tzinfo=UTC),
+        )
+        for i in range(80)
+    ]
+    new = Article(
+        id="new",
+        title="Hiring slows",
+        text="Employers added fewer workers than forecast, and joblessness ticked up to 4.2%, the rate said.",
+        source="Example Wire",
+        published=datetime(2025, 4, 1, 12, tzinfo=UTC),
+    )
+    library.ingest_articles([*old, new])
+    as_of = Filters(until=datetime(2025, 4, 8, tzinfo=UTC))
+    question = "What is the US unemployment rate?"
+    assert "new" in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=True)}
+    # A question about a fixed fact is ranked among all reports: no window of its own.
+    assert "new" not in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=False)}
+    monkeypatch.setattr(search, "RECENT_WINDOW_DAYS", 0)  # ranked among all reports only: out of reach
+    assert "new" not in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=True)}
