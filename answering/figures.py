@@ -328,8 +328,8 @@ _ASKS_AMOUNT = re.compile(
 _ASKS_PERCENT = re.compile(
     r"\b(?:percent(?:age)?|inflation|unemployment|jobless|interest|mortgage|yields?|growth|gdp|cpi)\b"
     # "How fast is the economy growing?", "How much did the economy contract?": a rate of growth
-    r"|\b(?:how (?:fast|quickly)|econom(?:y|ies))\b[^?]*\b(?:grow\w*|grew|ris(?:e|es|en|ing)|rose|contract\w*|expand\w*|"
-    r"shr[iu]nk\w*)\b",
+    r"|\b(?:how (?:fast|quickly)|econom(?:y|ies))\b[^?]*"
+    r"\b(?:grow\w*|grew|ris(?:e|es|en|ing)|rose|contract\w*|expand\w*|shr[iu]nk\w*)\b",
     re.I,
 )
 # A price: "How much is a gallon of gas?", "What is the price of crude oil?" (a sum of money, per unit or not).
@@ -351,7 +351,8 @@ _FORECAST = re.compile(
     re.I,
 )
 _FORECAST_AFTER = re.compile(
-    r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter|week|spring|summer|autumn|fall|winter)|later this year|by (?:the end of|year-end|december|the end)|"
+    r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter|week|spring|summer|autumn|fall|winter)|later this year|"
+    r"by (?:the end of|year-end|december|the end)|"
     r"target|goal|forecast|projection)\b",
     re.I,
 )

@@ -222,7 +222,9 @@ def months_named(question: str) -> set[int]:
     return {_MONTH_NAMES.index(m.lower()) + 1 for m in found}
 
 
-_YEAR_NAMED = re.compile(r"(?<!\bbefore )(?<!\buntil )(?<!\bprior to )(?<!\bby )(?<![-–])\b((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)", re.I)
+_YEAR_NAMED = re.compile(
+    r"(?<!\bbefore )(?<!\buntil )(?<!\bprior to )(?<!\bby )(?<![-–])\b((?:19|20)\d\d)\b(?!\s*[-–]\s*\d)", re.I
+)
 
 
 def years_named(question: str) -> set[int]:

@@ -276,7 +276,7 @@ def test_a_question_about_growth_asks_for_a_rate():
 
 
 def test_a_year_asked_is_not_answered_by_a_report_from_before_it(tmp_path):
-    """"How much did the economy shrink in the first quarter of 2026?" is not answered by a report of an earlier
+    """ "How much did the economy shrink in the first quarter of 2026?" is not answered by a report of an earlier
     year about its own first quarter, however well it reads."""
     from embeddings.models import Article
 
