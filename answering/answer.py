@@ -180,12 +180,16 @@ def retrieve(
     context: str = "",
 ) -> list[Hit]:
     """The passages `ask` reads: published by `as_of`, from `source`; a question about the current state of
-    things prefers the reports of the weeks before its day (a rate of 2018 is not the rate of 2025)."""
-    from embeddings.search import Filters
+    things prefers the reports of the weeks before its day (a rate of 2018 is not the rate of 2025), and one about
+    a figure now also reads the best of those reports ranked on their own (RECENT_WINDOW_DAYS)."""
+    from embeddings.search import RECENT_WINDOW_DAYS, Filters
 
     query = f"{question} {context}" if context else question
-    recent = True if _asks_about_now(question) else None  # None: the search's own reading of the words
-    return library.search(query, k=k, filters=Filters(until=as_of, source=source), mode=mode, prefer_recent=recent)
+    now = _asks_about_now(question)
+    recent = True if now else None  # None: the search's own reading of the words
+    days = RECENT_WINDOW_DAYS if now and figures.Wanted.of(question).measure else 0
+    filters = Filters(until=as_of, source=source)
+    return library.search(query, k=k, filters=filters, mode=mode, prefer_recent=recent, recent_days=days)
 
 
 @dataclass

@@ -266,6 +266,7 @@ class Library:
         filters: Filters | None = None,
         prefer_recent: bool | None = None,
         mode: Mode = "hybrid",
+        recent_days: float = 0,
     ) -> list[Hit]:
         self.refresh()
         return hybrid_search(
@@ -277,6 +278,7 @@ class Library:
             filters=filters,
             prefer_recent=prefer_recent,
             mode=mode,
+            recent_days=recent_days,
         )
 
     def latest(self, n: int = 10, *, topic: str | None = None, filters: Filters | None = None) -> list[ArticleSummary]:

@@ -17,7 +17,9 @@ from embeddings.store import Store
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
-RECENT_WINDOW_DAYS = 45  # a question about now also ranks the reports of this many days before its day
+# A question about a figure now also ranks the reports of this many days before its day (bench.figures; 30 and
+# 45 read the newest report as often, 90 less: docs/benchmarks.md).
+RECENT_WINDOW_DAYS = 45
 COMMON_SHARE = 0.1  # a term in more passages than this share is left out of the lexical query ...
 COMMON_MIN_PASSAGES = 1000  # ... once the corpus has this many passages
 MIN_TERMS, MAX_COMMON = 3, 2  # ... unless that leaves fewer than MIN_TERMS: then the rarest common ones stay
@@ -84,8 +86,11 @@ def hybrid_search(
     prefer_recent: bool | None = None,
     mode: Mode = "hybrid",
     depth: int = 50,
+    recent_days: float = 0,
 ) -> list[Hit]:
-    """The k best passages for a query, best first, each with fused, dense and lexical scores."""
+    """The k best passages for a query, best first, each with fused, dense and lexical scores. With
+    `prefer_recent` and `recent_days`, the reports of that many days before `filters.until` (or now) are also
+    ranked on their own, and those rankings fused with the others."""
     filters = filters or Filters()
     depth = max(depth, k)
     if prefer_recent is None:
@@ -94,10 +99,10 @@ def hybrid_search(
     qvec = encoder.encode([query])[0] if mode in ("hybrid", "dense") else None
     terms_asked = selective_terms(store, query) if mode in ("hybrid", "lexical") else []
     rankings = [_rankings(store, index, qvec, terms_asked, depth, filters)]
-    if prefer_recent and RECENT_WINDOW_DAYS:
+    if prefer_recent and recent_days:
         # The reports of the weeks before the question's day, ranked on their own: in a corpus of years, the
         # newest report that gives a rate can be 200th overall, behind older ones that say the same words.
-        since = now - timedelta(days=RECENT_WINDOW_DAYS)
+        since = now - timedelta(days=recent_days)
         if not filters.since or filters.since < since:
             window = Filters(since=since, until=filters.until, source=filters.source)
             rankings.append(_rankings(store, index, qvec, terms_asked, depth, window))

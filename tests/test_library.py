@@ -238,10 +238,10 @@ def test_a_same_outlet_near_copy_in_one_batch_replaces_the_earlier_version(libra
     assert consistent(library)
 
 
-def test_a_question_about_now_reads_the_reports_of_the_weeks_before_its_day(library, monkeypatch):
+def test_a_question_about_a_figure_now_reads_the_reports_of_the_weeks_before_its_day(library):
     """In a corpus of years, the newest report of a rate can rank far below older ones that say the same words;
-    a question about now also ranks the reports of the weeks before its day on their own."""
-    import embeddings.search as search
+    a question about a figure now also ranks the reports of the weeks before its day on their own."""
+    from answering.answer import retrieve
 
     old = [
         Article(
@@ -263,8 +263,12 @@ def test_a_question_about_now_reads_the_reports_of_the_weeks_before_its_day(libr
     library.ingest_articles([*old, new])
     as_of = Filters(until=datetime(2025, 4, 8, tzinfo=UTC))
     question = "What is the US unemployment rate?"
-    assert "new" in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=True)}
-    # A question about a fixed fact is ranked among all reports: no window of its own.
-    assert "new" not in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=False)}
-    monkeypatch.setattr(search, "RECENT_WINDOW_DAYS", 0)  # ranked among all reports only: out of reach
+    found = library.search(question, k=8, filters=as_of, prefer_recent=True, recent_days=45)
+    assert "new" in {h.article_id for h in found}
+    # Ranked among all reports only, it is out of reach; a question about a fixed fact has no window of its own.
     assert "new" not in {h.article_id for h in library.search(question, k=8, filters=as_of, prefer_recent=True)}
+    found = library.search(question, k=8, filters=as_of, prefer_recent=False, recent_days=45)
+    assert "new" not in {h.article_id for h in found}
+    # ask reads it: the question asks for a figure as it stands now
+    assert "new" in {h.article_id for h in retrieve(library, question, as_of=as_of.until)}
+    assert "new" not in {h.article_id for h in retrieve(library, "Who reported the jobs numbers?", as_of=as_of.until)}
