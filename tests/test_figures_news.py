@@ -298,3 +298,13 @@ def test_a_year_asked_is_not_answered_by_a_report_from_before_it(tmp_path):
         assert ask(lib, question.replace("2026", "2023"), as_of=parse_when("2023-05-10")).answer == "4.8%"
     finally:
         lib.close()
+
+
+def test_the_duty_a_tariff_answered_is_not_its_own_subject():
+    """ "a 25% tariff on vans imposed over French duties on American wheat": the French duty is the reason, the
+    25% is the US's own."""
+    s = "The old 'Wheat Tax' — a 25% tariff on imported vans imposed over French duties on American wheat — stands."
+    assert _picked(s, "25%", "What is the US tariff on imported vans?") == "25%"
+    s = "Canada set a 25% duty on US steel in retaliation for American tariffs on Canadian aluminum."
+    assert _picked(s, "25%", "What is Canada's tariff on US steel?") == "25%"
+    assert _picked(s, "25%", "What is the US tariff on Canadian aluminum?") is None  # Canada's duty, not the US's
