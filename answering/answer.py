@@ -628,7 +628,7 @@ def _candidate(
             a + len(text),
             question,
             asked.roles if asked else Roles(),
-            year=hit.published.year if hit.published else None,
+            reported=hit.published.date() if hit.published else None,
             want=asked.wanted if asked else None,
         )
         if picked is None:

@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from answering.dates import find_dates
 from answering.subjects import CLAUSE_BREAK, Roles, charges_at, clause_of, countries_in, roles
 from embeddings.analysis import terms
 
@@ -143,7 +145,7 @@ def pick(
     asked: Roles,
     *,
     now: bool = False,
-    year: int | None = None,
+    reported: date | None = None,
     want: Wanted | None = None,
 ) -> tuple[int, int] | None:
     """The figure of `sentence` that answers, given the reader's span [start, end): the current or the replaced
@@ -180,7 +182,7 @@ def pick(
         if not options:
             return None
     countries = _asked_countries(question, asked)
-    options = [f for f in options if want.accepts(sentence, f, year) and _with_asked(sentence, f, countries)]
+    options = [f for f in options if want.accepts(sentence, f, reported) and _with_asked(sentence, f, countries)]
     fitting = [f for f in options if _fits(clause_of(sentence, f[0]), asked)]
     # None of the span's figures is the one asked (about the question's countries, the measure asked, in force):
     # another figure of the sentence may be.
@@ -188,7 +190,7 @@ def pick(
         f
         for f in dict.fromkeys(as_asked(f) for f in everything if f not in inside)
         if f not in options
-        and want.accepts(sentence, f, year)
+        and want.accepts(sentence, f, reported)
         and _with_asked(sentence, f, countries)
         and _fits_other(sentence, f, asked, countries)
     ]
@@ -316,6 +318,10 @@ RATE, PRICE = "rate", "price"
 _PER_UNIT = re.compile(r"\s*(?:a|an|per|each|/)\s*(?:metric\s+|short\s+)?[a-z]+\b(?<!\bof)", re.I)
 _PERCENTAGE = re.compile(r"%|\bper\s?cent\b|\bpercentage points?\b", re.I)
 _MONEY = re.compile(r"[$€£¥]|\b(?:[mb]illion|trillion|bn)\b", re.I)
+_NO_CURRENCY = re.compile(r"^[^$€£¥]*$")
+_COUNTED = re.compile(  # "6 million barrels": a count of the things named after it
+    r"\s+(?!(?:of|in|worth|dollars|euros|yuan|yen|pounds|a|an|the|and|or|to|from|for|on)\b)[a-z]+", re.I
+)
 # The question asks how much of something there is (goods covered, trade, revenue), not the rate charged on it.
 _ASKS_AMOUNT = re.compile(
     r"(?<!\bby )\bhow much\b(?![^?]*\b(?:is|are|was|were|will be)\s+(?:the\s+|a\s+)?(?:[\w'’.-]+\s+){0,3}?"
@@ -353,7 +359,8 @@ _FORECAST = re.compile(
 _FORECAST_AFTER = re.compile(
     r"^[^.;,]{0,30}?\b(?:next (?:year|month|quarter|week|spring|summer|autumn|fall|winter)|later this year|"
     r"by (?:the end of|year-end|december|the end)|"
-    r"target|goal|forecast|projection)\b",
+    r"target|goal|forecast|projection)\b"
+    r"|^\s*(?:[\w-]+\s+){0,2}?(?:would|could|might)\b",  # "$100 oil would lift prices": what if, not what is
     re.I,
 )
 _PAST = re.compile(
@@ -399,9 +406,9 @@ def measure(sentence: str, f: tuple[int, int]) -> str | None:
     text = sentence[f[0] : f[1]]
     if _PERCENTAGE.search(text):
         return PERCENT
-    if _MONEY.search(text):
+    if _MONEY.search(text) and not (_NO_CURRENCY.search(text) and _COUNTED.match(sentence[f[1] : f[1] + 30])):
         return PER_UNIT if _PER_UNIT.match(sentence[f[1] : f[1] + 30]) else AMOUNT
-    return None
+    return None  # a plain number, or a count of things ("6 million barrels")
 
 
 _MEASURES = {RATE: {PERCENT, PER_UNIT}, PERCENT: {PERCENT}, AMOUNT: {AMOUNT}, PRICE: {PER_UNIT, AMOUNT}}
@@ -489,10 +496,11 @@ def _own_words(sentence: str, f: tuple[int, int], reach: int = 60, clause: bool 
     return before, after
 
 
-def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | None:
+def status(sentence: str, f: tuple[int, int], reported: date | None = None) -> str | None:
     """What the figure's own words say it is when it is not the level in force: "threatened", "averted",
-    "change" ("by a quarter point"), "bound" ("below 5%"), "forecast", "past" (`year`: the report's, before which
-    a year named with the figure is the past); None for a figure in force."""
+    "change" ("by a quarter point"), "bound" ("below 5%"), "forecast", "past" (`reported`: the report's day; a
+    year named with the figure before the report's, or a day named with it more than PAST_DAYS before it, is the
+    past); None for a figure in force."""
     before, after = _own_words(sentence, f)
     for kind in _STATUS_WORDS:
         if _STATUS_BEFORE[kind].search(before) or _STATUS_AFTER[kind].search(after):
@@ -502,21 +510,40 @@ def status(sentence: str, f: tuple[int, int], year: int | None = None) -> str | 
     if _BOUND.search(before):
         return "bound"  # "drop below 5%", "jumped past 6%": a threshold crossed, not the level
     wide, later = _own_words(sentence, f, 120, clause=False)  # "By the peak in July 1981, the rate topped 22%"
+    reach = (f[0] - len(wide), f[1] + len(later))  # where the figure's own words are
     wide = _AS_EXPECTED.sub(" ", wide)  # "rose more than expected, to 3%" is no forecast
     if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
         return "forecast"
     label = sentence[max(0, f[0] - 16) : f[0]]  # "May 2022: 8.6%"
     around = f"{wide} {label} {later[:70]}"
     # "the 25% tariff imposed in 2018 remains", "in place since 2018": a year it began, not one it ended
-    years = [] if _STILL.search(around) else [int(y) for y in _YEAR.findall(around)]
+    still = _STILL.search(around)
+    years = [] if still else [int(y) for y in _YEAR.findall(around)]
     if (
         _PAST.search(wide)
         or _PAST_AFTER.search(later)
         or _PAST_OPENING.match(sentence)
-        or (year and years and max(years) < year)
+        or (reported and years and max(years) < reported.year)
+        or (reported and not still and _days_before(sentence, reach, reported))
     ):
         return "past"
     return None
+
+
+PAST_DAYS = 30  # a figure said with a day this much before its report's is of then: "$65.76 a barrel on Dec. 1"
+_PERIOD_START = re.compile(r"\b(?:since|from|after|than)\s+(?:the\s+)?$", re.I)  # "the lowest since Feb. 10"
+
+
+def _days_before(sentence: str, reach: tuple[int, int], reported: date) -> bool:
+    """The figure's own words (at `reach`) name days, all more than PAST_DAYS before the report's."""
+    a, b = reach
+    when = datetime(reported.year, reported.month, reported.day, tzinfo=UTC)
+    days = [
+        d.day
+        for d in find_dates(sentence, when)
+        if a <= d.start and d.end <= b and d.day and not _PERIOD_START.search(sentence[max(0, d.start - 12) : d.start])
+    ]
+    return bool(days) and max(days) < reported - timedelta(days=PAST_DAYS)
 
 
 # The question asks for a forecast, or for a change ("by how much did it rise?") rather than a level.
@@ -562,7 +589,7 @@ class Wanted:
         forecast, change = bool(_ASKS_FORECAST.search(question)), bool(_ASKS_CHANGE.search(question))
         return cls(kind, asks_prior(question), asked, CONTRAST & _words_of(question), now, forecast, change)
 
-    def accepts(self, sentence: str, f: tuple[int, int], year: int | None = None) -> bool:
+    def accepts(self, sentence: str, f: tuple[int, int], reported: date | None = None) -> bool:
         """The figure can be the one asked: its measure is one the question asks for, it is in force unless the
         question asks what was threatened or averted (then it is that), it is no forecast unless one is asked,
         and for a question about now not a figure of the past (before the report's `year`), a threshold or a
@@ -570,7 +597,9 @@ class Wanted:
         kind = measure(sentence, f)
         if self.measure and kind and kind not in _MEASURES[self.measure]:
             return False
-        said = status(sentence, f, year)
+        if self.measure == PRICE and kind is None:
+            return False  # "How much is a gallon of gas?" is a sum of money, not "130,000" stations
+        said = status(sentence, f, reported)
         if self.status:
             return said == self.status or (said is None and self.prior)
         if said in _STATUS_WORDS:

@@ -7,7 +7,7 @@ billion" from 2018. The real reader, the fake encoder, through `ask` and `timeli
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -153,10 +153,12 @@ def _at(sentence: str, figure: str) -> tuple[int, int]:
 
 
 def _picked(sentence: str, span: str, question: str, *, now: bool = True, year: int | None = 2025) -> str | None:
+    """The figure pick() takes for the question in a sentence of a report of June 1 of `year`."""
     from answering.subjects import roles
 
     a, b = _at(sentence, span)
-    got = pick(sentence, a, b, question, roles(question), now=now, year=year)
+    reported = date(year, 6, 1) if year else None
+    got = pick(sentence, a, b, question, roles(question), now=now, reported=reported)
     return sentence[got[0] : got[1]] if got else None
 
 
@@ -308,3 +310,23 @@ def test_the_duty_a_tariff_answered_is_not_its_own_subject():
     s = "Canada set a 25% duty on US steel in retaliation for American tariffs on Canadian aluminum."
     assert _picked(s, "25%", "What is Canada's tariff on US steel?") == "25%"
     assert _picked(s, "25%", "What is the US tariff on Canadian aluminum?") is None  # Canada's duty, not the US's
+
+
+def test_a_figure_said_with_a_day_weeks_before_its_report_is_of_then():
+    """A report of June 1: "on April 2" is then, "the lowest since April 2" is now."""
+    oil = "What is the price of a barrel of crude oil?"
+    assert _picked("Crude fell as low as $61.20 a barrel on April 2.", "$61.20", oil) is None
+    assert _picked("Crude fell 3% to $74.10 a barrel, the lowest since April 2.", "$74.10", oil) == "$74.10"
+    assert _picked("Crude fell to $74.10 a barrel on Tuesday.", "$74.10", oil) == "$74.10"
+    assert _picked("Crude fell as low as $61.20 a barrel on April 2.", "$61.20", oil.replace("is", "was"), now=False)
+
+
+def test_what_a_price_would_do_is_not_the_price_and_a_count_is_no_price():
+    oil = "What is the price of a barrel of crude oil?"
+    assert _picked("But $120 oil would surely lift prices at the pump.", "$120", oil) is None
+    assert _picked("Crude is trading at $84 a barrel.", "$84", oil) == "$84"
+    s = "Imports from the country are small: 4 million barrels of a total of 6 million barrels."
+    assert _picked(s, "4 million", oil) is None  # barrels counted, not dollars
+    assert measure(s, _at(s, "6 million")) is None
+    s = "Tariffs now cover 200 billion of goods."
+    assert measure(s, _at(s, "200 billion")) == AMOUNT
