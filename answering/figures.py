@@ -592,7 +592,7 @@ class Wanted:
     def accepts(self, sentence: str, f: tuple[int, int], reported: date | None = None) -> bool:
         """The figure can be the one asked: its measure is one the question asks for, it is in force unless the
         question asks what was threatened or averted (then it is that), it is no forecast unless one is asked,
-        and for a question about now not a figure of the past (before the report's `year`), a threshold or a
+        and for a question about now not a figure of the past (before the day it was `reported`), a threshold or a
         change."""
         kind = measure(sentence, f)
         if self.measure and kind and kind not in _MEASURES[self.measure]:

@@ -20,6 +20,8 @@ RRF_K = 60
 # A question about a figure now also ranks the reports of this many days before its day (bench.figures; 30 and
 # 45 read the newest report as often, 90 less: docs/benchmarks.md).
 RECENT_WINDOW_DAYS = 45
+WINDOW_LEXICAL_REACH = 20  # ... taking its lexical ranking from this many times `depth` of the lexical one
+WINDOW_IDS = 20_000  # ... and its dense one among its passages by their ids when it holds at most this many
 COMMON_SHARE = 0.1  # a term in more passages than this share is left out of the lexical query ...
 COMMON_MIN_PASSAGES = 1000  # ... once the corpus has this many passages
 MIN_TERMS, MAX_COMMON = 3, 2  # ... unless that leaves fewer than MIN_TERMS: then the rarest common ones stay
@@ -98,14 +100,22 @@ def hybrid_search(
     now = filters.until or datetime.now(UTC)
     qvec = encoder.encode([query])[0] if mode in ("hybrid", "dense") else None
     terms_asked = selective_terms(store, query) if mode in ("hybrid", "lexical") else []
-    rankings = [_rankings(store, index, qvec, terms_asked, depth, filters)]
+    window = None
     if prefer_recent and recent_days:
-        # The reports of the weeks before the question's day, ranked on their own: in a corpus of years, the
-        # newest report that gives a rate can be 200th overall, behind older ones that say the same words.
         since = now - timedelta(days=recent_days)
         if not filters.since or filters.since < since:
             window = Filters(since=since, until=filters.until, source=filters.source)
-            rankings.append(_rankings(store, index, qvec, terms_asked, depth, window))
+    filter_sql, params = filters.sql()
+    dense = _dense(store, index, qvec, depth, filters, filter_sql, params) if qvec is not None else []
+    # With a window, the lexical ranking reaches further (the cost is in matching, not in the rows returned), so
+    # that the window's own lexical ranking can be taken from it.
+    reach = depth * WINDOW_LEXICAL_REACH if window else depth
+    lexical = store.lexical_search(terms_asked, reach, filter_sql, params) if terms_asked else []
+    rankings = [(dense, lexical[:depth])]
+    if window:
+        # The reports of the weeks before the question's day, ranked on their own: in a corpus of years, the
+        # newest report that gives a rate can be 200th overall, behind older ones that say the same words.
+        rankings.append(_window_rankings(store, index, qvec, lexical, depth, window))
     dense_scores = {pid: s for dense, _ in rankings for pid, s in dense}
     lexical_scores = {pid: s for _, lexical in rankings for pid, s in lexical}
 
@@ -132,15 +142,21 @@ def hybrid_search(
     return ranked[:k]
 
 
-def _rankings(
-    store: Store, index: VectorIndex, qvec, terms_asked: list[str], depth: int, filters: Filters
+def _window_rankings(
+    store: Store, index: VectorIndex, qvec, lexical: list[tuple[int, float]], depth: int, window: Filters
 ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """The dense ranking (empty without a query vector) and the lexical one (empty without terms), each of the
-    `depth` best passages the filters allow, best first."""
-    filter_sql, params = filters.sql()
-    dense = _dense(store, index, qvec, depth, filters, filter_sql, params) if qvec is not None else []
-    lexical = store.lexical_search(terms_asked, depth, filter_sql, params) if terms_asked else []
-    return dense, lexical
+    """The dense and lexical rankings of the passages in `window`: the dense one searched among them (by their
+    ids when there are few, else by over-fetching), the lexical one taken from the wider `lexical` ranking."""
+    sql, params = window.sql()
+    ids = store.filtered_passage_ids(f"{sql} LIMIT {WINDOW_IDS + 1}", params)
+    if len(ids) <= WINDOW_IDS:
+        dense = index.search(qvec, depth, allowed=ids) if qvec is not None and len(ids) else []
+        held = set(ids.tolist())
+    else:  # a busy window: most of the best passages overall are in it
+        dense = _dense(store, index, qvec, depth, window, sql, params) if qvec is not None else []
+        found = ",".join(str(pid) for pid, _ in lexical)
+        held = set(store.filtered_passage_ids(f"{sql} AND p.id IN ({found})", params).tolist()) if found else set()
+    return dense, [(pid, score) for pid, score in lexical if pid in held][:depth]
 
 
 def _dense(

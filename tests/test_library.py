@@ -238,10 +238,14 @@ def test_a_same_outlet_near_copy_in_one_batch_replaces_the_earlier_version(libra
     assert consistent(library)
 
 
-def test_a_question_about_a_figure_now_reads_the_reports_of_the_weeks_before_its_day(library):
+@pytest.mark.parametrize("window_ids", [20_000, 1])  # the window's passages searched by id, or by over-fetching
+def test_a_question_about_a_figure_now_reads_the_reports_of_the_weeks_before_its_day(library, monkeypatch, window_ids):
     """In a corpus of years, the newest report of a rate can rank far below older ones that say the same words;
     a question about a figure now also ranks the reports of the weeks before its day on their own."""
+    import embeddings.search as search
     from answering.answer import retrieve
+
+    monkeypatch.setattr(search, "WINDOW_IDS", window_ids)
 
     old = [
         Article(
