@@ -5,17 +5,20 @@
 
 The corpus is bench/speed.py's synthetic trade news at 100k passages, ingested into SQLite through
 `Library.ingest_articles` with precomputed vectors (mixtures of real ones); the questions (bench/corpus.py) are
-encoded by the real int8 model. Both commands run on the same index, interleaved question by question.
+encoded by the real int8 model. Both commands run on the same index, interleaved question by question. Then
+questions about a figure now, each as of a day: their search with and without the weeks before that day ranked
+on their own (answer.retrieve's window), interleaved, and `ask` as it ships.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from answering import ask
@@ -26,6 +29,7 @@ from bench.docs import publish, reproduce
 from bench.speed import PrecomputedEncoder, flat, make_articles, mixtures, percentiles
 from embeddings import Library
 from embeddings.encoder import make_encoder
+from embeddings.search import RECENT_WINDOW_DAYS, Filters
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,6 +62,24 @@ def main(argv: list[str] | None = None) -> None:
                 result = timeline(library, q)
                 t_timeline.append(time.perf_counter() - start)
                 steps.append(len(result.steps))
+            # A question about a figure now, as of a day: its search with and without the window of the weeks
+            # before that day ranked on its own (answer.retrieve), interleaved; then `ask` as it ships.
+            rng = random.Random(3)
+            dated = [
+                (q.replace("What tariff rate will", "What is the tariff rate"), _day(rng))
+                for q in corpus.questions(args.queries * 5, seed=11)
+                if q.startswith(("What are the latest", "What tariff rate will"))
+            ][: args.queries]
+            t_search: dict[int, list[float]] = {0: [], RECENT_WINDOW_DAYS: []}
+            t_dated = []
+            for q, day in dated:
+                for days in (0, RECENT_WINDOW_DAYS) if rng.random() < 0.5 else (RECENT_WINDOW_DAYS, 0):
+                    start = time.perf_counter()
+                    library.search(q, k=8, filters=Filters(until=day), prefer_recent=True, recent_days=days)
+                    t_search[days].append(time.perf_counter() - start)
+                start = time.perf_counter()
+                ask(library, q, as_of=day)
+                t_dated.append(time.perf_counter() - start)
             every = library.store.stories_between(datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
             days = []  # (stories, events, seconds): a brief over the first n stories, as one day of n stories
             for n in (1_000, 10_000):
@@ -70,6 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     a50, a95 = percentiles(t_ask)
+    s0, s0_95 = percentiles(t_search[0])
+    sw, sw_95 = percentiles(t_search[RECENT_WINDOW_DAYS])
+    d50, d95 = percentiles(t_dated)
     t50, t95 = percentiles(t_timeline)
     answered = sum(1 for n in steps if n)
     body = "\n".join(
@@ -82,6 +107,9 @@ def main(argv: list[str] | None = None) -> None:
             "|---|---:|---:|",
             f"| `ask` | {a50:.0f} | {a95:.0f} |",
             f"| `timeline` | {t50:.0f} | {t95:.0f} |",
+            f"| `ask` a figure now, as of a day ({len(dated)} questions) | {d50:.0f} | {d95:.0f} |",
+            f"| its search, all reports only | {s0:.0f} | {s0_95:.0f} |",
+            f"| its search, with the {RECENT_WINDOW_DAYS} days before ranked on their own | {sw:.0f} | {sw_95:.0f} |",
             "",
             f"Timelines with at least one step: {answered} of {len(questions)}; steps per answered timeline: "
             f"{sum(steps) / max(1, answered):.1f}. Target: timeline p50 under 1 s with the model loaded.",
@@ -95,6 +123,11 @@ def main(argv: list[str] | None = None) -> None:
         ]
     )
     publish("timeline", "Timeline: what it costs", body, args.write)
+
+
+def _day(rng: random.Random) -> datetime:
+    """A day within the synthetic corpus's years (bench/corpus.py: 2020 to 2026)."""
+    return corpus.START + timedelta(days=rng.randrange(365, 5 * 365))
 
 
 if __name__ == "__main__":
