@@ -589,6 +589,8 @@ def _candidate(
         if _dateline(s_text):
             return None
         a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
+    if asked and _other_label(s_text, a, asked):
+        return None  # "How much is gas in Texas?" is not answered by the line "Tennessee: $2.96" of a list
     if asked and asked.years and hit.published and hit.published.year < min(asked.years):
         if not any(str(y) in s_text for y in asked.years):
             return None  # "How much did the economy shrink in 2022?" is not answered by a report of 2020
@@ -657,6 +659,23 @@ def _candidate(
     if months:  # "... in June?": a report of that month, or a sentence naming it
         score += weights.month if in_months(hit, s_text, months) else -weights.month
     return _Candidate(span, hit, s_text, text, value, score, share)
+
+
+# A line of a list, "Tennessee: $2.96", "China: 34%": its label says what its figure is for.
+_LABELLED = re.compile(r"\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}):\s+(?=\S)")
+
+
+def _other_label(sentence: str, at: int, asked: _Asked) -> bool:
+    """The span at `at` is in a labelled line of a list ("Label: figure …") whose label names none of what the
+    question names, when the question names a place or a name."""
+    named = [*asked.subjects.countries, *asked.subjects.names]
+    if not named or not (m := _LABELLED.match(sentence)) or at < m.end() or not figures.FIGURE.match(sentence, m.end()):
+        return False  # not a line of a list: a dateline ("NEW YORK: Oil rose to $85") says where, not what for
+    label = m.group(1)
+    said = {c.country for c in countries_in(label)}
+    return not (said & set(asked.subjects.countries)) and not any(
+        n.lower() in label.lower() or label.lower() in n.lower() for n in asked.subjects.names
+    )
 
 
 def _words(text: str, wanted: set[str] | None = None) -> set[str]:

@@ -330,3 +330,27 @@ def test_what_a_price_would_do_is_not_the_price_and_a_count_is_no_price():
     assert measure(s, _at(s, "6 million")) is None
     s = "Tariffs now cover 200 billion of goods."
     assert measure(s, _at(s, "200 billion")) == AMOUNT
+
+
+def test_a_line_of_a_list_answers_for_its_label(tmp_path):
+    """"Alabama: $2.81" is not the price in Arkansas, the next line; a dateline is no label."""
+    from embeddings.models import Article
+
+    text = (
+        "Gas prices kept falling this week, motor club data showed.\n\nStates with the cheapest gas per gallon as of "
+        "Friday:\n\nAlabama: $2.81\n\nArkansas: $2.86\n\nIowa: $2.95\n\nOhio: $3.02\n\nThe national average was $3.31 "
+        "a gallon."
+    )
+    lib = Library.open(tmp_path / "home", encoder=FakeEncoder())
+    try:
+        story = Article(
+            id="gas", title="Where gas is cheapest", text=text, source="Example Wire", published=datetime(2025, 8, 22)
+        )
+        lib.ingest_articles([story])
+        as_of = parse_when("2025-08-24")
+        assert ask(lib, "How much is a gallon of gas in Arkansas?", as_of=as_of).answer == "$2.86"
+        assert ask(lib, "How much is a gallon of gas in Iowa?", as_of=as_of).answer == "$2.95"
+        assert ask(lib, "How much is a gallon of gas in Nevada?", as_of=as_of).abstained
+        assert ask(lib, "How much is a gallon of gas in the US?", as_of=as_of).answer == "$3.31"
+    finally:
+        lib.close()
