@@ -112,10 +112,13 @@ def asks_prior(question: str) -> bool:
 _RANGE_DASH = re.compile(r"\s*[-–—]\s*")
 _RANGE_WORD = re.compile(r"\s+(?:to|and)\s+")
 _RANGE_BEFORE = re.compile(
-    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:about\s+)?$", re.I
+    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:(?:about|just|roughly|around)\s+)?$",
+    re.I,
 )
 _ZERO_TO = re.compile(
-    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(zero|0)\s+(?:to|and)\s+$", re.I
+    r"\b(?:range|ranges|ranging|between|band)\s+(?:of\s+|from\s+|between\s+)?(?:(?:about|just|roughly|around)\s+)?"
+    r"(zero|0)\s+(?:to|and)\s+$",
+    re.I,
 )
 
 
@@ -164,7 +167,9 @@ def pick(
     found = changes(sentence)
 
     def as_asked(f: tuple[int, int]) -> tuple[int, int]:
-        """A figure of a change stands for its current end, or its replaced end when that is asked."""
+        """A figure of a change stands for its current end, or its replaced end when that is asked; a
+        conversion in brackets for the figure it converts ("£3,549 ($4,106)")."""
+        f = _converted(sentence, everything, f)
         for c in found:
             if _overlaps(c.old, f) and not want.prior:
                 return c.new
@@ -208,6 +213,21 @@ def pick(
     f = fitting[0]
     if len(inside) == 1 and f == inside[0] and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
         return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
+    return f
+
+
+_IN_BRACKETS = re.compile(r"\s*\(\s*(?:about|around|roughly|some|nearly|approximately|or)?\s*")
+
+
+def _converted(sentence: str, spans: list[tuple[int, int]], f: tuple[int, int]) -> tuple[int, int]:
+    """The sum a figure in brackets converts to another currency ("£3,549 ($4,106)", "€50 billion ($54
+    billion)"): the report's own figure, which the conversion only restates."""
+    i = spans.index(f) if f in spans else -1
+    if i > 0:
+        g = spans[i - 1]
+        if _IN_BRACKETS.fullmatch(sentence[g[1] : f[0]]) and _MONEY.search(sentence[g[0] : g[1]]):
+            if _MONEY.search(sentence[f[0] : f[1]]):
+                return g
     return f
 
 

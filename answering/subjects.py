@@ -273,7 +273,7 @@ class Subjects:
         others = present - set(self.countries) - in_answers
         out = [c for c in self.countries if c not in present] if others else []
         lowered = text.lower()
-        missing_names = [n for n in self.names if not _name_present(n, lowered)]
+        missing_names = [n for n in self.names if not _name_present(n, lowered) and not _alias_present(n, text)]
         if len(missing_names) < len(self.names):
             missing_names = []
         out += missing_names
@@ -286,6 +286,28 @@ class Subjects:
 def _is_only(mention: Mention, text: str) -> bool:
     """The text is the country and little else ("Germany", "the United States")."""
     return len(text.strip()) - (mention.end - mention.start) <= 4
+
+
+# Institutions news names by a short form (written as it is: "the Fed", not "fed up").
+_ALIASES = {
+    "federal reserve": ("Fed",),
+    "european central bank": ("ECB",),
+    "bank of england": ("BoE", "BOE"),
+    "bank of japan": ("BoJ", "BOJ"),
+    "international monetary fund": ("IMF",),
+    "world trade organization": ("WTO",),
+    "world trade organisation": ("WTO",),
+    "office of the us trade representative": ("USTR",),
+    "organization of the petroleum exporting countries": ("OPEC",),
+}
+
+
+def _alias_present(name: str, text: str) -> bool:
+    """The name is said by its short form ("the Fed" for the Federal Reserve), or the short form by the name."""
+    lowered = re.sub(r"^the\s+", "", name.lower())
+    forms = _ALIASES.get(lowered, ())
+    forms += tuple(full for full, short in _ALIASES.items() if name in short)
+    return any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text if f not in _ALIASES else text.lower()) for f in forms)
 
 
 def _name_present(name: str, lowered_text: str) -> bool:

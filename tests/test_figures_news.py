@@ -333,7 +333,7 @@ def test_what_a_price_would_do_is_not_the_price_and_a_count_is_no_price():
 
 
 def test_a_line_of_a_list_answers_for_its_label(tmp_path):
-    """"Alabama: $2.81" is not the price in Arkansas, the next line; a dateline is no label."""
+    """ "Alabama: $2.81" is not the price in Arkansas, the next line; a dateline is no label."""
     from embeddings.models import Article
 
     text = (
@@ -354,3 +354,20 @@ def test_a_line_of_a_list_answers_for_its_label(tmp_path):
         assert ask(lib, "How much is a gallon of gas in the US?", as_of=as_of).answer == "$3.31"
     finally:
         lib.close()
+
+
+def test_a_conversion_in_brackets_stands_for_the_reports_own_sum_and_a_range_may_say_just():
+    s = "Energy bills will rise 80% to an average of £3,549 ($4,106) a year from October."
+    q = "How much will the average household's annual energy bill be from October?"
+    assert _picked(s, "$4,106", q, now=False) == "£3,549"
+    s = "The benchmark rate is at a range of just 1% to 1.25%, giving officials little room to cut."
+    assert _picked(s, "1.25%", "What is the Fed's benchmark interest rate?") == "1% to 1.25%"
+
+
+def test_an_institution_is_named_by_its_short_form():
+    from answering.subjects import subjects
+
+    fed = subjects("What is the Federal Reserve's benchmark interest rate?")
+    assert fed.missing("The Fed kept its key rate at 1% to 1.25% on Wednesday.") == []
+    assert fed.missing("Workers were fed up with the rate of pay.") == ["Federal Reserve"]  # not the verb
+    assert subjects("What did the IMF forecast?").missing("The International Monetary Fund cut its forecast.") == []
