@@ -644,6 +644,9 @@ def _candidate(
     figure_kinds = (AnswerType.PERCENT, AnswerType.MONEY)
     if atype in figure_kinds and fact_kind(text) not in figure_kinds:
         return None  # a rate or an amount is asked: "What are US tariffs on Chinese goods?" is not "fentanyl"
+    if asked and asked.wanted and asked.wanted.measure == figures.PRICE:
+        if fact_kind(text) != AnswerType.MONEY:
+            return None  # "How much is a gallon of gas?" is a sum of money, not "130,000" stations
     value = country or text
     mentions = [d for d in find_dates(s_text, hit.published) if d.start < a + len(text) and a < d.end]
     if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):

@@ -373,7 +373,8 @@ _STATUS_WORDS = {
 _FORECAST = re.compile(
     r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|goal|"
     r"target(?:s|ed|ing)?(?!\s+(?:rate|range))|"
-    r"aim\w*|until|sees?|seeing|(?<!has )(?<!have )(?<!had )seen|likely|outlook)\b",  # "has seen" is no forecast
+    r"aim\w*|until|sees?|seeing|(?<!has )(?<!have )(?<!had )seen|likely|outlook|"  # "has seen" is no forecast
+    r"imagin\w*|suppos\w*|hypothetical\w*)\b",  # "Imagine nine stations selling gas for $3.99": a what-if
     re.I,
 )
 _FORECAST_AFTER = re.compile(
@@ -392,6 +393,7 @@ _PAST = re.compile(
     r"an? (?:year|month|decade) after|(?:months|years) after)\b",
     re.I,
 )
+_WHAT_IF = re.compile(r"\W*(?:imagine|suppose|what if)\b", re.I)  # the whole sentence is a what-if
 _PAST_OPENING = re.compile(  # "That month, policymakers cut the rate to zero": the whole sentence is of then
     r"\W*(?:that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then|then)\b", re.I
 )
@@ -532,7 +534,7 @@ def status(sentence: str, f: tuple[int, int], reported: date | None = None) -> s
     wide, later = _own_words(sentence, f, 120, clause=False)  # "By the peak in July 1981, the rate topped 22%"
     reach = (f[0] - len(wide), f[1] + len(later))  # where the figure's own words are
     wide = _AS_EXPECTED.sub(" ", wide)  # "rose more than expected, to 3%" is no forecast
-    if _FORECAST.search(wide) or _FORECAST_AFTER.search(later):
+    if _FORECAST.search(wide) or _FORECAST_AFTER.search(later) or _WHAT_IF.match(sentence):
         return "forecast"
     label = sentence[max(0, f[0] - 16) : f[0]]  # "May 2022: 8.6%"
     around = f"{wide} {label} {later[:70]}"

@@ -371,3 +371,13 @@ def test_an_institution_is_named_by_its_short_form():
     assert fed.missing("The Fed kept its key rate at 1% to 1.25% on Wednesday.") == []
     assert fed.missing("Workers were fed up with the rate of pay.") == ["Federal Reserve"]  # not the verb
     assert subjects("What did the IMF forecast?").missing("The International Monetary Fund cut its forecast.") == []
+
+
+def test_a_what_if_is_not_the_price_and_a_price_is_money():
+    gas = "How much is a gallon of gas?"
+    assert _picked("Imagine nine stations selling gas for $3.99 a gallon and one for $4.25.", "$3.99", gas) is None
+    from answering.answer import _read_question
+    from answering.subjects import subjects
+
+    asked = _read_question(gas, subjects(gas), {})
+    assert asked.wanted.measure == "price"
