@@ -264,7 +264,7 @@ def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: froz
 # ("on", "for", "against", "tariff on goods from") are its own; otherwise those between it and the figure before
 # it that no other figure took ("Goods from Vietnam face 46%, from Japan 24%", "China (34%), Japan (24%)").
 _AFTER_FIGURE = re.compile(
-    r"\s*(?:(?:[\w-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against)\s+"
+    r"\s*(?:(?:[\w.'’-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against)\s+"
     r"(?:(?:the|all|most)\s+)?(?:(?:goods|imports|products|exports|shipments)\s+from\s+(?:the\s+)?)?$",
     re.I,
 )
@@ -305,6 +305,8 @@ def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
             if (end == g[1] and _AFTER_FIGURE.fullmatch(gap)) or (end != g[1] and _JOINED.match(gap)):
                 claimed[j] = n
                 end = m.end
+            elif end == g[1] and not gap.strip() and charges_at(sentence, m):
+                continue  # "15% U.S. tariff on Korean goods": who charges it stands between it and whose goods pay
             else:
                 break
     own = {mentions[j].country for j, k in claimed.items() if k == i}

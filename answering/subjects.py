@@ -26,7 +26,7 @@ _MORE = {
     "United Kingdom": ["U.K.", "Britain", "Britons"],
     "China": ["Chinese"],
     "South Korea": ["Korea", "Korean", "Koreans"],
-    "European Union": ["European Union", "EU", "E.U.", "European", "Europeans", "Brussels"],
+    "European Union": ["European Union", "EU", "E.U.", "European", "Europeans", "Brussels", "Europe"],
     "Taiwan": ["Taipei"],
 }
 # Of those, the forms that name the country itself (the rest name its people, its capital or its government).
@@ -279,8 +279,19 @@ class Subjects:
         out += missing_names
         if self.products:
             have = terms_held(text, self.products)
+            for said, means in _SAID_OTHERWISE:  # "EVs" are electric vehicles
+                if means & set(self.products) - have and len(terms_held(text, said)) == len(said):
+                    have |= means
             out += [p for p in self.products if p not in have]
         return out
+
+
+# Products news names in other words, as analysed terms: what a text says, and what it then holds.
+_SAID_OTHERWISE = [
+    (frozenset({"ev"}), frozenset({"electr", "auto"})),  # "EVs": electric vehicles
+    (frozenset({"gas"}), frozenset({"gasolin"})),  # "a gallon of gas"
+    (frozenset({"gasolin"}), frozenset({"gas"})),
+]
 
 
 def _is_only(mention: Mention, text: str) -> bool:
@@ -338,6 +349,19 @@ _FACES = re.compile(
     r"(?:face[sd]?|facing|pay|pays|paid|paying|be\s+hit|(?:is|are|was|were)\s+hit)\b",
     re.I,
 )
+# Whose makers pay ("British carmakers will pay 10%", "Canadian exporters face ..."), and where goods go: the
+# country they are shipped to charges the duty.
+_MAKERS = re.compile(
+    r"^\s*(?:[\w-]+\s+)?(?:\w*makers|exporters|producers|manufacturers|farmers|growers|companies|firms|"
+    r"shippers)\b(?:\s+(?:will|would|could|now|also|still|must)){0,2}\s+(?:face[sd]?|facing|pay|pays|paid|"
+    r"paying|be\s+hit)\b",
+    re.I,
+)
+_DESTINATION = re.compile(
+    r"\b(?:shipped|exported|sent|sold|going|headed|bound|entering|delivered|exports|shipments|sales)\s+(?:in)?to\s+"
+    r"(?:the\s+)?$",
+    re.I,
+)
 _PAYS = re.compile(r"(?:\b(?:on|against|from|of|to)\s+(?:the\s+|all\s+|most\s+|imports\s+from\s+(?:the\s+)?)?)$", re.I)
 
 
@@ -369,8 +393,10 @@ def roles(text: str) -> Roles:
     for m in countries_in(text):
         before, after = text[max(0, m.start - 30) : m.start], text[m.end : m.end + 40]
         role: set[str] | None = None
-        if _FACES.match(after):  # "Vietnam faces rates of 46%": Vietnam's goods pay them
+        if _FACES.match(after) or _MAKERS.match(after):  # "Vietnam faces 46%", "British carmakers will pay"
             role = pays
+        elif _DESTINATION.search(before):  # "cars shipped to the US": the US charges on arrival
+            role = charges
         elif _DUTY_WORD.match(after):
             role = charges
         elif _PAYS.search(before):

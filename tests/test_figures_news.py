@@ -381,3 +381,22 @@ def test_a_what_if_is_not_the_price_and_a_price_is_money():
 
     asked = _read_question(gas, subjects(gas), {})
     assert asked.wanted.measure == "price"
+
+
+def test_makers_pay_and_where_goods_are_shipped_charges():
+    from answering.subjects import roles
+
+    q = "What tariff will Irish cheesemakers pay on cheese shipped to the US?"
+    assert roles(q).charges == {"United States"} and roles(q).pays == {"Ireland"}
+    assert roles("Canadian exporters face a 25% duty").pays == {"Canada"}
+    assert roles("Exports to the United States fell").charges == {"United States"}
+    s = "Irish cheesemakers will pay a 12% tariff on cheese shipped to the United States, rather than 30%."
+    assert _picked(s, "12%", "What tariff will Irish cheesemakers pay on cheese shipped to the US?") == "12%"
+
+
+def test_who_charges_may_stand_between_a_figure_and_whose_goods_pay():
+    from answering.figures import stands_with
+
+    s = "Peru will buy $90 billion of Canadian wheat under a deal that sets a 12% Canadian tariff on Peruvian goods."
+    assert stands_with(s, _at(s, "12%")) == {"Peru"}
+    assert _picked(s, "12%", "What Canadian tariff will Peruvian goods face?", now=False) == "12%"
