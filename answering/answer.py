@@ -644,7 +644,7 @@ def _candidate(
     figure_kinds = (AnswerType.PERCENT, AnswerType.MONEY)
     if atype in figure_kinds and fact_kind(text) not in figure_kinds:
         return None  # a rate or an amount is asked: "What are US tariffs on Chinese goods?" is not "fentanyl"
-    if asked and asked.wanted and asked.wanted.measure == figures.PRICE:
+    if asked and asked.wanted and asked.wanted.measure == figures.PRICE and atype in _HOW_MUCH:
         if fact_kind(text) != AnswerType.MONEY:
             return None  # "How much is a gallon of gas?" is a sum of money, not "130,000" stations
     value = country or text
@@ -679,6 +679,10 @@ def _other_label(sentence: str, at: int, asked: _Asked) -> bool:
     return not (said & set(asked.subjects.countries)) and not any(
         n.lower() in label.lower() or label.lower() in n.lower() for n in asked.subjects.names
     )
+
+
+# A question that asks how much (not "Which state has the highest price …?", "Which retailer is cutting prices?").
+_HOW_MUCH = {AnswerType.MONEY, AnswerType.QUANTITY, AnswerType.NUMBER}
 
 
 def _words(text: str, wanted: set[str] | None = None) -> set[str]:
