@@ -187,7 +187,9 @@ def pick(
         if not options:
             return None
     countries = _asked_countries(question, asked)
-    options = [f for f in options if want.accepts(sentence, f, reported) and _with_asked(sentence, f, countries)]
+    options = [
+        f for f in options if want.accepts(sentence, f, reported) and _with_asked(sentence, f, countries, asked.charges)
+    ]
     fitting = [f for f in options if _fits(clause_of(sentence, f[0]), asked)]
     # None of the span's figures is the one asked (about the question's countries, the measure asked, in force):
     # another figure of the sentence may be.
@@ -196,7 +198,7 @@ def pick(
         for f in dict.fromkeys(as_asked(f) for f in everything if f not in inside)
         if f not in options
         and want.accepts(sentence, f, reported)
-        and _with_asked(sentence, f, countries)
+        and _with_asked(sentence, f, countries, asked.charges)
         and _fits_other(sentence, f, asked, countries)
     ]
     if want.contrast:  # "outside the quota": the figure whose own clause says so, wherever the span was
@@ -312,6 +314,9 @@ def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
     own = {mentions[j].country for j, k in claimed.items() if k == i}
     if own:
         return frozenset(own)
+    # ... the countries before it back to the figure before it, within its clause ("the U.S. is going for
+    # protectionism whereas Europe keeps a tariff of 10%": Europe's)
+    start = max([start, *(m.end() for m in CLAUSE_BREAK.finditer(sentence, 0, f[0]))])
     return frozenset(
         m.country
         for j, m in enumerate(mentions)
@@ -324,10 +329,13 @@ def _asked_countries(question: str, asked: Roles) -> frozenset[str]:
     return asked.pays or frozenset(m.country for m in countries_in(question))
 
 
-def _with_asked(sentence: str, f: tuple[int, int], countries: frozenset[str]) -> bool:
-    """A figure that stands with countries of its own stands with one the question asks about."""
+def _with_asked(
+    sentence: str, f: tuple[int, int], countries: frozenset[str], charges: frozenset[str] = frozenset()
+) -> bool:
+    """A figure that stands with countries of its own stands with one the question asks about, or only with the
+    ones it asks charge it ("Europe keeps a lower tariff of 10%" for Europe's tariff on Chinese cars)."""
     own = stands_with(sentence, f) if countries else frozenset()
-    return not own or bool(own & countries)
+    return not own or bool(own & countries) or own <= charges
 
 
 # --- what a figure is, and what the question asks for ---------------------------------------------------------

@@ -431,7 +431,7 @@ _COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.I)  # what j
 # Where a clause ends: punctuation, a dash set off by spaces, "while", and the reason a duty was imposed for
 # ("a 25% tariff on light trucks imposed over European tariffs on American chicken": another duty, not its own).
 CLAUSE_BREAK = re.compile(
-    r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+[—–]\s+|\s+(?:while|whereas|and)\s+(?=\S*\d)"
+    r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+[—–]\s+|\s+(?:while|whereas)\s+|\s+and\s+(?=\S*\d)"
     r"|\s+(?:(?:imposed|levied|introduced|set)\s+(?:over|because of)|in (?:response|retaliation) (?:to|for|against))\s+"
 )
 

@@ -400,3 +400,13 @@ def test_who_charges_may_stand_between_a_figure_and_whose_goods_pay():
     s = "Peru will buy $90 billion of Canadian wheat under a deal that sets a 12% Canadian tariff on Peruvian goods."
     assert stands_with(s, _at(s, "12%")) == {"Peru"}
     assert _picked(s, "12%", "What Canadian tariff will Peruvian goods face?", now=False) == "12%"
+
+
+def test_a_figure_stands_with_the_countries_of_its_own_clause():
+    from answering.figures import stands_with
+
+    s = "Peru is going for strong protection, whereas Chile is keeping its market open with a lower tariff of 6%."
+    assert stands_with(s, _at(s, "6%")) == {"Chile"}
+    q = "What is Chile's tariff on Chinese electric vehicles?"  # Chile charges it; the sentence names no payer
+    assert _picked(s, "6%", q) == "6%"
+    assert _picked(s, "6%", "What is Peru's tariff on Chinese electric vehicles?") is None
