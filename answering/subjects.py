@@ -427,9 +427,9 @@ _COORDINATED = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or|&)\s+)?$", re.I)  # what j
 
 
 # Where a sentence's clauses break: each figure belongs to its clause ("U.S. tariffs on Chinese goods fall to
-# 30% from 145%, and China's tariffs on U.S. goods fall to 10% from 125%").
-# Where a clause ends: punctuation, a dash set off by spaces, "while", and the reason a duty was imposed for
-# ("a 25% tariff on light trucks imposed over European tariffs on American chicken": another duty, not its own).
+# 30% from 145%, and China's tariffs on U.S. goods fall to 10% from 125%"). A clause ends at punctuation, a dash
+# set off by spaces, "while" or "whereas", and at the reason a duty was imposed for ("a 25% tariff on light trucks
+# imposed over European tariffs on American chicken": another duty, not its own).
 CLAUSE_BREAK = re.compile(
     r";\s*|:\s+|,\s*(?:and|but|while|whereas)\s+|,\s+|\s+[—–]\s+|\s+(?:while|whereas)\s+|\s+and\s+(?=\S*\d)"
     r"|\s+(?:(?:imposed|levied|introduced|set)\s+(?:over|because of)|in (?:response|retaliation) (?:to|for|against))\s+"

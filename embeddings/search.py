@@ -145,13 +145,13 @@ def _window_rankings(
     ids when there are few (a FAISS search of those ids, 1.7 ms for 2,000 at 100k passages, against 23 ms
     for over-fetching and filtering), else by over-fetching (a busy window holds most of the best passages)."""
     sql, params = window.sql()
-    ids = store.filtered_passage_ids(f"{sql} LIMIT {WINDOW_IDS + 1}", params)
-    if qvec is None:
-        dense = []
-    elif len(ids) <= WINDOW_IDS:
-        dense = index.search(qvec, depth, allowed=ids) if len(ids) else []
-    else:
-        dense = _dense(store, index, qvec, depth, window, sql, params)
+    dense: list[tuple[int, float]] = []
+    if qvec is not None:
+        ids = store.filtered_passage_ids(f"{sql} LIMIT {WINDOW_IDS + 1}", params)
+        if len(ids) > WINDOW_IDS:
+            dense = _dense(store, index, qvec, depth, window, sql, params)
+        elif len(ids):
+            dense = index.search(qvec, depth, allowed=ids)
     lexical = store.lexical_search(terms_asked, depth, sql, params) if terms_asked else []
     return dense, lexical
 
