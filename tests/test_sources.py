@@ -208,3 +208,10 @@ def test_plain_text_headline_and_id(tmp_path):
     (a,), _ = articles(path)
     assert a.title == "Tariff notes" and a.text == "The duty on widgets rose to 15% on Friday."
     assert a.id == next(read(str(Path(path)))).id
+
+
+def test_a_line_that_is_not_json_is_said_in_plain_words(tmp_path):
+    path = tmp_path / "cut.jsonl"
+    path.write_text('{"title": "Cut off", "text": "The line ends inside a string', encoding="utf-8")
+    _, errors = articles(path)
+    assert [e.reason for e in errors] == ["not JSON (unterminated string starting at column 30)"]  # not "at at"

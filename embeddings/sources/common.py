@@ -111,7 +111,8 @@ def json_type(value: object) -> str:
 def not_json(exc: json.JSONDecodeError) -> str:
     """A line that is not JSON, said in our words rather than the parser's ("Expecting value: line 1 column 1
     (char 0)"): "not JSON (expecting value at column 1)"."""
-    return f"not JSON ({exc.msg[:1].lower()}{exc.msg[1:]} at column {exc.colno})"
+    said = re.sub(r"\s+at$", "", exc.msg)  # "Unterminated string starting at": the column says where
+    return f"not JSON ({said[:1].lower()}{said[1:]} at column {exc.colno})"
 
 
 def decoded_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, str | None, str | None]]:
