@@ -314,9 +314,9 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
     rivals = _disagreeing(question, members, best_score, ranked, weights)
-    dated = [c.hit.published for c in chosen if c.hit.published]
     before = [replaced[0]] if replaced else []
     cited = [*chosen, *before, *(r[0] for r in rivals)]
+    dated = [c.hit.published for c in cited if c.hit.published]  # as of the newest article cited
     since = _newest(members)
     return Answer(
         question=question,

@@ -233,3 +233,25 @@ def test_february_29_resolves_only_to_a_leap_year():
     assert [d.value for d in find_dates("The deadline was February 29.", leap)] == ["February 29, 2024"]
     # 2025 has none: no day is made up (the month alone is what can be read).
     assert [d.value for d in find_dates("The deadline was February 29.", PUBLISHED)] == ["February 2025"]
+
+
+def test_as_of_is_the_day_of_the_newest_article_cited_a_disagreeing_one_too():
+    """Two outlets a day apart give two fees; the answer is the older report's (the reader is surer of it), the
+    newer is cited as a disagreement: "as of" is the newer one's day, as the README says."""
+    from answering.answer import Reading, decide, rarity
+    from answering.reader import Span
+
+    def report(i: int, fee: str, day: int, source: str) -> Hit:
+        text = f"The board set the fee for foreign-built ships at {fee} a ton."
+        when = datetime(2025, 10, day, 9, tzinfo=UTC)
+        return Hit(i, f"a{i}", 0, text, 0, [(0, len(text))], "Fee set", source, f"https://x.test/{i}", "", when)
+
+    question = "How much was the fee the board set for foreign-built ships?"
+    older, newer = report(1, "$80", 10, "Harbor Daily"), report(2, "$50", 11, "Shipping Gazette")
+    spans = [
+        Span(w, h.text.index("$"), h.text.index("$") + 9, h.text[h.text.index("$") :][:9], score, 0.0)
+        for w, (h, score) in enumerate([(older, 6.0), (newer, 5.0)])
+    ]
+    result = decide(question, Reading(question, [older, newer], spans, [0.0, 0.0], rarity(question, [older, newer])))
+    assert result.answer == "$80 a ton" and [d.answer for d in result.disagreement] == ["$80 a ton", "$50 a ton"]
+    assert result.as_of == "2025-10-11"
