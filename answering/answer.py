@@ -94,6 +94,10 @@ class Weights:
 
 
 WEIGHTS = Weights()
+# The longest question `ask` takes. The reader reads a question's first 48 word pieces (about 250 characters of
+# English); a quiz question with a sentence of context before it runs longer (at most 364 characters among
+# RealTime QA's 6,613), and the rest still helps find passages. `/ask` takes as many.
+MAX_QUESTION_CHARS = 500
 _reader = Reader()
 
 
@@ -152,6 +156,8 @@ def ask(
     context = " ".join(context.split())
     if not question:
         raise TradewireError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise TradewireError(f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}")
     if reader not in READERS:
         raise TradewireError(f"unknown reader {reader!r}: use {' or '.join(READERS)}")
     query = f"{question} {context}" if context else question

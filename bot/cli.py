@@ -195,12 +195,42 @@ def _open_batch(batch: str) -> BinaryIO:
         raise TradewireError(f"{batch}: cannot read ({exc.strerror or exc})") from None
 
 
+# The longest line --batch reads: a question at its limit, every character escaped ("\\u00e9"), and its as_of.
+MAX_BATCH_LINE_BYTES = 8192
+
+
+def _bounded_lines(stream: BinaryIO) -> Iterator[bytes | None]:
+    """The stream's lines, each read up to MAX_BATCH_LINE_BYTES; a longer line is None, the rest of it skipped
+    a block at a time, so memory stays bounded whatever the input."""
+    while line := stream.readline(MAX_BATCH_LINE_BYTES + 1):
+        if len(line) <= MAX_BATCH_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := stream.readline(MAX_BATCH_LINE_BYTES)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
 def _batch_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, str | None]]:
-    """(line number, text, error) for each non-blank line (decoded as JSON Lines files are, one by one)."""
+    """(line number, text, error) for each non-blank line (decoded as JSON Lines files are, one by one); a line
+    too long to hold a question is that line's error, never read whole."""
     from embeddings.sources.common import decoded_lines
 
-    for number, line, error in decoded_lines(stream):
-        if error or (line or "").strip():
+    lines = _bounded_lines(stream)
+    long_lines: set[int] = set()
+
+    def numbered() -> Iterator[bytes]:
+        for number, line in enumerate(lines, 1):
+            if line is None:
+                long_lines.add(number)
+                yield b"\n"
+            else:
+                yield line
+
+    for number, line, error in decoded_lines(numbered()):
+        if number in long_lines:
+            yield number, None, f"the line is over {MAX_BATCH_LINE_BYTES:,} bytes: too long for a question"
+        elif error or (line or "").strip():
             yield number, line, error
 
 

@@ -148,6 +148,23 @@ def test_ask_never_imports_pytorch(built_home):
 
 
 @pytest.mark.model
+def test_a_question_over_the_limit_is_one_line_and_a_huge_batch_line_is_never_read_whole(built_home):
+    long_question = "Why " + "tariffs " * 12_000 + "?"  # 96,005 characters, as `ask` reads it
+    result = tradewire("ask", long_question, home=built_home)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if line.strip()]
+    assert said == ["error: the question is 96,005 characters; the limit is 500"]
+    huge = json.dumps({"question": "What is the duty? " * 200_000}).encode()  # 3.6 MB on one line
+    stdin = huge + b'\n{"question": "When did the tariff pause end?"}\n' + json.dumps({"question": "x" * 501}).encode()
+    result = tradewire("ask", "--batch", "-", home=built_home, stdin=stdin)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0] == {"line": 1, "error": "the line is over 8,192 bytes: too long for a question"}
+    assert lines[1]["question"] == "When did the tariff pause end?"
+    assert lines[2] == {"line": 3, "error": "the question is 501 characters; the limit is 500"}
+    assert len(result.stderr) < 2_000  # no echo of the line
+
+
+@pytest.mark.model
 def test_batch_reports_a_bad_line_and_goes_on(built_home):
     stdin = b'{"question": "When did the tariff pause end?"}\n\xff\xfe not text\n{"question": 5}\n\nWhen?\n'
     result = tradewire("ask", "--batch", "-", home=built_home, stdin=stdin)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from answering import Answer, parse_when
+from answering import MAX_QUESTION_CHARS, Answer, parse_when
 from bot import embeds, render
 from bot.commands.common import UserError, apologise, defer_privately, log
 from embeddings.search import Filters
@@ -156,7 +156,7 @@ class Pager(discord.ui.View):
 )
 async def ask_command(
     interaction: discord.Interaction[TradewireBot],
-    question: app_commands.Range[str, 3, 500],
+    question: app_commands.Range[str, 3, MAX_QUESTION_CHARS],
     as_of: app_commands.Range[str, 1, 40] | None = None,
 ) -> None:
     """Answer a trade-news question with the sentence that supports it and numbered citations."""
