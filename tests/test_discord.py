@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -264,6 +265,15 @@ async def test_mention_is_answered_and_a_reply_follows_up(fake, bot):
     await fake.post_message("just chatting, no question for the bot")
     await asyncio.sleep(0.3)
     assert len([m for m in fake.messages[fake.channel_id] if m.get("message_reference")]) == 2
+
+
+async def test_a_mention_over_the_question_limit_gets_one_line(fake, bot):
+    question = await fake.post_message("Why " + "tariffs " * 200 + "?", mention_bot=True)  # 1,605 characters
+    reply = await fake.wait_for_message(
+        fake.channel_id, lambda m: (m.get("message_reference") or {}).get("message_id") == question["id"]
+    )
+    said = json.dumps([reply.get("content"), reply.get("embeds")])  # the reply's own words, not the message it quotes
+    assert "the question is 1,605 characters; the limit is 500" in said and "tariffs tariffs" not in said
 
 
 async def test_a_direct_message_is_a_question(fake, bot):
