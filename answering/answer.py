@@ -606,6 +606,7 @@ def _candidate(
     text = text.rstrip(_EDGE_PUNCTUATION)
     while text.endswith(".") and not _ABBREVIATION_END.search(text):
         text = text[:-1].rstrip(_EDGE_PUNCTUATION)
+    a, text = _whole_quotes(s_text, a, text)
     question = asked.question if asked else ""
     country = None
     if atype in _NAME_TYPES and (apposition := _APPOSITION.search(text)) and _PROPER.search(text[: apposition.start()]):
@@ -668,6 +669,33 @@ def _candidate(
     if months:  # "... in June?": a report of that month, or a sentence naming it
         score += weights.month if in_months(hit, s_text, months) else -weights.month
     return _Candidate(span, hit, s_text, text, value, score, share)
+
+
+_QUOTE_REACH = 80  # how far outside a span its quotation's other mark may be
+
+
+def _whole_quotes(sentence: str, at: int, text: str) -> tuple[int, str]:
+    """The span with both marks of a quotation it holds one of ("Liberation Day” tariffs" is "“Liberation Day”
+    tariffs"; "the “Liberation Day" is "the “Liberation Day”"), taken from its sentence; as it is when the other
+    mark is not near."""
+    end = at + len(text)
+    for opening, closing in (("“", "”"), ('"', '"')):
+        if opening == closing:  # a straight mark: an odd count leaves one alone
+            lone_closing, lone_opening = text.count(closing) % 2 == 1, False
+        else:
+            opened, closed = text.count(opening), text.count(closing)
+            lone_closing, lone_opening = closed > opened, opened > closed
+        if lone_closing:
+            before = sentence.rfind(opening, max(0, at - _QUOTE_REACH), at)
+            if before >= 0:
+                at = before
+            elif opening == closing:  # a straight mark: its partner may follow instead
+                after = sentence.find(closing, end, end + _QUOTE_REACH)
+                end = after + 1 if after >= 0 else end
+        elif lone_opening:
+            after = sentence.find(closing, end, end + _QUOTE_REACH)
+            end = after + 1 if after >= 0 else end
+    return at, sentence[at:end]
 
 
 # A line of a list, "Tennessee: $2.96", "China: 34%": its label says what its figure is for.

@@ -255,3 +255,17 @@ def test_as_of_is_the_day_of_the_newest_article_cited_a_disagreeing_one_too():
     result = decide(question, Reading(question, [older, newer], spans, [0.0, 0.0], rarity(question, [older, newer])))
     assert result.answer == "$80 a ton" and [d.answer for d in result.disagreement] == ["$80 a ton", "$50 a ton"]
     assert result.as_of == "2025-10-11"
+
+
+def test_an_answer_never_keeps_one_mark_of_a_quotation():
+    from answering.answer import _whole_quotes
+
+    s = 'He called the “Liberation Day” tariffs a mistake and said "fair trade" mattered.'
+
+    def whole(span: str) -> str:
+        return _whole_quotes(s, s.index(span), span)[1]
+
+    assert whole("Liberation Day” tariffs") == "“Liberation Day” tariffs"  # the opening mark joins it
+    assert whole("the “Liberation Day") == "the “Liberation Day”"  # ... or the closing one
+    assert whole('fair trade" mattered') == '"fair trade" mattered'  # straight marks too
+    assert whole("tariffs a mistake") == "tariffs a mistake"
