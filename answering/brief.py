@@ -52,7 +52,7 @@ class Brief:
     until: datetime
     topic: str | None
     events: list[Event]
-    stories: int  # stories in the period (before the topic and the cut to MAX_EVENTS)
+    stories: int  # stories in the period (about the topic, when there is one), before the cut to MAX_EVENTS
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -87,7 +87,7 @@ def brief(library, *, since: datetime, until: datetime, topic: str | None = None
         about = library.about(topic, [s.id for e in events for s in e.stories])
         events = [e for e in events if any(s.id in about for s in e.stories)]
     events.sort(key=lambda e: (len(e.sources), e.newest.timestamp() if e.newest else 0.0), reverse=True)
-    return Brief(since, until, topic, events[:limit], len(found))
+    return Brief(since, until, topic, events[:limit], sum(len(e.stories) for e in events))
 
 
 def _single_link(vectors: list[np.ndarray | None], block: int = 2048) -> list[list[int]]:

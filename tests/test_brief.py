@@ -58,6 +58,9 @@ def test_each_day_has_its_own_stories_and_a_topic_keeps_its_events(library):
     _, until = day(3)
     coffee = brief(library, since=since, until=until, topic="coffee exports")
     assert [e.headline.title for e in coffee.events] == ["Brazil's coffee exports climb"]
+    # the header counts the stories about the topic, not every story of the three days
+    assert coffee.stories == len(coffee.events[0].stories) < brief(library, since=since, until=until).stories
+    assert json.loads(render.brief_json(coffee))["stories"] == coffee.stories
     assert render.brief_text(brief(library, since=since, until=until, topic="semiconductors")).startswith(
         "No stories about “semiconductors”"
     )
