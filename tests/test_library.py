@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -276,3 +277,26 @@ def test_a_question_about_a_figure_now_reads_the_reports_of_the_weeks_before_its
     # ask reads it: the question asks for a figure as it stands now
     assert "new" in {h.article_id for h in retrieve(library, question, as_of=as_of.until)}
     assert "new" not in {h.article_id for h in retrieve(library, "Who reported the jobs numbers?", as_of=as_of.until)}
+
+
+def test_a_knowledge_base_made_by_a_newer_tradewire_is_refused_and_left_as_it_is(tmp_path, fake_encoder, engine):
+    from embeddings.store import MIGRATIONS
+
+    home = tmp_path / "home"
+    with Library.open(home, encoder=fake_encoder, database_url=engine) as lib:
+        lib.ingest_articles([story(1, LUMBER)])
+        if engine:  # PostgreSQL: the version in its one-row table
+            with lib.store.db.transaction():
+                lib.store.db.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS) + 1,))
+        else:
+            lib.store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    newer = f"its schema is version {len(MIGRATIONS) + 1}; this tradewire knows up to {len(MIGRATIONS)}"
+    with pytest.raises(TradewireError, match=re.escape(newer)) as refused:
+        Library.open(home, encoder=fake_encoder, database_url=engine)
+    assert "\n" not in str(refused.value)
+    if not engine:
+        import sqlite3
+
+        with sqlite3.connect(home / "tradewire.db") as db:  # nothing written: the version and the story stand
+            assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
+            assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1

@@ -281,3 +281,11 @@ def statements(script: str) -> list[str]:
     if current.strip():
         statements.append(current.strip())
     return [s for s in statements if s.rstrip(";").strip()]
+
+
+def newer_schema(where: str, version: int) -> str:
+    """The one line both engines refuse a knowledge base with: it was made by a newer tradewire."""
+    return (
+        f"{where} was made by a newer tradewire (its schema is version {version}; this tradewire knows up to "
+        f"{len(MIGRATIONS)}): upgrade tradewire to open it"
+    )

@@ -26,7 +26,7 @@ from embeddings.analysis import analyse
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, Passage
 from embeddings.store.base import Store, Vectors
-from embeddings.store.migrations import MIGRATIONS, POSTGRES, statements
+from embeddings.store.migrations import MIGRATIONS, POSTGRES, newer_schema, statements
 from embeddings.store.pgdb import INGEST_LOCK, MIGRATION_LOCK, PostgresDatabase
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class PostgresStore(Store):
             if version > len(MIGRATIONS):
                 from embeddings.errors import TradewireError
 
-                raise TradewireError(f"{self.where} was made by a newer tradewire (schema {version}): upgrade this one")
+                raise TradewireError(newer_schema(self.where, version))
             for number, migration in enumerate(MIGRATIONS[version:], version + 1):
                 for statement in statements(migration(POSTGRES)):
                     self.db.execute(statement)

@@ -28,7 +28,7 @@ from embeddings.errors import IndexBusy, TradewireError
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, Passage
 from embeddings.store.base import Store, Vectors
-from embeddings.store.migrations import MIGRATIONS, SQLITE, statements
+from embeddings.store.migrations import MIGRATIONS, SQLITE, newer_schema, statements
 
 if TYPE_CHECKING:
     from embeddings.encoder import Encoder
@@ -86,6 +86,9 @@ class SQLiteStore(Store):
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):  # nothing of a newer schema is touched
+            self.db.close()
+            raise TradewireError(newer_schema(self.where, version))
         if self.read_only and version < len(MIGRATIONS):
             raise TradewireError(
                 f"{self.path} is from an older tradewire and its directory is read-only: "
