@@ -443,7 +443,7 @@ def watch_list(as_json: bool, home: Path | None) -> None:
         return
     for w in listed:
         now = (w.answer or {}).get("answer") or "no answer yet"
-        when = f", since {w.changed_at:%b %d %H:%M} UTC" if w.changed_at else ""
+        when = f", since {w.changed_at:%b} {w.changed_at.day}, {w.changed_at:%Y %H:%M} UTC" if w.changed_at else ""
         where = f"discord channel {w.channel}" if w.guild else "cli"
         click.echo(f"{w.id}. {w.question}\n   {now}{when} ({where})")
     if not listed:

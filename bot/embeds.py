@@ -136,7 +136,9 @@ def watch_update(question: str, answer: dict, previous: dict | None, previous_li
     first = Citation(**answer["citations"][0])
     value = safe(answer["answer"])
     head = (
-        f"**Now:** {value} **[1]**" if previous is None else f"**Update:** {value} ({safe(was_text(previous))}) **[1]**"
+        f"**Now:** {value} **[1]**"
+        if previous is None
+        else f"**Update:** {value} ({safe(was_text(previous, answer.get('as_of')))}) **[1]**"
     )
     lines = [
         head,

@@ -63,15 +63,17 @@ def disagreement_line(ans: Answer) -> str:
     parts = []
     for d in ans.disagreement:
         first = by_n[d.citations[0]]
-        when = f" ({short_date(first.published)})" if first.published else ""
+        when = f" ({short_date(first.published, ans.as_of)})" if first.published else ""
         refs = "".join(f"[{n}]" for n in d.citations)
         parts.append(f"{first.source or 'unknown source'} {d.answer} {refs}{when}")
     return "Reports differ: " + "; ".join(parts)
 
 
-def short_date(iso: str) -> str:
+def short_date(iso: str, against: str | None = None) -> str:
+    """ "Jul 7" within the year of `against` (the answer's "as of"), else with its year: "Jul 7, 2024"."""
     dt = datetime.fromisoformat(iso)
-    return f"{dt:%b} {dt.day}"
+    same_year = against is not None and datetime.fromisoformat(against).year == dt.year
+    return f"{dt:%b} {dt.day}" if same_year else f"{dt:%b} {dt.day}, {dt.year}"
 
 
 def was_line(was: Was, *, text: Callable[[str], str] = str, cite: Callable[[int], str] = "[{}]".format) -> str:
@@ -84,9 +86,10 @@ def was_line(was: Was, *, text: Callable[[str], str] = str, cite: Callable[[int]
     return f"{before} {cite(was.citations[0])}; changed in a report of {date_text(was.reported)}"
 
 
-def was_text(previous: dict) -> str:
-    """ "was 25% as of Jul 7": a watch's answer before an update (Answer.to_json() form)."""
-    when = f" as of {short_date(previous['as_of'])}" if previous.get("as_of") else ""
+def was_text(previous: dict, now: str | None = None) -> str:
+    """ "was 25% as of Jul 7": a watch's answer before an update (Answer.to_json() form); its year is said unless
+    it is the year of the new answer's "as of" (`now`)."""
+    when = f" as of {short_date(previous['as_of'], now)}" if previous.get("as_of") else ""
     return f"was {previous.get('answer')}{when}"
 
 
@@ -94,7 +97,9 @@ def update_text(question: str, answer: dict, previous: dict | None) -> str:
     """A watch's new answer: "Update: 15% (was 25% as of Jul 7) [1]", the question, and the citation."""
     first = Citation(**answer["citations"][0])
     head = (
-        f"Now: {answer['answer']} [1]" if previous is None else f"Update: {answer['answer']} ({was_text(previous)}) [1]"
+        f"Now: {answer['answer']} [1]"
+        if previous is None
+        else f"Update: {answer['answer']} ({was_text(previous, answer.get('as_of'))}) [1]"
     )
     return printable(f"{head}\n  Q: {question}\n  “{first.quote}”\n{citation_line(first)}")
 

@@ -193,3 +193,23 @@ def test_what_an_answer_was_is_shown_under_it():
     assert render.text(ans).splitlines()[1] == "(was 25* [2]; changed in a report of Aug 1, 2025)"
     (field,) = embeds.answer_embed(ans).to_dict()["fields"]
     assert field["value"] == "25\\* **[2]**; changed in a report of Aug 1, 2025"
+
+
+def test_a_date_of_another_year_than_the_answers_says_its_year():
+    from answering.result import Disagreeing
+
+    c1 = Citation(1, "a1", "Steel duty", "Reuters", "2025-01-02T09:00:00+00:00", "https://x.test/1", "It is 25%.")
+    c2 = Citation(2, "a2", "Steel duty", "Dow Jones", "2024-12-31T09:00:00+00:00", "https://x.test/2", "It is 30%.")
+    ans = Answer(
+        question="What is the steel duty?",
+        answer="25%",
+        abstained=False,
+        as_of="2025-01-02",
+        citations=[c1, c2],
+        disagreement=[Disagreeing("25%", [1]), Disagreeing("30%", [2])],
+    )
+    assert "Reports differ: Reuters 25% [1] (Jan 2); Dow Jones 30% [2] (Dec 31, 2024)" in render.text(ans)
+    new = {"answer": "15%", "as_of": "2025-03-01", "citations": [c1.__dict__]}
+    assert "(was 25% as of Sep 10, 2024)" in render.update_text("q", new, {"answer": "25%", "as_of": "2024-09-10"})
+    assert "(was 25% as of Feb 10)" in render.update_text("q", new, {"answer": "25%", "as_of": "2025-02-10"})
+    assert "as of Sep 10, 2024" in embeds.watch_update("q", new, {"answer": "25%", "as_of": "2024-09-10"}, None)
