@@ -265,7 +265,10 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
     if found:
         return found, ""
-    if gaps := sorted({m for s in answering for m in missing[s.window]}):  # what the readable passages lack
+    gaps = sorted({m for s in answering for m in missing[s.window]})  # what the readable passages lack ...
+    if gaps:  # ... and none of the passages read mentions (another passage may name what one lacks)
+        gaps = [g for g in gaps if g in named.absent([f"{h.title}\n{h.text}" for h in reading.hits])]
+    if gaps:
         return [], f"the closest passages do not mention {' or '.join(gaps[:3])}"
     return [], "the closest passages do not answer the question"
 

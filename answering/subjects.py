@@ -285,6 +285,22 @@ class Subjects:
             out += [p for p in self.products if p not in have]
         return out
 
+    def absent(self, texts: Sequence[str]) -> list[str]:
+        """What the question names that none of `texts` mentions in any of its ways (a country by its name, its
+        people or its capital; a name or its short form; a product in its words): what an abstention may truly
+        say the passages "do not mention"."""
+        out = []
+        for country in self.countries:
+            if not any(country in {m.country for m in countries_in(t)} for t in texts):
+                out.append(country)
+        for name in self.names:
+            if not any(_name_present(name, t.lower()) or _alias_present(name, t) for t in texts):
+                out.append(name)
+        for product in self.products:
+            if not any(not Subjects(products=[product]).missing(t) for t in texts):
+                out.append(product)
+        return out
+
 
 # Products news names in other words, as analysed terms: what a text says, and what it then holds.
 _SAID_OTHERWISE = [

@@ -269,3 +269,23 @@ def test_an_answer_never_keeps_one_mark_of_a_quotation():
     assert whole("the “Liberation Day") == "the “Liberation Day”"  # ... or the closing one
     assert whole('fair trade" mattered') == '"fair trade" mattered'  # straight marks too
     assert whole("tariffs a mistake") == "tariffs a mistake"
+
+
+def test_an_abstention_says_a_subject_is_not_mentioned_only_when_no_passage_read_mentions_it():
+    from answering.answer import Reading, rarity, supported
+    from answering.reader import Span
+
+    def passage(i: int, text: str) -> Hit:
+        when = datetime(2025, 4, 2, 9, tzinfo=UTC)
+        return Hit(i, f"a{i}", 0, text, 0, [(0, len(text))], "Rice", "Wire", f"https://x.test/{i}", "", when)
+
+    duty = passage(1, "The rice duty rises to 20% on May 1, Chile's ministry said.")
+    talks = passage(2, "Japan and Peru met in Lima on Tuesday to talk about trade.")
+    span = Span(0, duty.text.index("20%"), duty.text.index("20%") + 3, "20%", 5.0, 0.0)
+    hits = [duty, talks]
+    for question, why in [
+        ("What is Japan's tariff on Peruvian rice?", "the closest passages do not answer the question"),
+        ("What is Brazil's tariff on Peruvian rice?", "the closest passages do not mention Brazil"),
+    ]:
+        found, said = supported(question, Reading(question, hits, [span], [0.0, 0.0], rarity(question, hits)))
+        assert not found and said == why
