@@ -273,15 +273,12 @@ class Subjects:
         others = present - set(self.countries) - in_answers
         out = [c for c in self.countries if c not in present] if others else []
         lowered = text.lower()
-        missing_names = [n for n in self.names if not _name_present(n, lowered) and not _alias_present(n, text)]
+        missing_names = [n for n in self.names if not _name_held(n, text, lowered)]
         if len(missing_names) < len(self.names):
             missing_names = []
         out += missing_names
         if self.products:
-            have = terms_held(text, self.products)
-            for said, means in _SAID_OTHERWISE:  # "EVs" are electric vehicles
-                if means & set(self.products) - have and len(terms_held(text, said)) == len(said):
-                    have |= means
+            have = _products_held(text, self.products)
             out += [p for p in self.products if p not in have]
         return out
 
@@ -289,17 +286,11 @@ class Subjects:
         """What the question names that none of `texts` mentions in any of its ways (a country by its name, its
         people or its capital; a name or its short form; a product in its words): what an abstention may truly
         say the passages "do not mention"."""
-        out = []
-        for country in self.countries:
-            if not any(country in {m.country for m in countries_in(t)} for t in texts):
-                out.append(country)
-        for name in self.names:
-            if not any(_name_present(name, t.lower()) or _alias_present(name, t) for t in texts):
-                out.append(name)
-        for product in self.products:
-            if not any(not Subjects(products=[product]).missing(t) for t in texts):
-                out.append(product)
-        return out
+        present = {m.country for t in texts for m in countries_in(t)}
+        out = [c for c in self.countries if c not in present]
+        out += [n for n in self.names if not any(_name_held(n, t) for t in texts)]
+        held = {p for t in texts for p in _products_held(t, self.products)} if self.products else set()
+        return out + [p for p in self.products if p not in held]
 
 
 # Products news names in other words, as analysed terms: what a text says, and what it then holds.
@@ -308,6 +299,15 @@ _SAID_OTHERWISE = [
     (frozenset({"gas"}), frozenset({"gasolin"})),  # "a gallon of gas"
     (frozenset({"gasolin"}), frozenset({"gas"})),
 ]
+
+
+def _products_held(text: str, products: Sequence[str]) -> set[str]:
+    """Which of the analysed `products` the text holds, in their own words or in others news uses ("EVs")."""
+    have = terms_held(text, products)
+    for said, means in _SAID_OTHERWISE:
+        if means & (set(products) - have) and len(terms_held(text, said)) == len(said):
+            have |= means
+    return have
 
 
 def _is_only(mention: Mention, text: str) -> bool:
@@ -335,6 +335,12 @@ def _alias_present(name: str, text: str) -> bool:
     forms = _ALIASES.get(lowered, ())
     forms += tuple(full for full, short in _ALIASES.items() if name in short)
     return any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", text if f not in _ALIASES else text.lower()) for f in forms)
+
+
+def _name_held(name: str, text: str, lowered: str | None = None) -> bool:
+    """The name is in the text (`lowered`: the text in lower case, when the caller has it), as a whole, by the
+    word that says which one it is, or by its short form."""
+    return _name_present(name, text.lower() if lowered is None else lowered) or _alias_present(name, text)
 
 
 def _name_present(name: str, lowered_text: str) -> bool:
