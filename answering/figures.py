@@ -394,19 +394,16 @@ _FORECAST_AFTER = re.compile(
     r"|^\s*(?:[\w-]+\s+){0,2}?(?:would|could|might)\b",  # "$100 oil would lift prices": what if, not what is
     re.I,
 )
+# A time the sentence has named before: "That month, the Fed cut the rate to zero".
+_THEN = r"that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then"
 _PAST = re.compile(
     r"\b(?:a year (?:ago|earlier)|years? ago|last year|a decade ago|peak\w*|previous(?:ly)?|had been|used to|"
-    r"before the pandemic|pre-pandemic|at this time last year|"
-    # a time the sentence has named before: "That month, the Fed cut the rate to zero", "A year after inflation
-    # hit 9.1%, ..."
-    r"that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then|"
-    r"an? (?:year|month|decade) after|(?:months|years) after)\b",
+    rf"before the pandemic|pre-pandemic|at this time last year|{_THEN}|"
+    r"an? (?:year|month|decade) after|(?:months|years) after)\b",  # "A year after inflation hit 9.1%, ..."
     re.I,
 )
 _WHAT_IF = re.compile(r"\W*(?:imagine|suppose|what if)\b", re.I)  # the whole sentence is a what-if
-_PAST_OPENING = re.compile(  # "That month, policymakers cut the rate to zero": the whole sentence is of then
-    r"\W*(?:that (?:day|week|month|year|spring|summer|autumn|fall|winter)|at the time|back then|then)\b", re.I
-)
+_PAST_OPENING = re.compile(rf"\W*(?:{_THEN}|then)\b", re.I)  # a sentence that opens so is all of then
 _AS_EXPECTED = re.compile(r"\b(?:as|than)\s+(?:\w+\s+)?(?:expected|anticipated|forecast|projected|estimated)\b", re.I)
 _PAST_AFTER = re.compile(  # not the base of a comparison: "prices rose 3.5% from a year earlier" is now
     r"^(?![^.;,]{0,30}?\b(?:from|than|over|on|compared (?:with|to)|versus|vs\.?)\s+(?:a year|last year|a decade))"
