@@ -155,19 +155,25 @@ def test_safe_text_reads_as_the_same_characters_with_no_markdown_live(text):
     assert not any(re.match(r"\s*([-+]|\d+\.)\s", line) for line in lines)  # no live list markers
 
 
-def test_a_disagreement_is_shown_with_each_source_and_date():
+def _steel_duty_reports_differ(reuters: str, dow_jones: str, as_of: str) -> Answer:
+    """Reuters says 25% and Dow Jones 30% on the days given: the answer is Reuters', the other disagrees."""
     from answering.result import Disagreeing
 
-    c1 = Citation(1, "a1", "Steel duty", "Reuters", "2025-02-10T09:00:00+00:00", "https://x.test/1", "It is 25%.")
-    c2 = Citation(2, "a2", "Steel duty", "Dow Jones", "2025-02-11T09:00:00+00:00", "https://x.test/2", "It is 30%.")
-    ans = Answer(
+    c1 = Citation(1, "a1", "Steel duty", "Reuters", f"{reuters}T09:00:00+00:00", "https://x.test/1", "It is 25%.")
+    c2 = Citation(2, "a2", "Steel duty", "Dow Jones", f"{dow_jones}T09:00:00+00:00", "https://x.test/2", "It is 30%.")
+    return Answer(
         question="What is the steel duty?",
         answer="25%",
         abstained=False,
-        as_of="2025-02-10",
+        as_of=as_of,
         citations=[c1, c2],
         disagreement=[Disagreeing("25%", [1]), Disagreeing("30%", [2])],
     )
+
+
+def test_a_disagreement_is_shown_with_each_source_and_date():
+    ans = _steel_duty_reports_differ("2025-02-10", "2025-02-11", "2025-02-10")
+    c1 = ans.citations[0]
     line = "Reports differ: Reuters 25% [1] (Feb 10); Dow Jones 30% [2] (Feb 11)"
     assert line in render.text(ans).splitlines()
     assert json.loads(render.as_json(ans))["disagreement"] == [
@@ -196,18 +202,8 @@ def test_what_an_answer_was_is_shown_under_it():
 
 
 def test_a_date_of_another_year_than_the_answers_says_its_year():
-    from answering.result import Disagreeing
-
-    c1 = Citation(1, "a1", "Steel duty", "Reuters", "2025-01-02T09:00:00+00:00", "https://x.test/1", "It is 25%.")
-    c2 = Citation(2, "a2", "Steel duty", "Dow Jones", "2024-12-31T09:00:00+00:00", "https://x.test/2", "It is 30%.")
-    ans = Answer(
-        question="What is the steel duty?",
-        answer="25%",
-        abstained=False,
-        as_of="2025-01-02",
-        citations=[c1, c2],
-        disagreement=[Disagreeing("25%", [1]), Disagreeing("30%", [2])],
-    )
+    ans = _steel_duty_reports_differ("2025-01-02", "2024-12-31", "2025-01-02")
+    c1 = ans.citations[0]
     assert "Reports differ: Reuters 25% [1] (Jan 2); Dow Jones 30% [2] (Dec 31, 2024)" in render.text(ans)
     new = {"answer": "15%", "as_of": "2025-03-01", "citations": [c1.__dict__]}
     assert "(was 25% as of Sep 10, 2024)" in render.update_text("q", new, {"answer": "25%", "as_of": "2024-09-10"})
