@@ -47,10 +47,17 @@ from answering.question import (
     answer_type,
     asked_part,
     asks_country,
+    asks_duty,
+    asks_winner,
     counted_words,
+    election_asked,
+    election_kinds,
+    election_said,
     in_months,
     months_named,
+    office_asked,
     period_named,
+    win_said,
     years_named,
 )
 from answering.reader import Reader, Span, Window
@@ -269,8 +276,14 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     if gaps:  # ... and none of the passages read mentions (another passage may name what one lacks)
         gaps = [g for g in gaps if g in named.absent([f"{h.title}\n{h.text}" for h in reading.hits])]
     if gaps:
-        return [], f"the closest passages do not mention {' or '.join(gaps[:3])}"
+        said = [_as_asked(g, question) for g in gaps[:3]]
+        return [], f"the closest passages do not mention {' or '.join(said)}"
     return [], "the closest passages do not answer the question"
+
+
+def _as_asked(subject: str, question: str) -> str:
+    """A subject as the question writes it: a product is held as an analysed term ("coffe"), said as "coffee"."""
+    return next((w for w in re.findall(r"[\w'’-]+", question) if terms(w) == [subject]), subject)
 
 
 def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
@@ -506,6 +519,10 @@ class _Asked:
     rate: frozenset[str] = frozenset()  # the words that name the rate it asks about (figures.rate_named)
     wanted: figures.Wanted | None = None  # the kind of figure it asks for, and whether it asks what holds now
     years: frozenset[int] = frozenset()  # the years it pins its time to (question.years_named)
+    winner: bool = False  # it asks who won an election (question.asks_winner)
+    elections: frozenset[str] | None = None  # the kinds of election it asks about (question.election_asked)
+    office: frozenset[str] = frozenset()  # the terms of the office a "who is" asks for (question.office_asked)
+    duty: bool = False  # "What duty …?": it asks a rate, so only a rate or an amount answers
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
@@ -522,6 +539,10 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         figures.rate_named(asked_part(question) or question),
         figures.Wanted.of(question, now=_asks_about_now(question)),
         frozenset(years_named(question)),
+        asks_winner(question),
+        None if (kinds := election_asked(question)) is None else frozenset(kinds),
+        frozenset(terms(" ".join(office_asked(question)))),
+        asks_duty(question),
     )
 
 
@@ -546,6 +567,12 @@ def _dateline(sentence: str) -> bool:
 # question asks about a duty ("What US tariff will Korean goods face?").
 _FIGURE_TYPES = {AnswerType.PERCENT, AnswerType.MONEY, AnswerType.QUANTITY, AnswerType.NUMBER, AnswerType.GENERIC}
 _ASKS_DUTY = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b", re.I)
+_FIGURE_LIKE = re.compile(r"\d")
+_COUNT = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|billions?|half|none|no)\b",
+    re.I,
+)
 # Answer types that name someone or something: the span must hold a proper name.
 _NAMED_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO}
 _PLACE_TYPES = {AnswerType.PLACE, AnswerType.LOCALITY}
@@ -556,6 +583,35 @@ _ASKS_DURATION = re.compile(rf"\bhow (?:many (?:more |fewer |\w+ )?{_TIME_UNITS}
 _NAME_TYPES = {*_NAMED_TYPES, *_PLACE_TYPES, AnswerType.NAME, AnswerType.TITLE}
 _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|whose|where|[a-z][\w-]*)\b)")
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
+
+
+def _event_held(asked: _Asked, hit: Hit, sentence: str, span: str) -> bool:
+    """What the question says happened or who it asks for is in the evidence: a win said in the answer's sentence
+    (not hoped for), the kind of election it names in the story (a local vote does not answer about a
+    presidential one), the office it asks for in the answer's sentence or another sentence of its passage that
+    names the answer ("Economy Minister Marcelo Ebrard", not "Conservative leader Pierre Poilievre")."""
+    story = f"{hit.title}\n{hit.text}"
+    if asked.elections is not None and not election_said(story):
+        return False  # "When is Mexico's next election?" is not answered by the day of a tariff
+    if asked.winner and not (win_said(sentence) and (election_said(sentence) or election_said(hit.title))):
+        return False  # "Who won Portugal's presidential election?" is not answered by a prime minister sworn in
+    if asked.elections:
+        said = election_kinds(sentence)
+        if not (election_kinds(story) & asked.elections) or (said and not said & asked.elections):
+            return False
+    if asked.office:
+        name = span.strip(_EDGE_PUNCTUATION)
+        said = [sentence, *(t for _, _, t in hit.sentence_texts() if name and name in t)]
+        if not any(_holds_office(t, asked.office) for t in said):
+            return False
+    return True
+
+
+def _holds_office(text: str, office: frozenset[str]) -> bool:
+    """Every term of the office is in the text, as written or longer ("chair" in "chairman", "lead" in
+    "leader")."""
+    have = set(terms(text))
+    return all(any(h.startswith(t) for h in have) for t in office)
 
 
 def _names_a_place(text: str, asked: _Asked) -> bool:
@@ -598,11 +654,18 @@ def _candidate(
         if _dateline(s_text):
             return None
         a, b = at - s_start, min(hit.start + span.end, s_end) - s_start
+    story = f"{hit.title}\n{hit.text}"
     if asked and _other_label(s_text, a, asked):
         return None  # "How much is gas in Texas?" is not answered by the line "Tennessee: $2.96" of a list
     if asked and asked.years and hit.published and hit.published.year < min(asked.years):
         if not any(str(y) in s_text for y in asked.years):
             return None  # "How much did the economy shrink in 2022?" is not answered by a report of 2020
+    if asked and asked.years and hit.published and hit.published.year > max(asked.years):
+        # A later report: a figure of the year asked is said with its year; another answer's story names it.
+        if not any(str(y) in (s_text if _FIGURE_LIKE.search(s_text[a:b]) else story) for y in asked.years):
+            return None  # "Who won the 2021 midterms?" is not answered by a story of the 2025 ones
+    if asked and not _event_held(asked, hit, s_text, s_text[a:b]):
+        return None  # "Who won Kenya's election?" is not answered by the chairman who announced its date
     raw = s_text[a:b]
     text = raw.lstrip(_EDGE_PUNCTUATION)
     a += len(raw) - len(text)
@@ -652,6 +715,13 @@ def _candidate(
     if not text:
         return None
     figure_kinds = (AnswerType.PERCENT, AnswerType.MONEY)
+    if asked and asked.duty and fact_kind(text) not in figure_kinds:
+        return None  # "What US duty applies to shrimp?" is a rate, not "anti-dumping"
+    if atype in _HOW_MUCH and not _COUNT.search(text):
+        return None  # "How many workers …?" is not answered by "how many" in "did not say how many workers"
+    if asked and asked.subjects.products and fact_kind(text) in figure_kinds:
+        if asked.subjects.products_missing(f"{s_text}\n{hit.title}"):
+            return None  # "the duty on hardwood plywood" is not the figure a sentence gives for softwood plywood
     if atype in figure_kinds and fact_kind(text) not in figure_kinds:
         return None  # a rate or an amount is asked: "What are US tariffs on Chinese goods?" is not "fentanyl"
     if asked and asked.wanted and asked.wanted.measure == figures.PRICE and atype in _HOW_MUCH:

@@ -580,6 +580,7 @@ _ASKS_FORECAST = re.compile(
     r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will|could|would|may|might|soon)\b",
     re.I,
 )
+_ASKS_SUM = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|yuan|yen|pounds|billion|million|worth|value)\b", re.I)
 _ASKS_CHANGE = re.compile(
     r"\bby how much\b|\bhow much (?:did|has|have|will|does|do|is|are|was|were)\b[^?]*\b(?:ris|rose|fall|fell|grow|grew|"
     r"shr[iu]nk|contract|expand|increas|decreas|climb|drop|jump|rais|cut|lower|hik|jump|slow|declin)\w*|\bhow fast\b",
@@ -607,7 +608,9 @@ class Wanted:
     @classmethod
     def of(cls, question: str, *, now: bool = False) -> Wanted:
         asked = next((k for k, p in _STATUS_ASKED.items() if p.search(question)), None)
-        if _ASKS_AMOUNT.search(question):
+        # "How much did salmon exports fall?" asks the size of a change (a share or a sum), not an amount of goods.
+        by_how_much = _ASKS_CHANGE.search(question) and not _ASKS_SUM.search(question)
+        if _ASKS_AMOUNT.search(question) and not by_how_much:
             kind = AMOUNT
         elif _ASKS_PRICE.search(question) and not (_ASKS_RATE.search(question) or _ASKS_CHANGE.search(question)):
             kind = PRICE

@@ -277,10 +277,12 @@ class Subjects:
         if len(missing_names) < len(self.names):
             missing_names = []
         out += missing_names
-        if self.products:
-            have = _products_held(text, self.products)
-            out += [p for p in self.products if p not in have]
-        return out
+        return out + self.products_missing(text)
+
+    def products_missing(self, text: str) -> list[str]:
+        """The products of the question that `text` does not say, in any of their words."""
+        have = _products_held(text, self.products) if self.products else set()
+        return [p for p in self.products if p not in have]
 
     def absent(self, texts: Sequence[str]) -> list[str]:
         """What the question names that none of `texts` mentions in any of its ways (a country by its name, its

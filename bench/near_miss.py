@@ -34,6 +34,7 @@ class Question:
     text: str
     answers: list[str]  # empty: a near miss, which must abstain
     why: str = ""
+    kind: str = ""  # a near miss's kind: what it swaps (country, product, year, event, office, no figure, subject)
 
 
 def questions() -> list[Question]:
@@ -41,7 +42,7 @@ def questions() -> list[Question]:
     for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
         if line.strip():
             q = json.loads(line)
-            out.append(Question(q["question"], q["answers"], q.get("near_miss", "")))
+            out.append(Question(q["question"], q["answers"], q.get("near_miss", ""), q.get("kind", "")))
     return out
 
 
@@ -82,6 +83,18 @@ def score(read_once, weights=None) -> dict[str, float]:
         "answerable right": sum(right(a.answer, q.answers) for q, a in answerable) / len(answerable),
         "answerable abstained": sum(a.abstained for _, a in answerable) / len(answerable),
     }
+
+
+def by_kind(read_once, weights=None) -> dict[str, tuple[int, float]]:
+    """Per kind of near miss (and "answerable"): how many questions, and the share handled right (abstained, or
+    answered right)."""
+    from answering.answer import WEIGHTS, decide
+
+    kinds: dict[str, list[bool]] = {}
+    for q, r in read_once:
+        a = decide(q.text, r, weights or WEIGHTS)
+        kinds.setdefault(q.kind or "answerable", []).append(right(a.answer, q.answers) if q.answers else a.abstained)
+    return {k: (len(v), sum(v) / len(v)) for k, v in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
 
 
 def realtimeqa_readings(workdir: Path, limit: int, seed: int):
@@ -156,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
         "| reader | near misses abstained | answerable right | answerable abstained |",
         "|---|---:|---:|---:|",
         f"| shipped (margin {WEIGHTS.min_margin:g}) | " + " | ".join(f"{v:.3f}" for v in shipped.values()) + " |",
+        "",
+        "Per kind (a near miss's kind is what it swaps; right = abstained, or for `answerable` answered right):",
+        "",
+        "| kind | questions | right |",
+        "|---|---:|---:|",
+        *(f"| {kind} | {n} | {share:.3f} |" for kind, (n, share) in by_kind(read_once).items()),
     ]
     if args.curve:
         rtqa = realtimeqa_readings(args.workdir, args.limit, args.seed)

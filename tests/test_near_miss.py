@@ -24,8 +24,11 @@ def read_once(real_encoder, tmp_path_factory):
 def test_the_set_is_half_near_misses_in_our_own_words():
     asked = near_miss.questions()
     near = [q for q in asked if not q.answers]
-    assert len(asked) >= 40 and len(near) * 2 >= len(asked)
-    assert all(q.why for q in near)  # each near miss says why it must abstain
+    assert len(asked) >= 120 and len(near) * 2 >= len(asked) - 12
+    assert sum(1 for _ in near_miss.STORIES.open()) >= 30
+    assert all(q.why and q.kind for q in near)  # each near miss says why it must abstain, and what it swaps
+    kinds = [q.kind for q in near]
+    assert all(kinds.count(k) >= 8 for k in ("country", "product", "year", "event", "no figure"))
 
 
 def test_near_misses_abstain_and_answerable_questions_are_right(read_once):
@@ -38,6 +41,8 @@ def test_near_misses_abstain_and_answerable_questions_are_right(read_once):
     ]
     assert scores["near misses abstained"] >= 0.90, wrong
     assert scores["answerable right"] >= 0.85, wrong
+    kinds = near_miss.by_kind(read_once)
+    assert all(share >= 0.85 for _, share in kinds.values()), kinds  # no kind of near miss left behind
 
 
 @pytest.mark.parametrize(
@@ -45,7 +50,7 @@ def test_near_misses_abstain_and_answerable_questions_are_right(read_once):
     [
         ("When is New Zealand's next election?", "New Zealand"),  # the election stories are Australia's, Kenya's
         ("Who won Germany's election?", "Germany"),  # the winner named is Canada's
-        ("What is the US tariff on Brazilian coffee?", "Brazil"),  # the exemption is Indonesian palm oil
+        ("What is the US tariff on Brazilian coffee?", "coffee"),  # Brazil's story is about ethanol, not coffee
         ("How much will Taiwan invest in the United States?", "Taiwan"),  # the pledge is South Korea's
     ],
 )
