@@ -359,8 +359,8 @@ _OFFICE_ASKED = re.compile(
     rf"(?P<office>{_OFFICES})\b",
     re.I,
 )
-# "Who chairs Kenya's electoral commission?", "Who leads the talks?": the office is the verb's.
-_OFFICE_VERB = re.compile(r"^\s*who\s+(chair|head|lead)(?:s|ed)?\b", re.I)
+# "Who chairs Kenya's electoral commission?": the office is the verb's ("leads" and "heads" are said too many ways).
+_OFFICE_VERB = re.compile(r"^\s*who\s+(chair)(?:s|ed)?\b", re.I)
 _NOT_OFFICE_WORDS = {"new", "current", "next", "former", "acting", "interim", "top"}
 
 
