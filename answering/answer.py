@@ -585,12 +585,12 @@ _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|
 _PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
-def _event_held(asked: _Asked, hit: Hit, sentence: str, span: str) -> bool:
+def _event_held(asked: _Asked, hit: Hit, story: str, sentence: str, span: str) -> bool:
     """What the question says happened or who it asks for is in the evidence: a win said in the answer's sentence
     (not hoped for), the kind of election it names in the story (a local vote does not answer about a
     presidential one), the office it asks for in the answer's sentence or another sentence of its passage that
-    names the answer ("Economy Minister Marcelo Ebrard", not "Conservative leader Pierre Poilievre")."""
-    story = f"{hit.title}\n{hit.text}"
+    names the answer ("Economy Minister Marcelo Ebrard", not "Conservative leader Pierre Poilievre"). `story`: the
+    hit's headline and text."""
     if asked.elections is not None and not election_said(story):
         return False  # "When is Mexico's next election?" is not answered by the day of a tariff
     if asked.winner and not (win_said(sentence) and (election_said(sentence) or election_said(hit.title))):
@@ -664,7 +664,7 @@ def _candidate(
         # A later report: a figure of the year asked is said with its year; another answer's story names it.
         if not any(str(y) in (s_text if _FIGURE_LIKE.search(s_text[a:b]) else story) for y in asked.years):
             return None  # "Who won the 2021 midterms?" is not answered by a story of the 2025 ones
-    if asked and not _event_held(asked, hit, s_text, s_text[a:b]):
+    if asked and not _event_held(asked, hit, story, s_text, s_text[a:b]):
         return None  # "Who won Kenya's election?" is not answered by the chairman who announced its date
     raw = s_text[a:b]
     text = raw.lstrip(_EDGE_PUNCTUATION)

@@ -48,6 +48,17 @@ def fake_encoder() -> FakeEncoder:
     return FakeEncoder()
 
 
+def stories_library(tmp_path_factory, stories: Path, name: str, encoder=None):
+    """A knowledge base of a folder of our own stories (the fake encoder unless another is given), closed after
+    the tests that use it: `yield from` it in a module fixture."""
+    lib = Library.open(tmp_path_factory.mktemp(name), encoder=encoder or FakeEncoder())
+    lib.ingest([str(stories)])
+    try:
+        yield lib
+    finally:
+        lib.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A PostgreSQL server for the session: TRADEWIRE_TEST_DATABASE_URL if set (`.ci/run` starts one), else one

@@ -18,7 +18,7 @@ from answering.subjects import Roles
 from answering.timeline import timeline
 from bot import render
 from embeddings import Library
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, stories_library
 
 STORIES = Path(__file__).resolve().parent / "figure_stories"
 CHINA = "What is the US tariff on Chinese goods?"
@@ -26,10 +26,7 @@ CHINA = "What is the US tariff on Chinese goods?"
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    lib = Library.open(tmp_path_factory.mktemp("figures"), encoder=FakeEncoder())
-    lib.ingest([str(STORIES)])
-    yield lib
-    lib.close()
+    yield from stories_library(tmp_path_factory, STORIES, "figures")
 
 
 def answer(library, question: str, day: str):

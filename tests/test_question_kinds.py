@@ -11,18 +11,14 @@ import pytest
 from answering import ask, parse_when
 from answering.figures import Wanted
 from answering.question import answer_type, asks_winner, election_asked, office_asked, win_said
-from embeddings import Library
-from tests.conftest import FakeEncoder
+from tests.conftest import stories_library
 
 STORIES = Path(__file__).resolve().parent / "kind_stories"
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    lib = Library.open(tmp_path_factory.mktemp("kinds"), encoder=FakeEncoder())
-    lib.ingest([str(STORIES)])
-    yield lib
-    lib.close()
+    yield from stories_library(tmp_path_factory, STORIES, "kinds")
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from answering.timeline import timeline
 from bot import render
 from embeddings import Library
 from embeddings.models import Article
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, stories_library
 
 STORIES = Path(__file__).resolve().parent / "watch_stories"
 WIDGETS = "What is the tariff on imported widgets?"
@@ -22,10 +22,7 @@ WIDGETS = "What is the tariff on imported widgets?"
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    lib = Library.open(tmp_path_factory.mktemp("timeline"), encoder=FakeEncoder())
-    lib.ingest([str(STORIES)])
-    yield lib
-    lib.close()
+    yield from stories_library(tmp_path_factory, STORIES, "timeline")
 
 
 def test_the_changes_in_order_each_with_all_its_reports(library):
