@@ -23,6 +23,9 @@ the weights never see a question they are scored on.
 Scores (answerable = the normalised gold answer occurs in an indexed article dated no later than the question):
   answer hit   the direct answer holds the gold answer and is short (at most the gold's words + 4): a whole
                sentence that happens to contain it is not a direct answer
+  EM, F1       SQuAD-style exact match and word-overlap F1 of the direct answer against the gold, over the
+               answerable questions (an abstention scores 0): a right answer written another way ("Rep. Liz
+               Cheney" for "Liz Cheney") scores part, where answer hit is all or nothing
   quote hit    the gold answer is in the quoted (cited) sentence
   cited right  of the questions answered, the cited sentence holds the answer or comes from the gold article
   R@k, MRR     rank of the first retrieved passage holding the answer (k = 1, 5, 10)
@@ -50,6 +53,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bench.docs import publish, reproduce
+from bench.squad import exact, f1_score
 from embeddings.encoder import DEFAULT_PRECISION, PRECISIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +164,8 @@ class Outcome:
     abstained: bool
     answer_hit: bool
     quote_hit: bool
+    exact: float  # SQuAD-style EM / F1 of the direct answer against the gold (0 when it abstained)
+    f1: float
     cited_right: bool
     rank: int | None  # 1-based rank of the first passage holding the answer, within 10
     seconds: float
@@ -195,6 +201,8 @@ def outcome(q: Question, result, hits, answerable: bool, seconds: float) -> Outc
         abstained=result.abstained,
         answer_hit=bool(gold) and gold in answer and short_enough(answer, gold),
         quote_hit=bool(gold) and gold in quote,
+        exact=exact(answer, gold) if answer and gold and not result.abstained else 0.0,
+        f1=f1_score(answer, gold) if answer and gold and not result.abstained else 0.0,
         cited_right=not result.abstained and ((bool(gold) and gold in quote) or cited_gold),
         rank=rank,
         seconds=seconds,
@@ -225,6 +233,8 @@ def summarise(outcomes: list[Outcome]) -> dict[str, float]:
 
     return {
         "answer hit": share(answerable, lambda o: o.answer_hit),
+        "EM": statistics.fmean([o.exact for o in answerable]) if answerable else float("nan"),
+        "F1": statistics.fmean([o.f1 for o in answerable]) if answerable else float("nan"),
         "quote hit": share(answerable, lambda o: o.quote_hit),
         "cited right": share(answered, lambda o: o.cited_right),
         "R@1": share(answerable, lambda o: o.rank == 1),
