@@ -32,20 +32,22 @@ top to bottom; question analysis lives in answering/question.py, subjects and fi
 
 from __future__ import annotations
 
+import calendar
 import logging
 import math
 import re
 import string
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from answering import figures
-from answering.dates import effective_day, find_dates
+from answering.dates import DateMention, effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
 from answering.question import (
     answer_type,
     asked_part,
+    asks_ahead,
     asks_country,
     asks_duty,
     asks_winner,
@@ -217,6 +219,11 @@ class Reading:
     as_of: datetime | None = None  # the question's "now": "this week" is the week before it
 
 
+# The reader's best spans kept of each passage: when its best reading fails a check ("anti-dumping" for a duty
+# asked), its next ones ("25%", "9%" of the next sentence) may not.
+SPANS_PER_PASSAGE = 8
+
+
 def read(question: str, hits: list[Hit], *, context: str = "", as_of: datetime | None = None) -> Reading:
     """Run the reader over the passages (a follow-up is read with the question it follows). `as_of`: the
     question's "now", which "this week" and "yesterday" count back from."""
@@ -225,7 +232,7 @@ def read(question: str, hits: list[Hit], *, context: str = "", as_of: datetime |
     asked = f"{question} {context}" if context else question  # the question first: the reader caps its length
     # The headline without the site's name a page appends ("… | CNN Politics"): a prefix of the title, so a
     # headline span's offsets stay the title's.
-    spans, nulls = _reader.read(asked, [Window(h.text, h.headline) for h in hits])
+    spans, nulls = _reader.read(asked, [Window(h.text, h.headline) for h in hits], top=SPANS_PER_PASSAGE)
     return Reading(question, hits, spans, nulls, rarity(question, hits), as_of)
 
 
@@ -255,7 +262,8 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     if not reading.hits:
         return [], "nothing indexed matches the question"
     # A span answers when its margin over its passage's no-answer score reaches min_margin; of the spans that
-    # overlap in one passage ("50% from 25%", "25%"), the reader's best reading stands for them all.
+    # overlap in one passage ("50% from 25%", "25%"), the reader's best reading that passes the checks stands
+    # for them all.
     lowest = weights.min_margin - weights.sure_overlap
     answering = _non_overlapping([s for s in reading.spans if s.margin >= lowest])
     months = months_named(question)
@@ -264,11 +272,17 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     named = subjects(asked_part(question) or question)
     read_as = {w: [s.text for s in answering if s.window == w] for w in range(len(reading.hits))}
     missing = {w: named.missing(f"{h.title}\n{h.text}", read_as[w]) for w, h in enumerate(reading.hits)}
-    about = [s for s in answering if not missing[s.window]]
     asked = _read_question(question, named, reading.rarity)
     days = period_named(question)
     since = reading.as_of - timedelta(days=days) if days and reading.as_of else None
-    found = [c for s in about if (c := _candidate(s, reading.hits[s.window], atype, weights, months, asked, since))]
+    # Of spans that overlap, the best that passes the checks stands for them: "anti-dumping duty" is no rate, the
+    # reader's next reading of the same words, "17% anti-dumping duty", is.
+    found: list[_Candidate] = []
+    for s in sorted(reading.spans, key=lambda s: s.margin, reverse=True):
+        if s.margin < lowest or missing[s.window] or any(_overlap_spans(c.span, s) for c in found):
+            continue
+        if c := _candidate(s, reading.hits[s.window], atype, weights, months, asked, since):
+            found.append(c)
     found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
     if found:
         return found, ""
@@ -497,11 +511,13 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
     """Best first, leaving out a span that overlaps a better one of the same passage (or headline)."""
     kept: list[Span] = []
     for s in sorted(spans, key=lambda s: s.margin, reverse=True):
-        if not any(
-            k.window == s.window and k.in_title == s.in_title and k.start < s.end and s.start < k.end for k in kept
-        ):
+        if not any(_overlap_spans(k, s) for k in kept):
             kept.append(s)
     return kept
+
+
+def _overlap_spans(k: Span, s: Span) -> bool:
+    return k.window == s.window and k.in_title == s.in_title and k.start < s.end and s.start < k.end
 
 
 @dataclass(frozen=True)
@@ -523,6 +539,7 @@ class _Asked:
     elections: frozenset[str] | None = None  # the kinds of election it asks about (question.election_asked)
     office: frozenset[str] = frozenset()  # the terms of the office a "who is" asks for (question.office_asked)
     duty: bool = False  # "What duty …?": it asks a rate, so only a rate or an amount answers
+    ahead: bool = False  # "When will …?": a day still to come when it was reported (question.asks_ahead)
 
 
 def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> _Asked:
@@ -543,6 +560,7 @@ def _read_question(question: str, named: Subjects, rarity: dict[str, float]) -> 
         None if (kinds := election_asked(question)) is None else frozenset(kinds),
         frozenset(terms(" ".join(office_asked(question)))),
         asks_duty(question),
+        asks_ahead(question),
     )
 
 
@@ -566,7 +584,7 @@ def _dateline(sentence: str) -> bool:
 # Answer types for which a figure in the span is the answer, chosen by answering/figures.py; so it is when the
 # question asks about a duty ("What US tariff will Korean goods face?").
 _FIGURE_TYPES = {AnswerType.PERCENT, AnswerType.MONEY, AnswerType.QUANTITY, AnswerType.NUMBER, AnswerType.GENERIC}
-_ASKS_DUTY = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b", re.I)
+_ASKS_DUTY = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?)\b(?!-free)", re.I)
 _FIGURE_LIKE = re.compile(r"\d")
 _COUNT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
@@ -693,7 +711,7 @@ def _candidate(
         return None  # "How many cars ...?" is not answered by a rate
     if atype == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(question):
         return None  # "How many counts …?" is not answered by "over nine minutes"
-    if atype == AnswerType.NUMBER and asked and asked.counted and not terms_held(s_text, asked.counted):
+    if atype in _COUNTS and asked and asked.counted and not terms_held(s_text, asked.counted):
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = atype in _FIGURE_TYPES or (atype != AnswerType.DATE and _ASKS_DUTY.search(question))
     if text and (wants_figure or figures.FIGURE.match(text)):
@@ -714,6 +732,9 @@ def _candidate(
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)
     if not text:
         return None
+    if atype in _HOW_MUCH and asked and asked.counted and (unit := _COUNTED_UNIT.match(s_text, a + len(text))):
+        if terms_held(unit.group(0), asked.counted):
+            text = s_text[a : unit.end()]  # "How many tons of rice …?": "7.5 million tons", not "7.5 million"
     figure_kinds = (AnswerType.PERCENT, AnswerType.MONEY)
     if asked and asked.duty and fact_kind(text) not in figure_kinds:
         return None  # "What US duty applies to shrimp?" is a rate, not "anti-dumping"
@@ -732,6 +753,13 @@ def _candidate(
     if mentions and (atype == AnswerType.DATE or _covers(mentions[0], a, a + len(text))):
         value = mentions[0].value if len(mentions) == 1 else text
     score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
+    if asked and asked.ahead and atype == AnswerType.DATE and mentions and hit.published:
+        # "When will Korea decide?": a day after the report's ("due in September"), not the day it was reported.
+        first, last = _days_of(mentions[0])
+        if last and last < hit.published.date():
+            return None
+        if first:
+            score += weights.month if first > hit.published.date() else -weights.month
     share = 0.0
     if asked and asked.rarity:
         # A headline stands for its story: its words are the story's.
@@ -790,6 +818,15 @@ def _other_label(sentence: str, at: int, asked: _Asked) -> bool:
 
 # A question that asks how much (not "Which state has the highest price …?", "Which retailer is cutting prices?").
 _HOW_MUCH = {AnswerType.MONEY, AnswerType.QUANTITY, AnswerType.NUMBER}
+_COUNTS = {AnswerType.QUANTITY, AnswerType.NUMBER}  # "how many X", "how much X": the sentence must say X
+# A unit of measure right after a count: "How many tons …?" is answered "7.5 million tons" ("three", not "three
+# counts", for a count of things).
+_COUNTED_UNIT = re.compile(
+    r"(?<=\d|[a-z])\s+(?:metric\s+|short\s+|cubic\s+)?(?:tons?|tonnes?|barrels?|bushels?|bales?|kilo(?:gram)?s?|kg|"
+    r"pounds|lbs|ounces?|gallons?|lit(?:er|re)s?|met(?:er|re)s?|megawatts?|gigawatts?|hectares?|acres?|carats?|"
+    r"TEUs?|containers?)\b",
+    re.I,
+)
 
 
 def _words(text: str, wanted: set[str] | None = None) -> set[str]:
@@ -811,6 +848,20 @@ def _overlap(text: str, rarity: dict[str, float]) -> float:
 
 def _newest(members: list[_Candidate]) -> datetime | None:
     return max((c.hit.published for c in members if c.hit.published), default=None)
+
+
+def _days_of(mention: DateMention) -> tuple[date | None, date | None]:
+    """The first and last day a date mention means ("September 2026": the 1st to the 30th); None when unknown."""
+    if mention.day:
+        return mention.day, mention.day
+    if match := re.fullmatch(r"([A-Z][a-z]+) (\d{4})", mention.value):
+        month = list(calendar.month_name).index(match.group(1)) if match.group(1) in calendar.month_name else 0
+        if month:
+            year = int(match.group(2))
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    if re.fullmatch(r"\d{4}", mention.value):
+        return date(int(mention.value), 1, 1), date(int(mention.value), 12, 31)
+    return None, None
 
 
 def _covers(mention, start: int, end: int) -> bool:

@@ -213,8 +213,10 @@ def pick(
     if not fitting:
         return others[0] if others else None
     f = fitting[0]
-    if len(inside) == 1 and f == inside[0] and f[0] == start and _UNIT.fullmatch(sentence[f[1] : end]):
-        return start, end  # the span is the figure and its unit ("$80 a ton"): keep the unit
+    if len(inside) == 1 and f == inside[0] and f[0] == start:
+        unit = sentence[f[1] : end]
+        if _UNIT.fullmatch(unit) or (measure(sentence, f) is None and _COUNTED.fullmatch(unit)):
+            return start, end  # the span is the figure and its unit ("$80 a ton", "3 million tons"): keep it
     return f
 
 
@@ -253,12 +255,16 @@ def _object_terms(text: str) -> frozenset[str]:
 def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: frozenset[str]) -> bool:
     """A figure outside the reader's span can answer when it stands with a country the question asks about, or its
     clause is about the question's countries (or, for a question that names none, about no others)."""
-    clause = roles(clause_of(sentence, f[0]))
+    text = clause_of(sentence, f[0])
+    clause = roles(text)
     if countries and stands_with(sentence, f) & countries:
         return not clause.conflicts(asked)
     if asked.charges or asked.pays:
-        return not clause.conflicts(asked) and bool(clause.charges or clause.pays)
-    return _fits(clause_of(sentence, f[0]), asked)
+        # "Argentine beef within the quota pays 10%, while shipments outside the quota face 26.4%": its clause,
+        # with the one before it that it goes on from, names the country asked.
+        named = {m.country for m in countries_in(text)}
+        return not clause.conflicts(asked) and bool(clause.charges or clause.pays or named & countries)
+    return _fits(text, asked)
 
 
 # --- the country a figure of a list stands with ----------------------------------------------------------------
@@ -370,7 +376,8 @@ _ASKS_PERCENT = re.compile(
 )
 # A price: "How much is a gallon of gas?", "What is the price of crude oil?" (a sum of money, per unit or not).
 _ASKS_PRICE = re.compile(r"\b(?:prices?|costs?)\b|\bhow much (?:is|are|does|do|will|did|was|were)\b", re.I)
-_ASKS_RATE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?|fees?)\b", re.I)
+# ... but "tariff-free" or "duty-free" names no rate: "How much wheat can Egypt import tariff-free?" asks a quantity.
+_ASKS_RATE = re.compile(r"\b(?:tariffs?|dut(?:y|ies)|levy|levies|rates?|fees?)\b(?!-free)", re.I)
 # A figure that is not in force: one threatened, proposed or averted ("averted a 25% tariff", "the 30% rate Trump
 # had threatened"), said in the few words before it or right after it in its clause.
 _STATUS_WORDS = {

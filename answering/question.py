@@ -35,7 +35,8 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
             r"|\bhow high\b|\bby how much\b|\bwhat share\b"
             r"|\b(how (fast|quickly)|how much\b[^?]*\beconom(y|ies))\b[^?]*\b(grow|grew|rise|rose|risen|rising|contract"
             r"|expand|shr[iu]nk)"
-            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,5}(tariffs?|dut(y|ies)|rates?|levy|levies)\b",
+            r"|\bwhat (is|are|was|were|will be) (the )?([\w'’.-]+ ){0,5}(tariffs?|dut(y|ies)|rates?|levy|levies)"
+            r"\b(?!-free)",
             re.I,
         ),
         AnswerType.PERCENT,
@@ -44,7 +45,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
         re.compile(
             r"\bhow much\b.*\b(cost|worth|money|spend|pay|raise|revenue|value|dollars?|billion|million|invest"
             r"|investment|buy|purchase|collect)"
-            r"|\bwhat (price|amount|value)\b",
+            r"|\b(what|which) ([\w-]+ ){0,2}?(price|amount|value)s?\b",
             re.I,
         ),
         AnswerType.MONEY,
@@ -172,7 +173,7 @@ def answer_type(question: str) -> AnswerType:
 
 # "What US duty applies …?", "What tariff does Brazil charge …?": a rate is asked, whatever else the question says.
 _WHAT_DUTY = re.compile(
-    r"\b(?:what|which)\s+(?!kinds?\b|types?\b|sorts?\b)(?:[\w.'’-]+\s+){0,3}?(?:tariffs?|dut(?:y|ies)|levy|levies)\b",
+    r"\b(?:what|which)\s+(?!kinds?\b|types?\b|sorts?\b)(?:[\w.'’-]+\s+){0,3}?(?:tariffs?|dut(?:y|ies)|levy|levies)\b(?!-free)",
     re.I,
 )
 
@@ -260,13 +261,17 @@ def period_named(question: str) -> int | None:
     return next((days for pattern, days in _PERIODS if pattern.search(question)), None)
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I)
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)", re.I)
 
 
 def counted_words(question: str) -> set[str]:
-    """What a "how many" question counts: the analysed words of the (up to three) words after "how many", to an
-    auxiliary verb ("How many lives has …" -> {"live"}); empty when it asks no count of a thing."""
-    match = _HOW_MANY.search(asked_part(question))
+    """What a "how many" (or "how much [goods]") question counts: the analysed words of the (up to three) words
+    after it, to an auxiliary verb ("How many lives has …" -> {"live"}; "How much Russian barley can …" ->
+    {"barley"}: a country's name says whose, not what); empty when it asks no count of a thing."""
+    from answering.subjects import countries_in
+
+    asked = asked_part(question)
+    match = _HOW_MANY.search(asked)
     if not match:
         return set()
     words = []
@@ -274,13 +279,28 @@ def counted_words(question: str) -> set[str]:
         if word.lower() in _AUXILIARIES:
             break
         words.append(word)
-    return set(terms(" ".join(words)))
+    said = " ".join(words)
+    for m in reversed(countries_in(said)):
+        said = said[: m.start] + said[m.end :]
+    return set(terms(said))
 
 
 def in_months(hit: Hit, sentence: str, months: set[int]) -> bool:
     if hit.published and hit.published.month in months:
         return True
     return any(re.search(rf"\b{_MONTH_NAMES[m - 1]}\b", sentence, re.I) for m in months)
+
+
+# "When will …?", "When is the decision due?": a day still to come when the report was written.
+_ASKS_AHEAD = re.compile(
+    r"\bwhen\s+(?:will|would|(?:is|are)\b[^?]*\b(?:due|expected|scheduled|set to|planned|to take effect))\b", re.I
+)
+
+
+def asks_ahead(question: str) -> bool:
+    """The question asks when something is yet to happen ("When will Korea decide …?"): a day its report already
+    had behind it ("proposed … on Wednesday") is not the answer."""
+    return bool(_ASKS_AHEAD.search(asked_part(question) or question))
 
 
 # "Who won …?", "Which party will win …?": the question asks who wins, so the evidence must say someone won.

@@ -28,6 +28,15 @@ _MORE = {
     "South Korea": ["Korea", "Korean", "Koreans"],
     "European Union": ["European Union", "EU", "E.U.", "European", "Europeans", "Brussels", "Europe"],
     "Taiwan": ["Taipei"],
+    # Its people as news more often writes them than countryinfo's one demonym ("Ecuadorean", "Filipino").
+    "Ecuador": ["Ecuadorian", "Ecuadorians"],
+    "Philippines": ["Philippine"],
+    "Argentina": ["Argentine", "Argentinian", "Argentinians"],
+    "Saudi Arabia": ["Saudi", "Saudis"],
+    "New Zealand": ["New Zealander", "New Zealanders"],
+    "Kazakhstan": ["Kazakh"],
+    "Uzbekistan": ["Uzbek"],
+    "Iceland": ["Icelandic"],
 }
 # Of those, the forms that name the country itself (the rest name its people, its capital or its government).
 _MORE_NAMES = {"U.S.", "U.S", "America", "U.K.", "Britain", "Korea", "European Union", "EU", "E.U."}
@@ -219,11 +228,20 @@ def names_in(question: str) -> list[str]:
 
 _DUTY = r"(?:tariffs?|dut(?:y|ies)|levy|levies|tax(?:es)?|quotas?|rates?|bans?)"
 _PRODUCT = re.compile(
-    rf"\b{_DUTY}\s+(?:on|for)\s+((?:[\w'’.-]+\s+){{0,4}}?[\w'’.-]+?)(?=\s+(?:from|in|into|by|to|after|before|since|"
-    r"under|at|this|that|now|if|when|starting|take|took|rise|rose|fall|fell)\b|\s*[?,.;]|\s*$)",
+    rf"\b(?:{_DUTY}\s+(?:(?:that\s+)?(?:appl(?:y|ies|ied)|applicable)\s+to|on|for)"
+    r"|(?:charges?|charged|charging|impose[sd]?|imposing|levie[sd]|puts?|slap(?:s|ped)?)\s+on)"
+    r"\s+((?:[\w'’.-]+\s+){0,4}?[\w'’.-]+?)(?=\s+(?:from|in|into|by|to|after|before|since|under|at|this|that|now|"
+    r"if|when|starting|take|took|rise|rose|fall|fell|be|is|are|was|were|will)\b|\s*[?,.;]|\s*$)",
     re.I,
 )
-_PRODUCT_BEFORE = re.compile(rf"\b([\w'’-]+(?:\s+and\s+[\w'’-]+)?)\s+(?:imports|exports|shipments|{_DUTY})\b", re.I)
+_LINKS = r"(?:on|of|in|to|for|from|at|by|with|about|over|against|the|a|an|new|its|their)"  # no part of a name
+# ... and the words before a duty ("steel and aluminum tariffs") or, up to two, before "exports" ("copper ore
+# exports"; not before a rate: "benchmark interest rate").
+_PRODUCT_BEFORE = re.compile(
+    rf"\b([\w'’-]+(?:\s+and\s+[\w'’-]+)?)\s+{_DUTY}\b"
+    rf"|\b([\w'’-]+(?:\s+(?!{_LINKS}\b)[\w'’-]+)?(?:\s+and\s+[\w'’-]+)?)\s+(?:imports|exports|shipments)\b",
+    re.I,
+)
 # Words of a duty's object that do not name a product ("most imported goods from ...").
 _NOT_PRODUCTS = set(
     terms(
@@ -233,7 +251,10 @@ _NOT_PRODUCTS = set(
         "baseline reciprocal higher lower high low import export retaliatory additional extra average global blanket "
         "universal punitive proposed planned threatened existing earlier previous total overall effective "
         "sectoral special national federal current latest final first second third interest tax rate duty tariff "
-        "levy quota ban anti-dumping countervailing safeguard emergency fentanyl-related fentanyl section"
+        "levy quota ban anti-dumping countervailing safeguard emergency fentanyl-related fentanyl section free "
+        "ban bans banned cut cuts curb curbs restrict restricts halt halts limit limits stop stops boost boosts lift "
+        "lifts resume resumes allow allows block blocks suspend suspends increase increases reduce reduces raise "
+        "raises lower lowers"
     )
 )
 
@@ -241,7 +262,8 @@ _NOT_PRODUCTS = set(
 def products_in(question: str) -> list[str]:
     """The analysed terms of what a duty in the question is on ("the US tariff on Brazilian coffee" -> coffee);
     countries and words like "goods" are not products."""
-    spans = [m.span(1) for m in _PRODUCT.finditer(question)] + [m.span(1) for m in _PRODUCT_BEFORE.finditer(question)]
+    spans = [m.span(1) for m in _PRODUCT.finditer(question)]
+    spans += [m.span(1) if m.group(1) else m.span(2) for m in _PRODUCT_BEFORE.finditer(question)]
     countries = [(c.start, c.end) for c in countries_in(question)]
     out = []
     for a, b in spans:
@@ -361,7 +383,8 @@ def subjects(question: str) -> Subjects:
 
 # Roles around a duty: who charges it ("U.S. tariffs", "China's duty", "Mexico will charge") and whose goods
 # pay it ("on Chinese goods", "on China", "imports from the EU").
-_DUTY_WORD = re.compile(r"^(?:['’]s)?\s*(?:(?:[\w-]+\s+){0,2})" + _DUTY + r"\b", re.I)
+# "Russian wheat in tariff-free": no duty is charged ("tariff-free", "duty-free").
+_DUTY_WORD = re.compile(r"^(?:['’]s)?\s*(?:(?:[\w-]+\s+){0,2})" + _DUTY + r"\b(?!-free)", re.I)
 _CHARGES = re.compile(
     r"^\s*(?:(?:will|would|has|have|had|to|also|now|then|just|did)\s+){0,2}(?:put|puts|impose[sd]?|imposing|charge[sd]?|"
     r"levie[sd]|levy|set|sets|raise[sd]?|raising|cut|cuts|lower(?:s|ed)?|place[sd]?|appl(?:y|ies|ied)|slap(?:s|ped)?|"

@@ -153,7 +153,7 @@ def test_the_reader_does_not_read_the_site_name_in_a_headline(monkeypatch):
     import answering.answer as answer_module
 
     seen = []
-    monkeypatch.setattr(answer_module._reader, "read", lambda q, windows: (seen.extend(windows), ([], [0.0]))[1])
+    monkeypatch.setattr(answer_module._reader, "read", lambda q, windows, top=3: (seen.extend(windows), ([], [0.0]))[1])
     story = hit("Voters go to the polls on Sunday.", title="France votes in snap election | The Week UK")
     story.url, story.source = "https://theweek.co.uk/f", "theweek.co.uk"
     read("Which country holds a snap election?", [story])
