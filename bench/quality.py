@@ -4,6 +4,7 @@ answers, answered as of their question date from corpora built out of the benchm
     python -m bench.quality                       # both corpora, all four configurations, the default encoder
     python -m bench.quality --precision int8,float32 --write   # and the float32 encoder beside it (docs table)
     python -m bench.quality --corpus gold --limit 200
+    python -m bench.quality --configs reader,reader@12,reader@16   # the reader over 8, 12 and 16 passages
 
 Corpora (built once into --workdir through the project's own JSON Lines ingest, then reused):
   gold      the 2022 gold articles plus the topic-tagged web search results (2022-2024) as distractors;
@@ -176,14 +177,20 @@ def short_enough(answer: str, gold: str) -> bool:
     return len(answer.split()) <= len(gold.split()) + 4
 
 
+def _known(config: str) -> bool:
+    name, at, passages = config.partition("@")
+    return name in CONFIGS and (not at or passages.isdigit())
+
+
 def run_one(library, q: Question, config: str, answerable: bool) -> Outcome:
     from answering import ask, parse_when
     from embeddings.search import Filters
 
-    mode, plain, reader = CONFIGS[config]
+    name, _, passages = config.partition("@")  # "reader@12": the reader over 12 passages instead of ask's 8
+    mode, plain, reader = CONFIGS[name]
     as_of = parse_when(q.date)
     started = time.perf_counter()
-    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain, reader=reader)
+    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain, reader=reader, k=int(passages or 8))
     seconds = time.perf_counter() - started
     hits = library.search(q.text, k=10, filters=Filters(until=as_of), mode=mode)
     return outcome(q, result, hits, answerable, seconds)
@@ -361,7 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--workdir", type=Path, default=WORKDIR)
     parser.add_argument("--corpus", choices=["gold", "evidence", "both"], default="both")
-    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument(
+        "--configs",
+        default=",".join(CONFIGS),
+        help="configurations, comma-separated; NAME@K reads K passages instead of 8 (reader@12,reader@16)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="questions per corpus (0: gold all, evidence 300)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -390,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         calibrate(args, raw)
         return 0
     configs = [c for c in args.configs.split(",") if c]
+    if unknown := [c for c in configs if not _known(c)]:
+        parser.error(f"unknown configuration {', '.join(unknown)}: use {', '.join(CONFIGS)}, optionally NAME@K")
     precisions = [p for p in args.precision.split(",") if p]
     if unknown := [p for p in precisions if p not in PRECISIONS]:
         parser.error(f"unknown precision {', '.join(unknown)}: use {', '.join(PRECISIONS)}")

@@ -61,10 +61,13 @@ class Article:
     teaser: str = ""  # why only a feed entry's summary is kept (its page could not be read); '' for a full story
 
     def clean(self) -> Article:
-        """Control characters out of every field (see `printable`), in place; headlines on one line."""
+        """Control characters out of every field (see `printable`), in place; headlines on one line and as the
+        outlet wrote them, without the site's name a page appends ("… | CNN Politics")."""
         self.title = printable(self.title, one_line=True).strip()
         self.source = printable(self.source, one_line=True).strip()
         self.url = printable(self.url, one_line=True).strip()
+        if not self.title_derived:
+            self.title = without_site_name(self.title, self.url, self.source)
         self.authors = [a for a in (printable(a, one_line=True).strip() for a in self.authors) if a]
         self.text = printable(self.text)
         return self

@@ -300,3 +300,80 @@ def test_a_knowledge_base_made_by_a_newer_tradewire_is_refused_and_left_as_it_is
         with sqlite3.connect(home / "tradewire.db") as db:  # nothing written: the version and the story stand
             assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) + 1
             assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+
+
+def _run_sql(lib: Library, engine: str | None, *statements: str) -> None:
+    """Raw statements on the store's database, committed (as an older tradewire or a newer one would have)."""
+    if engine:
+        with lib.store.db.transaction():
+            for sql in statements:
+                lib.store.db.execute(sql)
+    else:
+        for sql in statements:
+            lib.store.db.execute(sql)
+
+
+def test_migrations_are_recorded_by_name_and_one_renumbered_never_runs_twice(tmp_path, fake_encoder, engine):
+    from embeddings.store import MIGRATIONS
+
+    home = tmp_path / "home"
+    with Library.open(home, encoder=fake_encoder, database_url=engine) as lib:
+        names = [r[0] for r in lib.store.db.execute("SELECT name FROM migrations ORDER BY number").fetchall()]
+        assert names == [m.name for m in MIGRATIONS] and names[0] == "m001_create_tables"
+        # A tradewire whose migrations were renumbered: the version says fewer have run than the names do.
+        version = "UPDATE schema_version SET version = 3" if engine else "PRAGMA user_version = 3"
+        _run_sql(lib, engine, version)
+    # m004 onwards would fail if run again (their tables exist): opening runs none of them
+    with Library.open(home, encoder=fake_encoder, database_url=engine) as lib:
+        lib.ingest_articles([story(1, LUMBER)])
+        assert lib.search("lumber duty", k=1)[0].article_id == "a1"
+        # ... and one it does not know by name means a newer tradewire made it: refused, whatever the number
+        _run_sql(lib, engine, "INSERT INTO migrations(number, name) VALUES (99, 'm099_from_the_future')")
+    with pytest.raises(TradewireError, match="made by a newer tradewire"):
+        Library.open(home, encoder=fake_encoder, database_url=engine)
+
+
+def test_headlines_are_kept_without_the_sites_name_and_older_ones_are_cleaned(tmp_path, fake_encoder, engine):
+    home = tmp_path / "home"
+    page = story(1, LUMBER, url="https://www.harborgazette.example/lumber")
+    page.title = "Canada answers lumber duty with its own tariffs | Harbor Gazette"
+    with Library.open(home, encoder=fake_encoder, database_url=engine) as lib:
+        lib.ingest_articles([page])
+        assert lib.latest(1)[0].title == "Canada answers lumber duty with its own tariffs"
+        # As a knowledge base of a tradewire before migration m009 has it: the site's name stored in the headline
+        # and its lexical index, the migrations recorded only by number.
+        kept = story(2, STEEL, url="https://news.example/steel")
+        kept.title = "Steel tariff doubles - what it means for appliances"  # a dash that is no site's name
+        lib.ingest_articles([kept])
+        _run_sql(
+            lib,
+            engine,
+            "UPDATE articles SET title = 'Canada answers lumber duty with its own tariffs | Harbor Gazette' "
+            "WHERE id = 'a1'",
+            "DROP TABLE migrations",
+            "UPDATE schema_version SET version = 7" if engine else "PRAGMA user_version = 7",
+        )
+        if not engine:
+            _run_sql(
+                lib,
+                engine,
+                "UPDATE passages_fts SET title = title || ' harbor gazett' "
+                "WHERE rowid IN (SELECT id FROM passages WHERE article_id = 'a1')",
+            )
+        else:  # its headline terms (weight B) with the site's name in them, as ingest wrote them then
+            _run_sql(
+                lib,
+                engine,
+                "UPDATE passage_terms SET terms = terms || setweight(to_tsvector('simple', 'harbor gazett'), 'B'), "
+                "length = length + 2 WHERE passage_id IN (SELECT id FROM passages WHERE article_id = 'a1')",
+            )
+    with Library.open(home, encoder=fake_encoder, database_url=engine) as lib:
+        titles = {a.id: a.title for a in lib.latest(5)}
+        assert titles == {
+            "a1": "Canada answers lumber duty with its own tariffs",
+            "a2": "Steel tariff doubles - what it means for appliances",
+        }
+        assert not lib.search("Harbor Gazette", k=5, mode="lexical")  # its passages are no longer found by it
+        assert lib.search("Canada answers", k=5, mode="lexical")[0].article_id == "a1"
+        names = {r[0] for r in lib.store.db.execute("SELECT name FROM migrations").fetchall()}
+        assert {"m001_create_tables", "m007_briefs", "m009_clean_headlines"} <= names

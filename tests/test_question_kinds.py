@@ -30,6 +30,9 @@ def library(tmp_path_factory):
         "What is India's duty on copper wire in 2024?",  # the 15% is the rate of a 2026 report
         "What is the US duty on frozen Peruvian asparagus?",  # frozen asparagus is not covered
         "How many farms will close in Peru?",  # the story says it was not said: "how many" is no count
+        "How much Ukrainian wheat can Morocco import duty-free?",  # the duty-free tonnage is barley's
+        "What duty does the US charge on Argentine lemons?",  # the 9% is on honey; lemons were not in the case
+        "When will the Philippines ban cobalt ore exports?",  # the ban is on nickel ore
     ],
 )
 def test_a_near_miss_beyond_the_country_abstains(library, question):
@@ -46,6 +49,13 @@ def test_a_near_miss_beyond_the_country_abstains(library, question):
         ("What is India's duty on copper wire?", "15%"),
         ("How much did Denmark's pork exports to Japan fall in May?", "14%"),  # a change, not an amount of goods
         ("What US duty applies to fresh Peruvian asparagus?", "21%"),  # a rate, not "anti-dumping"
+        # "duty-free" names no rate: the amount of goods is asked, with its unit
+        ("How much Ukrainian barley can Morocco import duty-free?", "500,000 tonnes"),
+        ("What is Morocco's duty-free quota for durum wheat?", "200,000 tonnes"),
+        ("How many tonnes of coffee did Vietnam export in 2025?", "1.6 million tonnes"),
+        ("What US duty applies to Argentine honey?", "9%"),  # "Argentine" is Argentina's
+        ("When will Chile decide on duties on Chinese grinding balls?", "November 2026"),  # not the day it was said
+        ("When will the Philippines ban nickel ore exports?", "June 2027"),
     ],
 )
 def test_a_question_the_story_answers_is_answered(library, question, expected):

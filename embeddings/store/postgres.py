@@ -25,8 +25,9 @@ from embeddings import status
 from embeddings.analysis import analyse
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, Passage
+from embeddings.store import migrations
 from embeddings.store.base import Store, Vectors
-from embeddings.store.migrations import MIGRATIONS, POSTGRES, newer_schema, statements
+from embeddings.store.migrations import POSTGRES, newer_schema
 from embeddings.store.pgdb import INGEST_LOCK, MIGRATION_LOCK, PostgresDatabase
 
 if TYPE_CHECKING:
@@ -69,14 +70,24 @@ class PostgresStore(Store):
             if row is None:
                 self.db.execute("INSERT INTO schema_version(version) VALUES (0)")
             version = row[0] if row else 0
-            if version > len(MIGRATIONS):
+            done = migrations.applied(self.db.execute, POSTGRES, version)
+            if migrations.is_newer(version, done):
                 from embeddings.errors import TradewireError
 
                 raise TradewireError(newer_schema(self.where, version))
-            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
-                for statement in statements(migration(POSTGRES)):
-                    self.db.execute(statement)
-                self.db.execute("UPDATE schema_version SET version = ?", (number,))
+            migrations.run(
+                self, POSTGRES, done, lambda number: self.db.execute("UPDATE schema_version SET version = ?", (number,))
+            )
+
+    def retitle_lexical(self, article_id: str, old: str, new: str) -> None:
+        """An article's passages indexed under its new headline (migration m009): the headline's terms (weight B)
+        replaced, the passage's own (A) kept."""
+        old_terms, new_terms = analyse(old), analyse(new)
+        self.db.execute(
+            "UPDATE passage_terms SET terms = setweight(to_tsvector('simple', ?), 'B') || ts_filter(terms, '{a}'), "
+            "length = length - ? + ? WHERE passage_id IN (SELECT id FROM passages WHERE article_id = ?)",
+            (new_terms, len(old_terms.split()), len(new_terms.split()), article_id),
+        )
 
     def transaction(self, *, ingest: bool = False):
         """One write transaction. `ingest`: it writes passages, so it waits for other ingests' transactions to end

@@ -27,8 +27,9 @@ from embeddings.analysis import analyse, fts_query
 from embeddings.errors import IndexBusy, TradewireError
 from embeddings.index import IndexKind, VectorIndex
 from embeddings.models import Article, Passage
+from embeddings.store import migrations
 from embeddings.store.base import Store, Vectors
-from embeddings.store.migrations import MIGRATIONS, SQLITE, newer_schema, statements
+from embeddings.store.migrations import SQLITE, newer_schema
 
 if TYPE_CHECKING:
     from embeddings.encoder import Encoder
@@ -86,24 +87,30 @@ class SQLiteStore(Store):
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        if version > len(MIGRATIONS):  # nothing of a newer schema is touched
+        done = migrations.applied(self.db.execute, SQLITE, version)
+        if migrations.is_newer(version, done):  # nothing of a newer schema is touched
             self.db.close()
             raise TradewireError(newer_schema(self.where, version))
-        if self.read_only and version < len(MIGRATIONS):
+        if not migrations.pending(done):
+            return
+        if self.read_only:
             raise TradewireError(
                 f"{self.path} is from an older tradewire and its directory is read-only: "
                 "open it once where it is writable to upgrade it"
             )
-        if version == len(MIGRATIONS):
-            return
-        # Under the write lock, and the version read again inside it: of two processes making a new home at
+        # Under the write lock, and what was run read again inside it: of two processes making a new home at
         # once, the second finds the schema made and does nothing.
         with self.transaction():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            for number, migration in enumerate(MIGRATIONS[version:], version + 1):
-                for statement in statements(migration(SQLITE)):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number}")
+            done = migrations.applied(self.db.execute, SQLITE, version)
+            migrations.run(self, SQLITE, done, lambda number: self.db.execute(f"PRAGMA user_version = {number}"))
+
+    def retitle_lexical(self, article_id: str, old: str, new: str) -> None:
+        """An article's passages indexed under its new headline (migration m009)."""
+        self.db.execute(
+            "UPDATE passages_fts SET title = ? WHERE rowid IN (SELECT id FROM passages WHERE article_id = ?)",
+            (analyse(new), article_id),
+        )
 
     def transaction(self, *, ingest: bool = False):
         """One write transaction (SQLite's write lock makes every transaction wait for the others)."""
