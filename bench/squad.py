@@ -4,6 +4,11 @@ case, no punctuation or articles, exact match and token F1, best over the gold a
     python -m bench.squad                    # dev 1.1 and dev 2.0, the shipped reader and threshold
     python -m bench.squad --limit 1000       # a seeded sample of each
     python -m bench.squad --model-dir runs/reader-model --write
+    python -m bench.squad --others 0         # without dev 1.1 read with 3 other paragraphs of each article
+
+Dev 1.1 is also read as `ask` reads news, with several passages of one subject: each question with its paragraph
+and the 3 of its article most like the question (none saying the answer), the best span of them all; the
+reader's scores must compare across passages for it to keep its single-paragraph score.
 
 Dev 2.0 is scored at the shipped no-answer threshold (answering/answer.py, chosen on RealTime QA 2020-2021,
 never on SQuAD dev) and, for comparison with published numbers, at the best threshold on dev 2.0 itself, as
@@ -65,6 +70,35 @@ def questions(path: Path) -> list[tuple[str, str, str, list[str]]]:
     return out
 
 
+def with_others(path: Path, n: int) -> list[tuple[str, str, list[str], list[str]]]:
+    """Dev 1.1's questions, each with its paragraph and the `n` paragraphs of its article most like the question
+    (its words each weighed by how few of the article's paragraphs hold it; none that says a gold answer), as
+    retrieval hands a reader several passages of one subject: (id, question, paragraphs, gold answers)."""
+    from bench.continue_reader import _weights
+    from bench.negatives import _norm
+    from embeddings.analysis import terms
+
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        data = json.load(fh)["data"]
+    out = []
+    for article in data:
+        contexts = [p["context"] for p in article["paragraphs"]]
+        bags, idf = _weights(contexts)
+        normed = [f" {_norm(c)} " for c in contexts]
+        for i, paragraph in enumerate(article["paragraphs"]):
+            for qa in paragraph["qas"]:
+                golds = [a["text"] for a in qa["answers"] if normalize_answer(a["text"])]
+                said = [f" {_norm(g)} " for g in golds]
+                words = set(terms(qa["question"]))
+                ranked = sorted(
+                    (j for j in range(len(contexts)) if j != i and not any(g in normed[j] for g in said)),
+                    key=lambda j: -sum(idf[t] for t in words & bags[j]),
+                )
+                read = [paragraph["context"], *(contexts[j] for j in ranked[:n])]
+                out.append((qa["id"], qa["question"], read, golds))
+    return out
+
+
 def predict(reader, items) -> list[tuple[str, float]]:
     """The reader's best span and its margin over no-answer, for each question (questions side by side, one
     per core: a single paragraph is one single-threaded run)."""
@@ -77,7 +111,8 @@ def predict(reader, items) -> list[tuple[str, float]]:
 
     def one(item) -> tuple[str, float]:
         _, question, context, _ = item
-        spans, _ = reader.read(question, [Window(context)], top=1)
+        paragraphs = context if isinstance(context, list) else [context]  # several: the best span of them all
+        spans, _ = reader.read(question, [Window(c) for c in paragraphs], top=1)
         return (spans[0].text, spans[0].margin) if spans else ("", float("-inf"))
 
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
@@ -129,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, default=None, help="a reader other than the shipped one")
     parser.add_argument("--limit", type=int, default=0, help="a seeded sample of this many questions per set")
     parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=3,
+        help="dev 1.1 also read with this many other paragraphs of each question's article (0: not)",
+    )
     args = parser.parse_args(argv)
     if not (args.squad / "dev-v1.1.json.xz").exists():
         print(f"SQuAD not found at {args.squad}: nothing to measure (it is read from ../shared).")
@@ -138,8 +179,11 @@ def main(argv: list[str] | None = None) -> int:
 
     reader = Reader(args.model_dir or MODEL_DIR)
     lines = ["| set | questions | threshold | EM | F1 | HasAns F1 | NoAns acc | ms / question |", "|---|" + "---:|" * 7]
-    for name, file in [("dev 1.1", "dev-v1.1.json.xz"), ("dev 2.0", "dev-v2.0.json.xz")]:
-        items = questions(args.squad / file)
+    sets = [("dev 1.1", "dev-v1.1.json.xz"), ("dev 2.0", "dev-v2.0.json.xz")]
+    if args.others:
+        sets.insert(1, (f"dev 1.1, with {args.others} other paragraphs", "dev-v1.1.json.xz"))
+    for name, file in sets:
+        items = with_others(args.squad / file, args.others) if "other" in name else questions(args.squad / file)
         if args.limit:
             items = random.Random(7).sample(items, min(args.limit, len(items)))
         started = time.perf_counter()
