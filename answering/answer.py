@@ -63,7 +63,7 @@ from answering.question import (
     years_named,
 )
 from answering.reader import Reader, Span, Window
-from answering.result import MAX_CITATIONS, Answer, Disagreeing, Was, abstention, citation
+from answering.result import MAX_CITATIONS, Answer, Coming, Disagreeing, Was, abstention, citation
 from answering.subjects import CALENDAR, Roles, Subjects, countries_in, lies_in, roles, subjects
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
@@ -349,11 +349,19 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
             break
         if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
+    about_now = fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question)
+    change = _change_of(top) if about_now else None
+    day = effective_day(top.sentence, top.hit.published) if change else None
+    if day and day > (reading.as_of or datetime.now(UTC)).date():
+        return _announced(question, atype, top, chosen, change, day, replaced)
     rivals = _disagreeing(question, members, best_score, ranked, weights)
     before = [replaced[0]] if replaced else []
     cited = [*chosen, *before, *(r[0] for r in rivals)]
     dated = [c.hit.published for c in cited if c.hit.published]  # as of the newest article cited
     since = _newest(members)
+    was = _was(before[0], top, since, len(chosen) + 1) if before and since else None
+    if was is None and change and day and since:  # "cut … to 8% from 12%, effective March 1": its own "from"
+        was = Was(top.sentence[change.old[0] : change.old[1]], day.isoformat(), [1], since.date().isoformat())
     return Answer(
         question=question,
         answer=top.value,
@@ -368,10 +376,44 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         ]
         if rivals
         else [],
-        was=_was(before[0], top, since, len(chosen) + 1) if before and since else None,
-        note=_stale(since, reading.as_of)
-        if fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question)
-        else "",
+        was=was,
+        note=_stale(since, reading.as_of) if about_now else "",
+    )
+
+
+def _change_of(c: _Candidate) -> figures.Change | None:
+    """The change its sentence reports that the candidate's figure is the new figure of ("to 8% from 12%")."""
+    at = c.sentence.find(c.text)
+    if at < 0:
+        return None
+    return next((ch for ch in figures.changes(c.sentence) if ch.new[0] < at + len(c.text) and at < ch.new[1]), None)
+
+
+def _announced(
+    question: str,
+    atype: AnswerType,
+    top: _Candidate,
+    chosen: list[_Candidate],
+    change: figures.Change,
+    day: date,
+    replaced: list[_Candidate] | None,
+) -> Answer:
+    """A change announced for a day after the question's ("will cut … to 8% from 12%, effective March 1,
+    2027"): the answer is the figure in force until then, as the announcements say it ("from 12%") and an older
+    report gave it, with the change to come, its day and the announcements cited."""
+    old = top.sentence[change.old[0] : change.old[1]]
+    earlier = [replaced[0]] if replaced and normal_form(replaced[0].value) == normal_form(old) else []
+    cited = [*chosen, *earlier]
+    dated = [c.hit.published for c in cited if c.hit.published]
+    return Answer(
+        question=question,
+        answer=old,
+        abstained=False,
+        as_of=max(dated).date().isoformat() if dated else None,
+        citations=[citation(i, c.hit, c.sentence) for i, c in enumerate(cited, 1)],
+        answer_type=atype.value,
+        span=old,
+        coming=Coming(top.value, day.isoformat(), list(range(1, len(chosen) + 1))),
     )
 
 

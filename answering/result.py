@@ -39,6 +39,17 @@ class Was:
 
 
 @dataclass
+class Coming:
+    """A change the news announces for a later day than the question's ("will cut … to 8% from 12%, effective
+    March 1, 2027"): the answer then, from when, and the citations that announce it. The answer stays the
+    figure in force until that day."""
+
+    answer: str
+    on: str  # the day it takes effect (ISO 8601)
+    citations: list[int]
+
+
+@dataclass
 class Answer:
     question: str
     answer: str | None
@@ -52,10 +63,11 @@ class Answer:
     # (this one first) with the numbers of the citations that give it.
     disagreement: list[Disagreeing] = field(default_factory=list)
     was: Was | None = None  # for a question about the current state, when the answer replaced an earlier one
+    coming: Coming | None = None  # ... when a change of it is announced for a later day
 
     def to_json(self) -> dict[str, object]:
         """The public contract: question, answer, abstained, as_of, citations[n, article_id, title, source,
-        published, url, quote]."""
+        published, url, quote]; disagreement, was, coming and note when there are."""
         data = asdict(self)
         data["citations"] = [
             {k: c[k] for k in ("n", "article_id", "title", "source", "published", "url", "quote")}
@@ -66,6 +78,8 @@ class Answer:
             out["disagreement"] = data["disagreement"]
         if self.was:  # absent unless a newer report replaced an earlier answer
             out["was"] = data["was"]
+        if self.coming:  # absent unless a change is announced for a later day
+            out["coming"] = data["coming"]
         if self.note and not self.abstained:  # a caveat ("the newest report that gives it is from ..."); absent if none
             out["note"] = self.note
         return out

@@ -12,7 +12,8 @@ passage, the figure asked for, "to 15% from 25%" read as 15%) is kept when it is
   a change but a disagreement: the step says "reports differ" — unless its report says what it replaced
   ("raised to 18% from 12%"): that is a change, however soon after;
 - otherwise it is a new step; when its report says what it replaced ("doubled to 50% from 25%") and that is not
-  the step before, the replaced figure is a step of its own, "before" that report, citing it.
+  the step before, the replaced figure is a step of its own, "before" that report, citing it; when it says the
+  change takes effect on a later day ("effective March 1"), the step says so, as `ask` does.
 A question the news cannot answer abstains as `ask` does; an answer that never changed is one step.
 """
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from answering.answer import WEIGHTS, normal_form, read, supported
+from answering.dates import effective_day
 from answering.extract import fact_kind
 from answering.figures import changes
 from answering.result import Citation, citation
@@ -38,6 +40,7 @@ class Step:
     citations: list[int]  # the reports that give it
     differ: list[tuple[str, list[int]]] = field(default_factory=list)  # other answers reported at the same time
     before: bool = False  # known only from a later report that says it replaced it: it held before `reported`
+    effective: str | None = None  # the later day its report says it takes effect ("effective March 1"), ISO
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Timeline:
                     "answer": s.answer,
                     "citations": s.citations,
                     **({"before": True} if s.before else {}),
+                    **({"effective": s.effective} if s.effective else {}),
                     **({"reports_differ": [{"answer": a, "citations": c} for a, c in s.differ]} if s.differ else {}),
                 }
                 for s in self.steps
@@ -121,7 +125,9 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
         if old and normal_form(old) != (normal_form(step.answer) if step else None):
             steps.append(Step(old, day, [n], before=True))
             starts.append(c.hit.published)
-        steps.append(Step(c.value, day, [n]))
+        takes = effective_day(c.sentence, c.hit.published)  # "cut … to 8%, effective March 1": not before then
+        later = takes.isoformat() if takes and takes.isoformat() > day else None
+        steps.append(Step(c.value, day, [n], effective=later))
         starts.append(c.hit.published)
     return Timeline(question, steps, citations)
 

@@ -5,7 +5,10 @@ change is recorded as an update, which the bot posts (and `tradewire watch check
   a rephrasing, the same figure from another outlet, or an older report is not a change;
 - an answer that becomes an abstention is not a change (the old answer stands);
 - an answer that flaps back to one posted within the last day (A, B, A) is damped: it becomes the current
-  answer without a post.
+  answer without a post;
+- a change announced for a later day ("will cut … to 8% from 12%, effective March 1") is posted when it is
+  announced, and again, once, when its day comes and the answer in force becomes it (the watch is asked again
+  that day though no passage was added).
 
 Updates wait in an outbox table (`watch_updates`) until posted, so a restart neither posts a change twice nor
 loses one found while it was down. Re-asking is cheap: a round only re-asks the watches that some passage added
@@ -59,6 +62,29 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def answer_key(answer: dict) -> str:
+    """What makes two answers (Answer.to_json() form) the same: the answer in SQuAD's normal form, and the
+    change announced for a later day with its day, if any ("12%", then "12% -> 8% on 2027-03-01")."""
+    key = normal_form(answer.get("answer") or "")
+    if coming := answer.get("coming"):
+        key += f" -> {normal_form(coming['answer'])} on {coming['on']}"
+    return key
+
+
+def _came(previous: dict | None, answer: dict, now: datetime) -> bool:
+    """The change `previous` announced has come: its day is past and `answer` is what it announced."""
+    coming = (previous or {}).get("coming")
+    return (
+        bool(coming) and coming["on"] <= now.date().isoformat() and answer_key(answer) == normal_form(coming["answer"])
+    )
+
+
+def _due(watch: Watch, now: datetime) -> bool:
+    """The watch's answer announced a change whose day has come: ask it again, new passages or not."""
+    coming = (watch.answer or {}).get("coming")
+    return bool(coming) and coming["on"] <= now.date().isoformat()
+
+
 class Watches:
     """Standing questions over a library: its watch records (embeddings/store/watches.py) and what counts as a
     change. Use from the library's thread, like the library."""
@@ -85,7 +111,7 @@ class Watches:
         if guild and len(self.list(guild)) >= MAX_WATCHES_PER_GUILD:
             raise TradewireError(f"a server can have {MAX_WATCHES_PER_GUILD} standing questions; remove one first")
         through = self.records.newest_passage()
-        result = ask(self.library, question, k=self.k, reader=self.reader)
+        result = ask(self.library, question, k=self.k, reader=self.reader, as_of=_now())
         with self.records.transaction():
             watch_id = self.records.insert(question, guild=guild, channel=channel, by=by, at=_now(), through=through)
             if watch_id is None:
@@ -106,12 +132,16 @@ class Watches:
         now = _now()
         self.library.refresh()  # the vectors of passages other processes added: _touched compares with them
         through = self.records.newest_passage()
-        watches = [w for w in self.list(guild, servers=servers) if everything or w.checked_through < through]
+        watches = [
+            w for w in self.list(guild, servers=servers) if everything or w.checked_through < through or _due(w, now)
+        ]
         stats = RoundStats(watches=len(watches))
         touched = {w.id for w in (watches if everything else self._touched(watches))}
+        touched |= {w.id for w in watches if _due(w, now)}
         updates = []
         for watch in watches:
-            result = ask(self.library, watch.question, k=self.k, reader=self.reader) if watch.id in touched else None
+            asked = watch.id in touched
+            result = ask(self.library, watch.question, k=self.k, reader=self.reader, as_of=now) if asked else None
             with self.records.transaction():
                 self.records.set_checked_through(watch.id, through)
                 if result is not None:
@@ -157,11 +187,12 @@ class Watches:
         """Record `result` if it is a change; "damped" when it flaps back; None when nothing changes."""
         if result.abstained:
             return None  # an answer that becomes an abstention is not a change
-        key = normal_form(result.answer or "")
+        answer = result.to_json()
+        key = answer_key(answer)
         if key == watch.answer_key:
             return None
-        if watch.answer is not None:
-            before, after = _reported(watch.answer), _reported(result.to_json())
+        if watch.answer is not None and not _came(watch.answer, answer, now):
+            before, after = _reported(watch.answer), _reported(answer)
             if not (after and (before is None or after > before)):
                 return None  # not from a newer report: a rereading of old news, not news
         recent = [k for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
@@ -172,7 +203,7 @@ class Watches:
 
     def _record(self, watch: Watch, result: Answer, now: datetime) -> Update:
         """A new current answer and its pending update (inside the caller's transaction)."""
-        key = normal_form(result.answer or "")
+        key = answer_key(result.to_json())
         history = [(k, at) for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
         history.append((key, now.isoformat()))
         answer = result.to_json()
@@ -194,5 +225,5 @@ class Watches:
 
     def delivered(self, update: Update, message: str | None = None, *, failed: str = "") -> None:
         """The update was posted (as `message`) or printed, or cannot be posted (`failed`, with the reason)."""
-        key = normal_form(update.answer.get("answer") or "")
+        key = answer_key(update.answer)
         self.records.delivered(update.id, update.watch.id, key, message, failed)

@@ -10,7 +10,7 @@ import discord
 from answering import Answer, Citation
 from answering.brief import Brief
 from answering.timeline import Timeline
-from bot.render import date_text, disagreement_line, timeline_steps, was_line, was_text
+from bot.render import coming_line, date_text, disagreement_line, timeline_steps, update_words, was_line
 from embeddings.models import ArticleSummary, plural
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -108,6 +108,9 @@ def answer_embed(ans: Answer, *, context: str = "") -> discord.Embed:
     if ans.abstained:
         return _no_answer(ans.question, ans.note)
     embed = discord.Embed(title=clip(safe(ans.answer or ""), TITLE_MAX), colour=COLOUR_ANSWER)
+    if ans.coming:  # announced for a later day: the figure in force is the title, the change a field
+        coming = coming_line(ans.coming, text=safe, bold=True)
+        embed.add_field(name="Announced", value=clip(coming, FIELD_VALUE_MAX), inline=False)
     lines = []
     if ans.citations and ans.citations[0].quote != ans.answer:
         lines += [f"> {safe(clip(c.quote, QUOTE_MAX))} **[{c.n}]**" for c in ans.citations]
@@ -134,12 +137,8 @@ def watch_update(question: str, answer: dict, previous: dict | None, previous_li
     """A standing question's new answer as a message: "Update: 15% (was 25% as of Jul 7) [1]", the question,
     the quoted sentence, the citation, and a link to the post it updates."""
     first = Citation(**answer["citations"][0])
-    value = safe(answer["answer"])
-    head = (
-        f"**Now:** {value} **[1]**"
-        if previous is None
-        else f"**Update:** {value} ({safe(was_text(previous, answer.get('as_of')))}) **[1]**"
-    )
+    label, body, was = update_words(answer, previous)
+    head = f"**{label}:** {safe(body)}{f' ({safe(was)})' if was else ''} **[1]**"
     lines = [
         head,
         f"Q: {safe(clip(question, 300))}",

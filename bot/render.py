@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from answering import Answer, Citation
-from answering.result import Was
+from answering.answer import normal_form
+from answering.result import Coming, Was
 from embeddings.models import ArticleSummary, plural, printable
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def text(ans: Answer) -> str:
     if ans.abstained:
         hint = "" if "tradewire ingest" in ans.note else " Ingest more with `tradewire ingest`, or rephrase."
         return f"No answer in the indexed news.\n({ans.note}.{hint})"
-    lines = [ans.answer or ""]
+    lines = [f"{ans.answer}; {coming_line(ans.coming)}" if ans.coming else ans.answer or ""]
     if ans.was:
         lines.append(f"({was_line(ans.was)})")
     if ans.note:  # a caveat: the answer's newest report is years older than the question
@@ -86,21 +87,48 @@ def was_line(was: Was, *, text: Callable[[str], str] = str, cite: Callable[[int]
     return f"{before} {cite(was.citations[0])}; changed in a report of {date_text(was.reported)}"
 
 
-def was_text(previous: dict, now: str | None = None) -> str:
-    """ "was 25% as of Jul 7": a watch's answer before an update (Answer.to_json() form); its year is said unless
-    it is the year of the new answer's "as of" (`now`)."""
-    when = f" as of {short_date(previous['as_of'], now)}" if previous.get("as_of") else ""
+def coming_line(coming: Coming, *, text: Callable[[str], str] = str, bold: bool = False) -> str:
+    """ "8% from Mar 1, 2027 [1][2]": a change announced for a later day, with the reports that announce it
+    (`bold`: the numbers in bold, as Discord's embeds show them)."""
+    marks = "".join(f"[{n}]" for n in coming.citations)
+    return f"{text(coming.answer)} from {date_text(coming.on)} " + (f"**{marks}**" if bold else marks)
+
+
+def answer_text(answer: dict) -> str:
+    """A watch's answer (Answer.to_json() form) as its update says it: "12%; 8% from Mar 1, 2027" when a change
+    is announced for a later day."""
+    coming = answer.get("coming")
+    return f"{answer['answer']}; {coming['answer']} from {date_text(coming['on'])}" if coming else answer["answer"]
+
+
+def was_text(previous: dict, answer: dict) -> str:
+    """ "was 25% as of Jul 7": a watch's answer before an update (both Answer.to_json() form); its year is said
+    unless it is the year of the new answer's "as of"; "was 12% until Mar 1, 2027" when it announced the change
+    the new answer is."""
+    coming = previous.get("coming")
+    if coming and not answer.get("coming") and normal_form(coming["answer"]) == normal_form(answer["answer"] or ""):
+        return f"was {previous.get('answer')} until {date_text(coming['on'])}"
+    when = f" as of {short_date(previous['as_of'], answer.get('as_of'))}" if previous.get("as_of") else ""
     return f"was {previous.get('answer')}{when}"
+
+
+def update_words(answer: dict, previous: dict | None) -> tuple[str, str, str]:
+    """A watch update's label, answer and what it was: ("Now", "25%", "") at first; ("Announced", "8% from Mar 1,
+    2027; 12% until then", "") when a change is announced for a later day; else ("Update", "15%", "was 25% as of
+    Jul 7")."""
+    if previous is None:
+        return "Now", answer_text(answer), ""
+    coming = answer.get("coming")
+    if coming and normal_form(previous.get("answer") or "") == normal_form(answer["answer"] or ""):
+        return "Announced", f"{coming['answer']} from {date_text(coming['on'])}; {answer['answer']} until then", ""
+    return "Update", answer_text(answer), was_text(previous, answer)
 
 
 def update_text(question: str, answer: dict, previous: dict | None) -> str:
     """A watch's new answer: "Update: 15% (was 25% as of Jul 7) [1]", the question, and the citation."""
     first = Citation(**answer["citations"][0])
-    head = (
-        f"Now: {answer['answer']} [1]"
-        if previous is None
-        else f"Update: {answer['answer']} ({was_text(previous, answer.get('as_of'))}) [1]"
-    )
+    label, body, was = update_words(answer, previous)
+    head = f"{label}: {body}{f' ({was})' if was else ''} [1]"
     return printable(f"{head}\n  Q: {question}\n  “{first.quote}”\n{citation_line(first)}")
 
 
@@ -154,7 +182,8 @@ def timeline_steps(
     parts = []
     for step in tl.steps:
         marks = "".join(cite(n) for n in step.citations)
-        part = f"{'before ' if step.before else ''}{date_text(step.reported)}  {text(step.answer)} {marks}"
+        effective = f" from {date_text(step.effective)}" if step.effective else ""
+        part = f"{'before ' if step.before else ''}{date_text(step.reported)}  {text(step.answer)}{effective} {marks}"
         if step.differ:
             others = "; ".join(f"{text(a)} {''.join(cite(n) for n in ns)}" for a, ns in step.differ)
             part += f" (reports differ: {others})"

@@ -71,6 +71,11 @@ def test_a_report_that_says_what_it_replaced_gives_the_step_before(library):
     question = "What is Canada's tariff on imported gadgets?"
     late = timeline(library, question, since=datetime(2025, 11, 1, tzinfo=UTC))
     assert [(s.answer, s.before, s.citations) for s in late.steps] == [("35%", True, [1]), ("20%", False, [1])]
-    assert render.timeline_text(late).splitlines()[0] == "before Nov 20, 2025  35% [1]  →  Nov 20, 2025  20% [1]"
+    # reported Nov 20, in force from the day the report says, as `ask` says it
+    assert late.steps[1].effective == "2025-12-01" and late.to_json()["steps"][1]["effective"] == "2025-12-01"
+    assert (
+        render.timeline_text(late).splitlines()[0]
+        == "before Nov 20, 2025  35% [1]  →  Nov 20, 2025  20% from Dec 1, 2025 [1]"
+    )
     full = timeline(library, question)
     assert [(s.answer, s.before) for s in full.steps] == [("35%", False), ("20%", False)]

@@ -154,3 +154,76 @@ def test_ask_says_what_a_replaced_answer_was_and_until_when(home):
         library.ingest([story("1-")])
         result = ask(library, WIDGETS)
         assert result.answer == "25%" and result.was is None and "was" not in result.to_json()
+
+
+ANNOUNCED = Path(__file__).resolve().parent / "announced_stories"
+ETHANOL = "What is Vietnam's tariff on US ethanol?"
+
+
+def test_a_change_announced_for_a_later_day_is_the_answer_only_from_that_day(home):
+    """Two outlets report a cut "to 8% from 12%, effective March 1, 2027" in November 2026: asked in between, the
+    answer is the 12% in force with the cut to come; from March 1, the 8%, which was 12% until then."""
+    from answering import parse_when
+    from answering.timeline import timeline
+    from bot.embeds import answer_embed
+
+    with open_library(home) as library:
+        library.ingest([str(ANNOUNCED)])
+        earlier = ask(library, ETHANOL, as_of=parse_when("2026-06-01"))
+        assert earlier.answer == "12%" and earlier.coming is None and "coming" not in earlier.to_json()
+
+        between = ask(library, ETHANOL, as_of=parse_when("2026-12-01"))
+        assert (between.answer, between.was) == ("12%", None)
+        assert between.to_json()["coming"] == {"answer": "8%", "on": "2027-03-01", "citations": [1, 2]}
+        assert {c.source for c in between.citations[:2]} == {"Saigon Ledger", "Mekong Trade Wire"}
+        assert all("8% from 12%" in c.quote for c in between.citations[:2])
+        assert render.text(between).splitlines()[0] == "12%; 8% from Mar 1, 2027 [1][2]"
+        embed = answer_embed(between)
+        assert embed.title == "12%"
+        assert [(f.name, f.value) for f in embed.fields][0] == ("Announced", "8% from Mar 1, 2027 **[1][2]**")
+
+        after = ask(library, ETHANOL, as_of=parse_when("2027-03-05"))
+        assert (after.answer, after.coming) == ("8%", None)
+        assert (after.was.answer, after.was.until) == ("12%", "2027-03-01")
+        assert render.text(after).splitlines()[1].startswith("(was 12% until Mar 1, 2027 [")
+
+        # the timeline says the same: reported in November, 8% from March 1
+        steps = timeline(library, ETHANOL).steps
+        assert (steps[-1].answer, steps[-1].reported, steps[-1].effective) == ("8%", "2026-11-10", "2027-03-01")
+        assert steps[-2].answer == "12%"
+
+
+def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, monkeypatch):
+    from datetime import UTC, datetime
+
+    import answering.watch as watch_module
+
+    def at(day: str) -> None:
+        monkeypatch.setattr(watch_module, "_now", lambda: datetime.fromisoformat(day).replace(tzinfo=UTC))
+
+    def round_texts() -> list[str]:
+        with open_library(home) as library:
+            watches = Watches(library)
+            watches.check()
+            out = []
+            for update in watches.pending():
+                out.append(render.update_text(ETHANOL, update.answer, update.previous).splitlines()[0])
+                watches.delivered(update, f"m{update.id}")
+            return out
+
+    at("2026-11-01T09:00:00")
+    with open_library(home) as library:
+        library.ingest([str(ANNOUNCED / "1-ethanol-12.md")])
+        _, first = Watches(library).add(ETHANOL)
+        assert render.update_text(ETHANOL, first.answer, None).splitlines()[0] == "Now: 12% [1]"
+        Watches(library).delivered(first, "m0")
+    at("2026-11-12T09:00:00")
+    with open_library(home) as library:
+        library.ingest([str(ANNOUNCED)])
+    assert round_texts() == ["Announced: 8% from Mar 1, 2027; 12% until then [1]"]
+    assert round_texts() == []  # once
+    at("2027-02-28T09:00:00")
+    assert round_texts() == []  # not yet
+    at("2027-03-02T09:00:00")  # its day has come: asked again with no new passage, posted once
+    assert round_texts() == ["Update: 8% (was 12% until Mar 1, 2027) [1]"]
+    assert round_texts() == []
