@@ -42,7 +42,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from answering import figures
-from answering.dates import DateMention, effective_day, find_dates
+from answering.dates import DateMention, change_day, effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
 from answering.question import (
     answer_type,
@@ -359,7 +359,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
     cited = [*chosen, *before, *(r[0] for r in rivals)]
     dated = [c.hit.published for c in cited if c.hit.published]  # as of the newest article cited
     since = _newest(members)
-    was = _was(before[0], top, since, len(chosen) + 1) if before and since else None
+    was = _was(before[0], members, len(chosen) + 1) if before else None
     if was is None and change and day and since:  # "cut … to 8% from 12%, effective March 1": its own "from"
         was = Was(top.sentence[change.old[0] : change.old[1]], day.isoformat(), [1], since.date().isoformat())
     return Answer(
@@ -455,11 +455,22 @@ def _same_fact(
     return len(asked & set(terms(other.sentence))) >= len(asked & set(terms(one.sentence))) - 1
 
 
-def _was(older: _Candidate, newer: _Candidate, reported: datetime, n: int) -> Was:
-    """The answer a newer report replaced: until the day the change takes effect when the report says, else
-    only that a report of `reported` changed it (the report's date is not the day the change applies)."""
-    day = effective_day(newer.sentence, newer.hit.published)
-    return Was(older.value, day.isoformat() if day else None, [n], reported.date().isoformat())
+def _was(older: _Candidate, members: list[_Candidate], n: int) -> Was | None:
+    """The answer a newer report replaced: until the day the change takes or took effect when the report says
+    ("effective Dec 1", "was cut … on Friday"), else only that a report changed it (the first report of the new
+    answer after the older one: its date is not the day the change applies)."""
+    newer = members[0]
+    after = [c.hit.published for c in members if c.hit.published and _later(c.hit.published, older.hit.published)]
+    if not after:
+        return None
+    day = effective_day(newer.sentence, newer.hit.published) or change_day(
+        newer.sentence, newer.hit.published, max(0, newer.sentence.find(newer.text))
+    )
+    return Was(older.value, day.isoformat() if day else None, [n], min(after).date().isoformat())
+
+
+def _later(one: datetime, other: datetime | None) -> bool:
+    return other is None or one > other
 
 
 def _replacement(

@@ -178,3 +178,26 @@ def effective_day(sentence: str, published: datetime | None) -> date | None:
         if mention.day and _EFFECTIVE.search(sentence[max(0, mention.start - 40) : mention.start]):
             return mention.day
     return None
+
+
+# The words before a day that make it the day something was said, not the day a change happened.
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|say|told|announced|reported|report|according|wrote|statement|confirmed|added)\b[^.;]{0,24}$", re.I
+)
+# ... or a day of another event than the change ("talks on Monday", "a deal signed on Friday").
+_OTHER_EVENT_BEFORE = re.compile(r"\b(?:signed|talks|meeting|met|summit|vote|visit|call|hearing)\b[^,.;]{0,16}$", re.I)
+
+
+def change_day(sentence: str, published: datetime | None, at: int = 0) -> date | None:
+    """The day a change reported in `sentence` happened, when it says ("was cut to 15% from 25% on Friday"; the
+    first such day after `at`, the change's figure): not the day it was said ("…, the ministry said on Monday"), of
+    another event, nor one after its report (that is `effective_day`'s); None when it gives none."""
+    day_of_report = published.date() if published else None
+    for mention in find_dates(sentence, published):
+        if mention.start < at or not mention.day or (day_of_report and mention.day > day_of_report):
+            continue
+        before = sentence[max(0, mention.start - 40) : mention.start]
+        if _SAID_BEFORE.search(before) or _OTHER_EVENT_BEFORE.search(before) or _EFFECTIVE.search(before):
+            continue
+        return mention.day
+    return None

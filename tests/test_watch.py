@@ -135,16 +135,18 @@ def test_ask_says_what_a_replaced_answer_was_and_until_when(home):
     with open_library(home) as library:
         library.ingest([story("1-"), story("2-")])
         result = ask(library, WIDGETS)
-        # "was cut to 15% from 25% on Friday": the report's day, not a day the change applies from
-        assert (result.answer, result.was.answer, result.was.until) == ("15%", "25%", None)
+        # "was cut to 15% from 25% on Friday": the day the cut happened, said by the report of that Friday
+        assert (result.answer, result.was.answer, result.was.until) == ("15%", "25%", "2025-08-01")
         assert result.was.reported == "2025-08-01"
         cited = result.citations[result.was.citations[0] - 1]
         assert "25% tariff" in cited.quote and cited.published.startswith("2025-07-07")
         library.ingest([story("3-")])
         result = ask(library, WIDGETS)
         assert (result.answer, result.was.answer, result.was.reported) == ("40%", "15%", "2025-09-02")
-        assert result.to_json()["was"] == {"answer": "15%", "until": None, "citations": [2], "reported": "2025-09-02"}
-        assert render.text(result).splitlines()[1] == "(was 15% [2]; changed in a report of Sep 2, 2025)"
+        # "raised to 40% from 15% on Tuesday" (Sep 2)
+        was = {"answer": "15%", "until": "2025-09-02", "citations": [2], "reported": "2025-09-02"}
+        assert result.to_json()["was"] == was
+        assert render.text(result).splitlines()[1] == "(was 15% until Sep 2, 2025 [2])"
         # "cut ... to 20% from 35%, effective December 1" in a report of Nov 20: until the day the cut applies
         library.ingest([story("8-"), story("9-")])
         result = ask(library, "What is Canada's tariff on imported gadgets?")
@@ -227,3 +229,14 @@ def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, 
     at("2027-03-02T09:00:00")  # its day has come: asked again with no new passage, posted once
     assert round_texts() == ["Update: 8% (was 12% until Mar 1, 2027) [1]"]
     assert round_texts() == []
+
+
+def test_a_replaced_answer_is_dated_by_the_first_report_of_the_change_not_the_newest(home):
+    """25% on Jul 7; the cut "to 15% from 25% on Friday" reported on Aug 1; another outlet's "now 15%" on Aug 2:
+    the 25% was replaced by the report of Aug 1, on the Friday it says."""
+    with open_library(home) as library:
+        library.ingest([story("1-"), story("2-"), story("10-")])
+        result = ask(library, WIDGETS)
+        assert (result.answer, result.was.answer, result.was.reported) == ("15%", "25%", "2025-08-01")
+        assert result.was.until in (None, "2025-08-01")  # the day, when the quoted report is the one that says it
+        assert "Aug 2" not in render.text(result).splitlines()[1]
