@@ -381,6 +381,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated encoder precisions, each with its own index: {', '.join(PRECISIONS)}",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the corpora's indexes")
+    parser.add_argument("--model-dir", type=Path, default=None, help="a reader other than the shipped one")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     parser.add_argument(
         "--calibrate", action="store_true", help="search the reader's weights on the 2020-2021 questions instead"
@@ -400,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.calibrate:
         calibrate(args, raw)
         return 0
+    if args.model_dir:
+        from answering import answer
+        from answering.reader import Reader
+
+        answer._reader = Reader(args.model_dir)
     configs = [c for c in args.configs.split(",") if c]
     if unknown := [c for c in configs if not _known(c)]:
         parser.error(f"unknown configuration {', '.join(unknown)}: use {', '.join(CONFIGS)}, optionally NAME@K")
