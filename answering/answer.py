@@ -338,7 +338,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         best_score, members = _replacement(best_score, members, ranked)
         replaced = _prior(members, ranked)
     else:
-        replaced = None
+        replaced, close = None, []
     top = members[0]
     if top.span.in_title:  # the story's own sentence says what its headline does, with its context: quote that
         top = next((c for c in members if c.hit.article_id == top.hit.article_id and not c.span.in_title), top)
@@ -351,9 +351,12 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
             chosen.append(c)
     about_now = fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question)
     change = _change_of(top) if about_now else None
-    day = effective_day(top.sentence, top.hit.published) if change else None
+    day = effective_day(top.sentence, top.hit.published) if about_now else None
     if day and day > (reading.as_of or datetime.now(UTC)).date():
-        return _announced(question, atype, top, chosen, change, day, replaced)
+        # Announced for a later day: in force until then is what the announcement says it replaces ("from 12%"),
+        # else the newest older report's figure of the same thing.
+        older = [g for _, g in close if g is not members and _later(top.hit.published, _newest(g))]
+        return _announced(question, atype, top, chosen, change, day, replaced or max(older, key=_newest, default=None))
     rivals = _disagreeing(question, members, best_score, ranked, weights)
     before = [replaced[0]] if replaced else []
     cited = [*chosen, *before, *(r[0] for r in rivals)]
@@ -394,26 +397,29 @@ def _announced(
     atype: AnswerType,
     top: _Candidate,
     chosen: list[_Candidate],
-    change: figures.Change,
+    change: figures.Change | None,
     day: date,
-    replaced: list[_Candidate] | None,
+    earlier: list[_Candidate] | None,
 ) -> Answer:
     """A change announced for a day after the question's ("will cut … to 8% from 12%, effective March 1,
-    2027"): the answer is the figure in force until then, as the announcements say it ("from 12%") and an older
-    report gave it, with the change to come, its day and the announcements cited."""
-    old = top.sentence[change.old[0] : change.old[1]]
-    earlier = [replaced[0]] if replaced and normal_form(replaced[0].value) == normal_form(old) else []
-    cited = [*chosen, *earlier]
+    2027"): the answer is the figure in force until then, as the announcements say it ("from 12%") or an older
+    report gave it (`earlier`), with the change to come, its day and the announcements cited. When the news
+    gives no figure before it, the announced one is the answer, said to apply only from that day."""
+    old = top.sentence[change.old[0] : change.old[1]] if change else (earlier[0].value if earlier else "")
+    agreeing = [earlier[0]] if earlier and normal_form(earlier[0].value) == normal_form(old) else []
+    cited = [*chosen, *agreeing]
     dated = [c.hit.published for c in cited if c.hit.published]
+    coming = Coming(top.value, day.isoformat(), list(range(1, len(chosen) + 1)))
     return Answer(
         question=question,
-        answer=old,
+        answer=old or top.value,
         abstained=False,
         as_of=max(dated).date().isoformat() if dated else None,
         citations=[citation(i, c.hit, c.sentence) for i, c in enumerate(cited, 1)],
         answer_type=atype.value,
-        span=old,
-        coming=Coming(top.value, day.isoformat(), list(range(1, len(chosen) + 1))),
+        span=old or top.text,
+        coming=coming if old else None,
+        note="" if old else f"in force from {day:%b} {day.day}, {day.year}; the news indexed gives no figure before it",
     )
 
 

@@ -189,6 +189,12 @@ def test_a_change_announced_for_a_later_day_is_the_answer_only_from_that_day(hom
         assert (after.was.answer, after.was.until) == ("12%", "2027-03-01")
         assert render.text(after).splitlines()[1].startswith("(was 12% until Mar 1, 2027 [")
 
+        # a duty announced with no figure before it in the news: the announced one, said to apply from its day
+        rice = ask(library, "What is Laos's tariff on imported rice?", as_of=parse_when("2026-12-01"))
+        assert (rice.answer, rice.coming) == ("20%", None) and rice.note.startswith("in force from Apr 1, 2027")
+        rice = ask(library, "What is Laos's tariff on imported rice?", as_of=parse_when("2027-05-01"))
+        assert (rice.answer, rice.note) == ("20%", "")
+
         # the timeline says the same: reported in November, 8% from March 1
         steps = timeline(library, ETHANOL).steps
         assert (steps[-1].answer, steps[-1].reported, steps[-1].effective) == ("8%", "2026-11-10", "2027-03-01")
