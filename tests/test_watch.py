@@ -205,6 +205,7 @@ def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, 
     from datetime import UTC, datetime
 
     import answering.watch as watch_module
+    from bot.embeds import watch_update
 
     def at(day: str) -> None:
         monkeypatch.setattr(watch_module, "_now", lambda: datetime.fromisoformat(day).replace(tzinfo=UTC))
@@ -215,7 +216,10 @@ def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, 
             watches.check()
             out = []
             for update in watches.pending():
-                out.append(render.update_text(ETHANOL, update.answer, update.previous).splitlines()[0])
+                line = render.update_text(ETHANOL, update.answer, update.previous).splitlines()[0]
+                posted = watch_update(ETHANOL, update.answer, update.previous, None).splitlines()[0]
+                assert posted.replace("**", "") == line  # the Discord message says the same, in bold
+                out.append(line)
                 watches.delivered(update, f"m{update.id}")
             return out
 
