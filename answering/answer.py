@@ -270,7 +270,10 @@ def supported(question: str, reading: Reading, weights: Weights = WEIGHTS) -> tu
     # A passage answers only about what the question names: "When is Australia's election?" is not answered by
     # a story about Canada's, however sure the reader is of the date in it (answering/subjects.py).
     named = subjects(asked_part(question) or question)
-    read_as = {w: [s.text for s in answering if s.window == w] for w in range(len(reading.hits))}
+    # A span read as the answer that is a country is no other subject of its passage only when a country is
+    # asked ("Which European nation …?" is answered by "Germany"; "Who won …?" is not by "Argentina").
+    country_asked = asks_country(question)[0]
+    read_as = {w: [s.text for s in answering if s.window == w and country_asked] for w in range(len(reading.hits))}
     missing = {w: named.missing(f"{h.title}\n{h.text}", read_as[w]) for w, h in enumerate(reading.hits)}
     asked = _read_question(question, named, reading.rarity)
     days = period_named(question)
