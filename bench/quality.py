@@ -398,14 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     questions = load_questions(args.data)
     raw = [json.loads(line) for line in (args.data / "questions_2020_2024.jsonl").open(encoding="utf-8")]
-    if args.calibrate:
-        calibrate(args, raw)
-        return 0
     if args.model_dir:
         from answering import answer
         from answering.reader import Reader
 
         answer._reader = Reader(args.model_dir)
+    if args.calibrate:
+        calibrate(args, raw)
+        return 0
     configs = [c for c in args.configs.split(",") if c]
     if unknown := [c for c in configs if not _known(c)]:
         parser.error(f"unknown configuration {', '.join(unknown)}: use {', '.join(CONFIGS)}, optionally NAME@K")
