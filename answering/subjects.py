@@ -252,7 +252,7 @@ _NOT_PRODUCTS = set(
         "universal punitive proposed planned threatened existing earlier previous total overall effective "
         "sectoral special national federal current latest final first second third interest tax rate duty tariff "
         "levy quota ban anti-dumping countervailing safeguard emergency fentanyl-related fentanyl section free "
-        "ban bans banned cut cuts curb curbs restrict restricts halt halts limit limits stop stops boost boosts lift "
+        "bans banned cut cuts curb curbs restrict restricts halt halts limit limits stop stops boost boosts lift "
         "lifts resume resumes allow allows block blocks suspend suspends increase increases reduce reduces raise "
         "raises lower lowers"
     )
