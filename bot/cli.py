@@ -441,8 +441,10 @@ def watch_list(as_json: bool, home: Path | None) -> None:
             )
         )
         return
+    from bot.render import answer_text
+
     for w in listed:
-        now = (w.answer or {}).get("answer") or "no answer yet"
+        now = answer_text(w.answer) if w.answer else "no answer yet"  # with a change announced, if any
         when = f", since {w.changed_at:%b} {w.changed_at.day}, {w.changed_at:%Y %H:%M} UTC" if w.changed_at else ""
         where = f"discord channel {w.channel}" if w.guild else "cli"
         click.echo(f"{w.id}. {w.question}\n   {now}{when} ({where})")

@@ -10,7 +10,7 @@ import discord
 from answering import Answer, Citation
 from answering.brief import Brief
 from answering.timeline import Timeline
-from bot.render import coming_line, date_text, disagreement_line, timeline_steps, update_words, was_line
+from bot.render import answer_text, coming_line, date_text, disagreement_line, timeline_steps, update_words, was_line
 from embeddings.models import ArticleSummary, plural
 
 # Discord's limits (characters). Every embed below is built to fit them, whatever the news text holds.
@@ -155,7 +155,7 @@ def watches_embed(watches: list) -> discord.Embed:
     embed = discord.Embed(title="Standing questions", colour=COLOUR_NEWS)
     lines = []
     for w in watches:
-        now = safe(clip((w.answer or {}).get("answer") or "no answer yet", 100))
+        now = safe(clip(answer_text(w.answer) if w.answer else "no answer yet", 100))
         changed = f" · changed {_when(w.changed_at)}" if w.changed_at else ""
         lines.append(f"**{w.id}.** {safe(clip(w.question, 200))}\n{now}{changed} · in <#{w.channel}>")
     embed.description = clip("\n".join(lines) or "None yet: add one with `/watch`.", DESCRIPTION_MAX)

@@ -205,7 +205,7 @@ def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, 
     from datetime import UTC, datetime
 
     import answering.watch as watch_module
-    from bot.embeds import watch_update
+    from bot.embeds import watch_update, watches_embed
 
     def at(day: str) -> None:
         monkeypatch.setattr(watch_module, "_now", lambda: datetime.fromisoformat(day).replace(tzinfo=UTC))
@@ -234,6 +234,10 @@ def test_a_watch_posts_an_announced_change_once_and_again_once_on_its_day(home, 
         library.ingest([str(ANNOUNCED)])
     assert round_texts() == ["Announced: 8% from Mar 1, 2027; 12% until then [1]"]
     assert round_texts() == []  # once
+    with open_library(home) as library:  # the list of standing questions says what comes too
+        (watch,) = Watches(library).list()
+        assert render.answer_text(watch.answer) == "12%; 8% from Mar 1, 2027"
+        assert "12%; 8% from Mar 1, 2027" in watches_embed([watch]).description
     at("2027-02-28T09:00:00")
     assert round_texts() == []  # not yet
     at("2027-03-02T09:00:00")  # its day has come: asked again with no new passage, posted once
