@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import signal
 import sys
@@ -44,6 +43,7 @@ from bench.train_reader import (
     read_ambiguous,
     read_squad,
     resume,
+    run_options,
     save_checkpoint,
 )
 
@@ -381,10 +381,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=Recipe.steps)
     parser.add_argument("--lr", type=float, default=Recipe.lr)
     parser.add_argument("--others", type=int, default=Recipe.others, help="other paragraphs read with the question's")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--checkpoint-every", type=int, default=50)
-    parser.add_argument("--stop-after", type=int, default=0, help="stop (and checkpoint) after N steps this run")
-    parser.add_argument("--smoke", action="store_true", help="3 steps on two articles")
+    run_options(parser, checkpoint_every=50, smoke="3 steps on two articles")
     args = parser.parse_args(argv)
     check(args) if args.command == "check" else train(args)
 

@@ -476,6 +476,15 @@ def export(args) -> None:
     )
 
 
+def run_options(parser: argparse.ArgumentParser, *, checkpoint_every: int, smoke: str) -> None:
+    """The options of a resumable training run this module's trainers share: threads, checkpoints, a stop, a
+    smoke run (`smoke`: what it is)."""
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--checkpoint-every", type=int, default=checkpoint_every)
+    parser.add_argument("--stop-after", type=int, default=0, help="stop (and checkpoint) after N steps this run")
+    parser.add_argument("--smoke", action="store_true", help=smoke)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.train_reader", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["train", "export"])
@@ -498,11 +507,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-bf16", action="store_true", help="train in float32 (slower on CPUs with bf16)")
     parser.add_argument("--base", default="", help="a BERT-style model folder (default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--device", default="auto", help="cpu, cuda or auto (a GPU when there is one)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes cutting windows")
-    parser.add_argument("--checkpoint-every", type=int, default=200)
-    parser.add_argument("--smoke", action="store_true", help="a few steps on 48 examples")
-    parser.add_argument("--stop-after", type=int, default=0, help="stop (and checkpoint) after N steps this run")
+    run_options(parser, checkpoint_every=200, smoke="a few steps on 48 examples")
     parser.add_argument("--checkpoint", action="store_true", help="export: the last checkpoint, not the final weights")
     args = parser.parse_args(argv)
     train(args) if args.command == "train" else export(args)
