@@ -32,7 +32,6 @@ top to bottom; question analysis lives in answering/question.py, subjects and fi
 
 from __future__ import annotations
 
-import calendar
 import logging
 import math
 import re
@@ -42,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from answering import figures
-from answering.dates import DateMention, change_day, effective_day, find_dates
+from answering.dates import change_day, days_of, effective_day, find_dates
 from answering.extract import AnswerType, fact_kind
 from answering.question import (
     answer_type,
@@ -353,7 +352,7 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         if c.hit.article_id not in {x.hit.article_id for x in chosen}:
             chosen.append(c)
     about_now = fact_kind(top.value) in _FIGURE_FACTS and _asks_about_now(question)
-    change = _change_of(top) if about_now else None
+    change = figures.change_of(top.sentence, top.text) if about_now else None
     day = effective_day(top.sentence, top.hit.published) if about_now else None
     if day and day > (reading.as_of or datetime.now(UTC)).date():
         # Announced for a later day: in force until then is what the announcement says it replaces ("from 12%"),
@@ -385,14 +384,6 @@ def decide(question: str, reading: Reading, weights: Weights = WEIGHTS) -> Answe
         was=was,
         note=_stale(since, reading.as_of) if about_now else "",
     )
-
-
-def _change_of(c: _Candidate) -> figures.Change | None:
-    """The change its sentence reports that the candidate's figure is the new figure of ("to 8% from 12%")."""
-    at = c.sentence.find(c.text)
-    if at < 0:
-        return None
-    return next((ch for ch in figures.changes(c.sentence) if ch.new[0] < at + len(c.text) and at < ch.new[1]), None)
 
 
 def _announced(
@@ -817,7 +808,7 @@ def _candidate(
     score = span.margin + weights.dense_weight * max(hit.dense or 0.0, 0.0)
     if asked and asked.ahead and atype == AnswerType.DATE and mentions and hit.published:
         # "When will Korea decide?": a day after the report's ("due in September"), not the day it was reported.
-        first, last = _days_of(mentions[0])
+        first, last = days_of(mentions[0])
         if last and last < hit.published.date():
             return None
         if first:
@@ -910,20 +901,6 @@ def _overlap(text: str, rarity: dict[str, float]) -> float:
 
 def _newest(members: list[_Candidate]) -> datetime | None:
     return max((c.hit.published for c in members if c.hit.published), default=None)
-
-
-def _days_of(mention: DateMention) -> tuple[date | None, date | None]:
-    """The first and last day a date mention means ("September 2026": the 1st to the 30th); None when unknown."""
-    if mention.day:
-        return mention.day, mention.day
-    if match := re.fullmatch(r"([A-Z][a-z]+) (\d{4})", mention.value):
-        month = list(calendar.month_name).index(match.group(1)) if match.group(1) in calendar.month_name else 0
-        if month:
-            year = int(match.group(2))
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    if re.fullmatch(r"\d{4}", mention.value):
-        return date(int(mention.value), 1, 1), date(int(mention.value), 12, 31)
-    return None, None
 
 
 def _covers(mention, start: int, end: int) -> bool:

@@ -53,6 +53,23 @@ class DateMention:
     day: date | None  # the resolved day when there is one
 
 
+def days_of(mention: DateMention) -> tuple[date | None, date | None]:
+    """The first and last day a mention means: its day; a month ("September 2026") or a year ("2027") from its
+    first day to its last; (None, None) for a span it does not pin down."""
+    if mention.day:
+        return mention.day, mention.day
+    for form, last in (
+        ("%B %Y", lambda d: d + relativedelta(months=1, days=-1)),
+        ("%Y", lambda d: d.replace(month=12, day=31)),
+    ):
+        try:
+            first = datetime.strptime(mention.value, form).date()
+        except ValueError:
+            continue
+        return first, last(first)
+    return None, None
+
+
 def fmt_day(d: date) -> str:
     return f"{d:%B} {d.day}, {d.year}"
 

@@ -95,6 +95,15 @@ def changes(sentence: str) -> list[Change]:
     return out
 
 
+def change_of(sentence: str, figure: str) -> Change | None:
+    """The change `sentence` gives whose current figure is `figure`, as the sentence writes it ("to 8% from
+    12%" for 8%), if any."""
+    at = sentence.find(figure)
+    if at < 0:
+        return None
+    return next((c for c in changes(sentence) if _overlaps(c.new, (at, at + len(figure)))), None)
+
+
 def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
     a, b = span
     while b > a and text[b - 1] in " ,":

@@ -25,7 +25,7 @@ from datetime import datetime
 from answering.answer import WEIGHTS, normal_form, read, supported
 from answering.dates import effective_day
 from answering.extract import fact_kind
-from answering.figures import changes
+from answering.figures import change_of
 from answering.result import Citation, citation
 from embeddings.search import Filters
 
@@ -136,12 +136,8 @@ def _replaced(c) -> str | None:
     """The figure the report says its answer replaced ("to 50% from 25%": 25%), if it says one: in the answer's
     sentence, or (an answer read from the headline) in a sentence of the passage that gives the same figure."""
     for sentence in [c.sentence, *(text for _, _, text in c.hit.sentence_texts() if text != c.sentence)]:
-        at = sentence.find(c.text)
-        if at < 0:
-            continue
-        for change in changes(sentence):
-            if change.new[0] < at + len(c.text) and at < change.new[1]:
-                return sentence[change.old[0] : change.old[1]].strip(" ,.;")
+        if change := change_of(sentence, c.text):
+            return sentence[change.old[0] : change.old[1]].strip(" ,.;")
     return None
 
 
