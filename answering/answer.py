@@ -38,12 +38,12 @@ import re
 import string
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
 
 from answering import figures
 from answering.dates import change_day, days_of, effective_day, find_dates
-from answering.extract import AnswerType, fact_kind
+from answering.extract import fact_kind
 from answering.question import (
+    AnswerType,
     answer_type,
     asked_part,
     asks_ahead,
@@ -67,9 +67,7 @@ from answering.subjects import CALENDAR, Roles, Subjects, countries_in, lies_in,
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
 
-ReaderKind = Literal["model", "rules"]
 log = logging.getLogger(__name__)
-READERS: tuple[str, ...] = ("model", "rules")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,12 +150,17 @@ def ask(
     k: int = 8,
     mode: str = "hybrid",
     context: str = "",
-    plain: bool = False,
-    reader: ReaderKind = "model",
 ) -> Answer:
     """Retrieve and answer: the one path the CLI, the bot and the benchmarks share. `context`: the earlier
-    question when this one follows up on it. `reader`: the trained model, or the rules answerer. `plain`: the
-    benchmarks' baseline (the best sentence by the rules' weights, no typing, no abstention)."""
+    question when this one follows up on it."""
+    question, context = checked(question, context)
+    hits = retrieve(library, question, as_of=as_of, source=source, k=k, mode=mode, context=context)
+    result = decide(question, read(question, hits, context=context, as_of=as_of or datetime.now(UTC)))
+    return with_empty_note(library, result)
+
+
+def checked(question: str, context: str = "") -> tuple[str, str]:
+    """The question and its context with their spaces made single, or a one-line error: empty, or too long."""
     from embeddings.errors import TradewireError
 
     question = " ".join(question.split())
@@ -166,18 +169,11 @@ def ask(
         raise TradewireError("the question is empty")
     if len(question) > MAX_QUESTION_CHARS:
         raise TradewireError(f"the question is {len(question):,} characters; the limit is {MAX_QUESTION_CHARS:,}")
-    if reader not in READERS:
-        raise TradewireError(f"unknown reader {reader!r}: use {' or '.join(READERS)}")
-    query = f"{question} {context}" if context else question
-    hits = retrieve(library, question, as_of=as_of, source=source, k=k, mode=mode, context=context)
-    if plain or reader == "rules":  # the rules weigh the question's words by rarity
-        frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
-        from answering.rules import answer as rules_answer  # the fallback: the reader's path does not need it
+    return question, context
 
-        result = rules_answer(question, hits, frequencies, context=context, plain=plain)
-    else:
-        now = as_of or datetime.now(UTC)
-        result = decide(question, read(question, hits, context=context, as_of=now))
+
+def with_empty_note(library, result: Answer) -> Answer:
+    """An abstention over an empty knowledge base says how to fill it."""
     if result.abstained and library.document_frequencies([])[1] == 0:
         result.note = "the knowledge base is empty: run `tradewire ingest PATH_OR_URL` (or try `tradewire demo`)"
     return result

@@ -15,10 +15,27 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
+from enum import StrEnum
 
-from answering.extract import AnswerType
 from embeddings.analysis import terms
 from embeddings.models import Hit
+
+
+class AnswerType(StrEnum):
+    DATE = "date"
+    PERSON = "person"
+    ORG = "organisation"
+    WHO = "person or organisation"
+    PLACE = "place"
+    LOCALITY = "place within a country"  # "which state", "what city": a country is not the answer
+    PERCENT = "percent"
+    MONEY = "money"
+    QUANTITY = "amount"  # how much: money, percent or a number
+    NUMBER = "number"
+    NAME = "name"  # "which drug", "what is the name of": any proper name, else the sentence
+    TITLE = "title"  # "which film", "what show": a work's title, quoted in news copy; else a name
+    GENERIC = "statement"
+
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (

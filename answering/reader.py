@@ -1,7 +1,7 @@
 """The trained extractive reader: a question and passages in; for each passage, its best answer spans with
 their scores and a no-answer score out.
 
-The model is all-MiniLM-L6-v2 fine-tuned on SQuAD 1.1 (bench/train_reader.py), shipped beside this file as
+The model is all-MiniLM-L6-v2 fine-tuned on SQuAD 1.1 (training/train_reader.py), shipped beside this file as
 an int8 ONNX graph with its tokenizer (MODEL_CARD.md says how it was made and how well it reads). Reading
 needs ONNX Runtime, the tokenizers library and numpy: no PyTorch, no download.
 

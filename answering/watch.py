@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from answering.answer import ReaderKind, ask, normal_form
+from answering.answer import ask, normal_form
 from answering.result import Answer
 from embeddings.analysis import terms
 from embeddings.errors import TradewireError
@@ -89,11 +89,10 @@ class Watches:
     """Standing questions over a library: its watch records (embeddings/store/watches.py) and what counts as a
     change. Use from the library's thread, like the library."""
 
-    def __init__(self, library, *, k: int = 8, reader: ReaderKind = "model"):
+    def __init__(self, library, *, k: int = 8):
         self.library = library
         self.records = library.watch_records
         self.k = k
-        self.reader = reader
         self.last_round = RoundStats()
 
     def get(self, watch_id: int) -> Watch | None:
@@ -111,7 +110,7 @@ class Watches:
         if guild and len(self.list(guild)) >= MAX_WATCHES_PER_GUILD:
             raise TradewireError(f"a server can have {MAX_WATCHES_PER_GUILD} standing questions; remove one first")
         through = self.records.newest_passage()
-        result = ask(self.library, question, k=self.k, reader=self.reader, as_of=_now())
+        result = ask(self.library, question, k=self.k, as_of=_now())
         with self.records.transaction():
             watch_id = self.records.insert(question, guild=guild, channel=channel, by=by, at=_now(), through=through)
             if watch_id is None:
@@ -141,7 +140,7 @@ class Watches:
         updates = []
         for watch in watches:
             asked = watch.id in touched
-            result = ask(self.library, watch.question, k=self.k, reader=self.reader, as_of=now) if asked else None
+            result = ask(self.library, watch.question, k=self.k, as_of=now) if asked else None
             with self.records.transaction():
                 self.records.set_checked_through(watch.id, through)
                 if result is not None:

@@ -65,7 +65,8 @@ def article_key(url: str) -> str:
 
 def outcome(q: Question, result, hits, gold_day: datetime | None) -> dict:
     """How one answer scores: right, or which kind of miss; and whether the answering report was read."""
-    from answering.extract import AnswerType, fact_kind
+    from answering.extract import fact_kind
+    from answering.question import AnswerType
     from bench.near_miss import right
     from bench.quality import normalise
 

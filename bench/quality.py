@@ -14,8 +14,8 @@ Corpora (built once into --workdir through the project's own JSON Lines ingest, 
 
 Configurations, side by side on the same index: dense / lexical / hybrid retrieval with the plain answerer
 (the best sentence is the answer; no typing, no dates, no abstention); the rules pipeline (hybrid with
-answer typing, date resolution and abstention by coverage thresholds, TRADEWIRE_READER=rules); and the reader
-pipeline (hybrid with the trained reader, the default).
+answer typing, date resolution and abstention by coverage thresholds: bench/rules.py, the answerer before the
+reader); and the reader pipeline (hybrid with the trained reader, the default).
 
 Questions dated 2022-2024 are the benchmark. `--calibrate` instead reads the evidence corpus's questions of
 2020-2021 and searches the reader's combination weights (answering/answer.py; `--grid` says which) on them, so
@@ -184,13 +184,17 @@ def _known(config: str) -> bool:
 
 def run_one(library, q: Question, config: str, answerable: bool) -> Outcome:
     from answering import ask, parse_when
+    from bench.rules import ask_rules
     from embeddings.search import Filters
 
     name, _, passages = config.partition("@")  # "reader@12": the reader over 12 passages instead of ask's 8
     mode, plain, reader = CONFIGS[name]
     as_of = parse_when(q.date)
     started = time.perf_counter()
-    result = ask(library, q.text, as_of=as_of, mode=mode, plain=plain, reader=reader, k=int(passages or 8))
+    if reader == "rules":
+        result = ask_rules(library, q.text, as_of=as_of, mode=mode, plain=plain, k=int(passages or 8))
+    else:
+        result = ask(library, q.text, as_of=as_of, mode=mode, k=int(passages or 8))
     seconds = time.perf_counter() - started
     hits = library.search(q.text, k=10, filters=Filters(until=as_of), mode=mode)
     return outcome(q, result, hits, answerable, seconds)

@@ -39,6 +39,7 @@ from answering.answer import read
 from bench import corpus
 from bench.docs import publish, reproduce, write_block
 from bench.process import run_measured
+from bench.rules import ask_rules
 from embeddings import Library
 from embeddings.chunking import chunk
 from embeddings.encoder import make_encoder
@@ -354,7 +355,7 @@ class Bench:
                 index.search(self.encoder.encode([q])[0], DEPTH)
 
             t_ask = latencies(lambda q: ask(library, q), qs)
-            t_rules = latencies(lambda q: ask(library, q, reader="rules"), qs)
+            t_rules = latencies(lambda q: ask_rules(library, q), qs)
             retrieved = {q: library.search(q, k=8) for q in qs}
             t_read = latencies(lambda q: read(q, retrieved[q]), qs)
             t_raw, t_own = latencies(raw, qs), latencies(own, qs)
@@ -375,7 +376,8 @@ class Bench:
                 "ratio",
             ],
             "`ask`: encode the question, hybrid search (FAISS + FTS5, depth 50), hydrate, read the top 8 passages "
-            "with the trained reader and answer; `ask, rules answerer`: the same with TRADEWIRE_READER=rules; "
+            "with the trained reader and answer; `ask, rules answerer`: the same with the benchmarks' rules answerer "
+            "(bench/rules.py); "
             "`reader alone`: the reader over the same 8 retrieved passages. Raw encode + "
             "search: float32 `SentenceTransformer.encode([q])` + `VectorIndex.search(q, 50)` on the same index, "
             "same questions; own encoder + search: the same with the pipeline's encoder, so its ratio is the cost of "

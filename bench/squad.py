@@ -74,8 +74,8 @@ def with_others(path: Path, n: int) -> list[tuple[str, str, list[str], list[str]
     """Dev 1.1's questions, each with its paragraph and the `n` paragraphs of its article most like the question
     (its words each weighed by how few of the article's paragraphs hold it; none that says a gold answer), as
     retrieval hands a reader several passages of one subject: (id, question, paragraphs, gold answers)."""
-    from bench.continue_reader import _weights
-    from bench.negatives import _norm
+    from training.continue_reader import _weights
+    from training.negatives import _norm
     from embeddings.analysis import terms
 
     with lzma.open(path, "rt", encoding="utf-8") as fh:

@@ -152,8 +152,7 @@ def ask_command(
     when = parse_when(as_of)
     stream = _open_batch(batch) if batch is not None else None
     settings = _settings(home)
-    if settings.reader == "model":
-        _start_warm_up()
+    _start_warm_up()
     with settings.open_library() as library:
         if stream is not None:
             with stream:
@@ -163,7 +162,7 @@ def ask_command(
         from answering import ask
         from bot import render
 
-        result = ask(library, question or "", as_of=when, source=source, k=settings.top_k, reader=settings.reader)
+        result = ask(library, question or "", as_of=when, source=source, k=settings.top_k)
     click.echo(render.as_json(result) if as_json else render.text(result))
 
 
@@ -260,7 +259,6 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
                 as_of=parse_when(item.get("as_of")),
                 source=source,
                 k=settings.top_k,
-                reader=settings.reader,
             )
             click.echo(render.as_json(result))
         except TradewireError as exc:  # the line's JSON for scripts, and one line for whoever reads the terminal
@@ -374,7 +372,7 @@ def watch() -> None:
 def _watches(library: Library, settings: Settings):
     from answering.watch import Watches
 
-    return Watches(library, k=settings.top_k, reader=settings.reader)
+    return Watches(library, k=settings.top_k)
 
 
 def _print_updates(watches, updates, as_json: bool) -> None:
@@ -505,7 +503,7 @@ def demo(question: str | None, home: Path | None) -> None:
         click.echo(f"demo index at {library.home}: {report.summary()}")
         for q in [question] if question else DEMO_QUESTIONS:
             click.echo(f"\n$ tradewire ask {json.dumps(q)}\n")
-            click.echo(render.text(ask(library, q, k=settings.top_k, reader=settings.reader)))
+            click.echo(render.text(ask(library, q, k=settings.top_k)))
 
 
 def main() -> None:

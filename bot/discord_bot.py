@@ -85,7 +85,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.engine = Engine(library)
         self.fetcher = fetcher or settings.fetcher()
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
-        self.watches = Watches(library, k=settings.top_k, reader=settings.reader)
+        self.watches = Watches(library, k=settings.top_k)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # the daily briefs' (tests move it)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
@@ -191,7 +191,6 @@ class TradewireBot(discord.AutoShardedClient):
             as_of=as_of,
             k=self.settings.top_k,
             context=context,
-            reader=self.settings.reader,
         )
         answer_id = await self.engine.run(
             self.library.state.record_answer,

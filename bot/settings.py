@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     max_file_mb: float = 25.0
     fetch_timeout: float = 15.0
     top_k: int = 8
-    reader: Literal["model", "rules"] = "model"  # who picks the answer: the trained reader, or the rules answerer
     index: Literal["auto", "flat", "hnsw"] = "auto"  # vector index kind; auto: flat, HNSW for large corpora
 
     # Discord (`tradewire serve`)

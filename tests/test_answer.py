@@ -1,4 +1,5 @@
-"""Answer typing, span extraction, date resolution and abstention, on hand-made passages."""
+"""Answer typing, span extraction, date resolution and abstention, on hand-made passages: the rules baseline of
+the benchmarks (bench/rules.py, bench/candidates.py) and the reader's choice among reports."""
 
 from __future__ import annotations
 
@@ -7,31 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from answering.dates import find_dates
-from answering.extract import candidates
-from answering.rules import AnswerType, answer, answer_type
-from embeddings.chunking import split_sentences
+from answering.question import AnswerType, answer_type
+from bench.candidates import candidates
+from bench.rules import answer
 from embeddings.models import Hit
-
-PUBLISHED = datetime(2025, 3, 28, 17, 15, tzinfo=UTC)  # a Friday
-
-
-def hit(text: str, *, title="A story", published=PUBLISHED, article_id="a1", dense=0.6, pid=1) -> Hit:
-    sentences = split_sentences(text)
-    return Hit(
-        passage_id=pid,
-        article_id=article_id,
-        position=0,
-        text=text,
-        start=0,
-        sentences=sentences,
-        title=title,
-        source="Example Wire",
-        url=f"https://x.test/{article_id}",
-        origin="",
-        published=published,
-        score=1.0,
-        dense=dense,
-    )
+from tests.hits import PUBLISHED, hit
 
 
 @pytest.mark.parametrize(

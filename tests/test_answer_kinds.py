@@ -14,7 +14,7 @@ from answering.reader import Span
 from answering.subjects import countries_in, names_in, subjects
 from bench.quality import normalise
 from embeddings.models import without_site_name
-from tests.test_answer import hit
+from tests.hits import hit
 
 WEIGHTS = Weights(min_margin=0.0, dense_weight=0.0, agreement=1.0, recent_slack=1.5, overlap=0.0)
 
@@ -225,7 +225,7 @@ def test_a_sentence_saying_what_the_question_asks_needs_less_of_the_readers_cert
 def test_this_week_prefers_the_reports_of_the_week_before_the_question():
     from datetime import timedelta
 
-    from tests.test_answer import PUBLISHED
+    from tests.hits import PUBLISHED
 
     question = "Which port did the strike close this week?"
     hits = [

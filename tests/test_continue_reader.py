@@ -1,4 +1,4 @@
-"""Continuing the shipped reader (bench/continue_reader.py): its starting point is the shipped int8 graph read
+"""Continuing the shipped reader (training/continue_reader.py): its starting point is the shipped int8 graph read
 back into PyTorch, and its loss scores the spans of several passages of one question together. Never real
 training: the loss on made-up logits, and the dequantised weights against the graph they come from."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.continue_reader import loss_of
+from training.continue_reader import loss_of
 
 torch = pytest.importorskip("torch")
 
@@ -44,8 +44,8 @@ def test_the_dequantised_reader_gives_the_shipped_graphs_logits():
     from transformers import AutoTokenizer
 
     from answering.reader import MODEL_DIR, MODEL_FILE
-    from bench.continue_reader import dequantised
-    from bench.train_reader import bundled_model_path
+    from training.continue_reader import dequantised
+    from training.train_reader import bundled_model_path
 
     model = dequantised(MODEL_DIR / MODEL_FILE).eval()
     tokenizer = AutoTokenizer.from_pretrained(bundled_model_path())

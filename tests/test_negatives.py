@@ -1,4 +1,4 @@
-"""The near misses the reader is trained on (bench/negatives.py), on paragraphs of our own: the paragraph without
+"""The near misses the reader is trained on (training/negatives.py), on paragraphs of our own: the paragraph without
 the answer's sentence holds no answer, a swapped question asks about something its paragraph does not mention,
 a headline positive's answer is a span of its headline, and the same seed makes the same examples."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from bench.negatives import Swapper, make_examples, without_answer
+from training.negatives import Swapper, make_examples, without_answer
 
 PARAGRAPH = (
     "Peru raised its copper export duty to 8% in 2019. Miners said the rise would cut investment. "

@@ -9,7 +9,8 @@ import pytest
 
 from answering.answer import Reading, Weights, decide, read
 from answering.reader import MODEL_DIR, Reader, Span, Window
-from tests.test_answer import PUBLISHED, hit
+from bench.rules import ask_rules
+from tests.hits import PUBLISHED, hit
 
 WEIGHTS = Weights(min_margin=0.0, dense_weight=0.0, agreement=1.0, recent_slack=1.5)
 
@@ -230,7 +231,7 @@ def stories(library):
 def test_the_reader_answers_where_the_rules_answerer_picked_wrong(stories, question, expected):
     from answering import ask
 
-    rules = ask(stories, question, reader="rules")
+    rules = ask_rules(stories, question)
     assert rules.answer != expected  # the case this reader was trained for: the hand-set weights miss it
     result = ask(stories, question)
     assert result.answer is not None and expected in result.answer, result
@@ -242,7 +243,7 @@ def test_a_date_of_the_first_sentence_does_not_win_over_the_sentence_that_answer
     from answering import ask
 
     question = "When do the new steel duties take effect?"
-    rules = ask(stories, question, reader="rules")
+    rules = ask_rules(stories, question)
     assert rules.answer == "May 13, 2025"  # "said on Tuesday": when it was said, not when the duties start
     result = ask(stories, question)
     assert result.answer != rules.answer and "Tuesday" not in result.span

@@ -45,7 +45,7 @@ def write_squad(folder) -> None:
 @pytest.mark.slow
 def test_training_smoke_run_stops_resumes_and_exports_a_readable_model(tmp_path):
     pytest.importorskip("torch")
-    from bench import train_reader
+    from training import train_reader
 
     write_squad(tmp_path)
     out, model_dir = tmp_path / "run", tmp_path / "model"
@@ -79,8 +79,8 @@ def test_windows_do_not_depend_on_the_number_of_worker_processes(tmp_path):
     pytest.importorskip("transformers")
     import numpy as np
 
-    from bench import train_reader
-    from bench.negatives import Example
+    from training import train_reader
+    from training.negatives import Example
 
     long = " ".join(PARAGRAPHS[i % 3][0] for i in range(12))  # several windows, some without the answer
     examples = [Example(q, "Ports and trade", ctx, ctx.index(a), a, "plain") for ctx, qas in PARAGRAPHS for q, a in qas]

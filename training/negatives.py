@@ -1,4 +1,4 @@
-"""Training examples that teach the reader "almost, but no", made from SQuAD 1.1 train (bench/train_reader.py).
+"""Training examples that teach the reader "almost, but no", made from SQuAD 1.1 train (training/train_reader.py).
 
 Retrieval hands the reader passages that are *about* the question without answering it: the same story
 without the sentence that says it, or a story about a neighbouring subject (Canada's election for a question

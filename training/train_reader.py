@@ -1,13 +1,13 @@
 """Train the extractive reader: the bundled all-MiniLM-L6-v2 fine-tuned on SQuAD 1.1 train for span extraction
 with a no-answer score, then exported to int8 ONNX beside the answering code.
 
-    python -m bench.train_reader train            # fine-tune (resumes from --out/checkpoint.pt if present)
-    python -m bench.train_reader export           # --out/final -> answering/model/reader-int8.onnx
-    python -m bench.train_reader train --smoke    # a few steps on a few examples (CI, seconds)
-    python -m bench.train_reader train --device cuda   # the same recipe on a GPU (bf16 autocast)
+    python -m training.train_reader train            # fine-tune (resumes from --out/checkpoint.pt if present)
+    python -m training.train_reader export           # --out/final -> answering/model/reader-int8.onnx
+    python -m training.train_reader train --smoke    # a few steps on a few examples (CI, seconds)
+    python -m training.train_reader train --device cuda   # the same recipe on a GPU (bf16 autocast)
 
 Data: SQuAD 1.1 train only (CC BY-SA 4.0), read from ../shared/bench/squad at run time. The train file's
-ambiguous-offset questions are dropped. Besides each question with its paragraph, bench/negatives.py makes the near
+ambiguous-offset questions are dropped. Besides each question with its paragraph, training/negatives.py makes the near
 misses (no answer: the paragraph without the answer's sentence, the question about another subject, another
 paragraph of the article) and headline positives; the windows of a long paragraph that do not hold the answer are
 kept at half rate. Everything is seeded; a checkpoint is written every --checkpoint-every steps and on Ctrl-C, and
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.negatives import Example, make_examples
+from training.negatives import Example, make_examples
 
 SQUAD_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "squad"
 MODEL_DIR = Path(__file__).resolve().parents[1] / "answering" / "model"
@@ -51,7 +51,7 @@ class Recipe:
     weight_decay: float = 0.01
     epochs: float = 3.0
     examples: int = 0  # the first N shuffled examples (positives and near misses); 0 = all of them
-    headline: float = 0.06  # share of positives whose answer sentence is made the headline (bench/negatives.py)
+    headline: float = 0.06  # share of positives whose answer sentence is made the headline (training/negatives.py)
     removed: float = 0.22  # share of questions also paired with their paragraph less the answer's sentence
     swapped: float = 0.2  # share of questions also asked about another subject of the same kind
     other_paragraph: float = 0.2  # share of questions also paired with another paragraph (no answer there)
@@ -77,7 +77,7 @@ def read_ambiguous(squad_dir: Path) -> set[str]:
 
 
 def build_examples(squad_dir: Path, recipe: Recipe, rng: random.Random) -> list[Example]:
-    """The positives and near misses of bench/negatives.py, shuffled; the first `recipe.examples` of them."""
+    """The positives and near misses of training/negatives.py, shuffled; the first `recipe.examples` of them."""
     ambiguous = read_ambiguous(squad_dir)
     rates = {
         "headline": recipe.headline,
@@ -486,7 +486,7 @@ def run_options(parser: argparse.ArgumentParser, *, checkpoint_every: int, smoke
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.train_reader", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m training.train_reader", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["train", "export"])
     parser.add_argument("--squad", default=str(SQUAD_DIR), help="folder with the SQuAD files")
     parser.add_argument("--out", default="runs/reader", help="checkpoints, features and the final weights")

@@ -1,8 +1,9 @@
-"""The rules answerer (TRADEWIRE_READER=rules, and the benchmarks' baseline): recognise what kind of answer is
-wanted, pick the sentence that gives it by hand-set weights and the span within it by typed patterns, resolve
-its date against the article, cite it, and abstain by coverage thresholds. The trained reader
-(answering/reader.py) replaces the choice of sentence and span; what both read from the question (`answer_type`,
-`asked_part`, `months_named`, `in_months`) is in answering/question.py, re-exported here.
+"""The rules answerer, the benchmarks' baseline (bench/quality.py's *dense*, *lexical*, *hybrid* and *rules*
+rows; bench/speed.py): recognise what kind of answer is wanted, pick the sentence that gives it by hand-set
+weights and the span within it by typed patterns (bench/candidates.py), resolve its date against the article,
+cite it, and abstain by coverage thresholds. It was the product's answerer before the trained reader
+(answering/reader.py) replaced the choice of sentence and span; it stays here to measure the reader against.
+`ask_rules` is `answering.answer.ask` with this answerer: the same retrieval, the same passages.
 
 Extractive on purpose: every answer is a span of a sentence that is quoted exactly, so a citation can never
 say something its source does not.
@@ -13,10 +14,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
-from answering.extract import TITLES, AnswerType, Candidate, candidates, place_names, places_named
-from answering.question import _asks_for_several, answer_type, asked_part, in_months, months_named
+from answering.answer import checked, retrieve, with_empty_note
+from answering.question import AnswerType, _asks_for_several, answer_type, asked_part, in_months, months_named
 from answering.result import MAX_CITATIONS, Answer, abstention, citation
+from bench.candidates import TITLES, Candidate, candidates, place_names, places_named
 from embeddings.analysis import normalise_for_match, terms
 from embeddings.models import Hit
 
@@ -103,6 +106,25 @@ def _question_names(question: str) -> dict[str, str]:
 def _content_terms(text: str) -> list[str]:
     found = list(dict.fromkeys(terms(text)))
     return [t for t in found if t not in _TYPE_WORDS] or found
+
+
+def ask_rules(
+    library,
+    question: str,
+    *,
+    as_of: datetime | None = None,
+    k: int = 8,
+    mode: str = "hybrid",
+    context: str = "",
+    plain: bool = False,
+) -> Answer:
+    """`ask` with the rules answerer: the same passages, chosen among by hand-set weights. `plain`: the best
+    sentence by those weights is the answer (no typing, no dates, no abstention)."""
+    question, context = checked(question, context)
+    hits = retrieve(library, question, as_of=as_of, k=k, mode=mode, context=context)
+    query = f"{question} {context}" if context else question
+    frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
+    return with_empty_note(library, answer(question, hits, frequencies, context=context, plain=plain))
 
 
 def answer(

@@ -1,6 +1,6 @@
 """Continue the shipped reader with shared normalisation: several passages of one question scored together.
 
-The shipped reader (bench/train_reader.py) learned each window on its own: one softmax over one window's
+The shipped reader (training/train_reader.py) learned each window on its own: one softmax over one window's
 positions. `ask` reads eight passages and compares spans across them, so a span's score must mean the same in
 every passage. This continues the shipped weights on *episodes*: a SQuAD train question with its own paragraph
 and the other paragraphs of its article that are most like the question by the project's own lexical analysis
@@ -8,11 +8,11 @@ and the other paragraphs of its article that are most like the question by the p
 position of every window of the episode (one softmax), beside each window's own softmax as before (its answer,
 or [CLS] for "not here", so the no-answer score `ask` abstains on keeps its meaning). Near misses stay: an
 episode of the paragraph without the answer's sentence, or of the question about another subject
-(bench/negatives.py), has no answer in any window.
+(training/negatives.py), has no answer in any window.
 
-    python -m bench.continue_reader check       # the dequantised weights against the shipped int8 graph
-    python -m bench.continue_reader train       # resumes from --out/checkpoint.pt; --stop-after N, Ctrl-C
-    python -m bench.train_reader export --out runs/reader-shared --model-dir DIR   # -> an int8 graph
+    python -m training.continue_reader check       # the dequantised weights against the shipped int8 graph
+    python -m training.continue_reader train       # resumes from --out/checkpoint.pt; --stop-after N, Ctrl-C
+    python -m training.train_reader export --out runs/reader-shared --model-dir DIR   # -> an int8 graph
 
 The starting point is the shipped int8 graph itself (answering/model/reader-int8.onnx), dequantised: each int8
 weight times its scale (per output channel for the matrices, one per table for the embeddings); biases and
@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.negatives import Swapper, _norm, without_answer
-from bench.train_reader import (
+from training.negatives import Swapper, _norm, without_answer
+from training.train_reader import (
     MODEL_DIR,
     SQUAD_DIR,
     adamw,
@@ -289,7 +289,7 @@ def train(args) -> None:
         recipe = Recipe(seed=args.seed, start=args.start, steps=args.steps, lr=args.lr, others=args.others)
         if args.smoke:
             recipe.steps, recipe.episodes_per_step = 3, 2
-        recipe.notes = {"continues": "the shipped int8 reader (bench/train_reader.py recipe), dequantised"}
+        recipe.notes = {"continues": "the shipped int8 reader (training/train_reader.py recipe), dequantised"}
         recipe_file.write_text(json.dumps(asdict(recipe), indent=2))
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(args.threads)
@@ -372,7 +372,7 @@ def train(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.continue_reader", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m training.continue_reader", description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["check", "train"])
     parser.add_argument("--squad", default=str(SQUAD_DIR), help="folder with the SQuAD files")
     parser.add_argument("--out", default="runs/reader-shared", help="checkpoints and the weights")
