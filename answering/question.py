@@ -15,9 +15,14 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 
-from embeddings.analysis import terms
+from answering import figures
+from answering.events import ASKING, asks_winner, election_asked, office_asked
+from answering.figures import Wanted
+from answering.subjects import Roles, Subjects, countries_in, lies_in, roles, subjects
+from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
 
 
@@ -166,13 +171,12 @@ _LEAD_IN = re.compile(r"^\s*(?:(?:and|but|so|then|also|ok|okay|well)\b[,\s]*)+",
 
 # "Scientists found a new glacier crack. Where is it?": the sentence that asks is the one to type.
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"“]?[A-Z])")
-_ASKING = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 
 
 def asked_part(question: str) -> str:
     """The last sentence of the question that asks something (the whole question when none does)."""
     parts = [p for p in _SENTENCE_BREAK.split(question.strip()) if p]
-    asking = [p for p in parts if _ASKING.search(p)]
+    asking = [p for p in parts if ASKING.search(p)]
     return asking[-1] if asking else question
 
 
@@ -285,8 +289,6 @@ def counted_words(question: str) -> set[str]:
     """What a "how many" (or "how much [goods]") question counts: the analysed words of the (up to three) words
     after it, to an auxiliary verb ("How many lives has …" -> {"live"}; "How much Russian barley can …" ->
     {"barley"}: a country's name says whose, not what); empty when it asks no count of a thing."""
-    from answering.subjects import countries_in
-
     asked = asked_part(question)
     match = _HOW_MANY.search(asked)
     if not match:
@@ -320,97 +322,121 @@ def asks_ahead(question: str) -> bool:
     return bool(_ASKS_AHEAD.search(asked_part(question) or question))
 
 
-# "Who won …?", "Which party will win …?": the question asks who wins, so the evidence must say someone won.
-_ASKS_WINNER = re.compile(r"\b(?:won|wins?|winning|winners?|victor|victorious|prevailed)\b", re.I)
-# A win said ("won", "victory", "was elected", "defeated") in a sentence; not one hoped for or forecast.
-_WIN_SAID = re.compile(
-    r"\b(?:won|wins|winning|winners?|victory|victorious|triumph(?:ed|s)?|landslide|(?:re-?)?elected|defeated|"
-    r"beat|prevailed|sworn in)\b",
+# The longest question `ask` takes. The reader reads a question's first 48 word pieces (about 250 characters of
+# English); a quiz question with a sentence of context before it runs longer (at most 364 characters among
+# RealTime QA's 6,613), and the rest still helps find passages. `/ask` takes as many.
+MAX_QUESTION_CHARS = 500
+
+_NOW = re.compile(
+    r"\b(?:is|are|isn't|aren't|do|does|now|current(?:ly)?|latest|still|today|so far)\b"
+    r"|\b(?:what|who|where|how|which)['’]s\b",
     re.I,
 )
-_WIN_HOPED = re.compile(
-    r"\b(?:hopes?|hoping|hoped|expects?|expected|seeks?|seeking|bids?|aims?|aiming|likely|plans?|wants?|tries|"
-    r"trying|vows?|vowed|favou?red|poised|set|could|may|might|would|will|to)\s+"
-    r"(?:\w+\s+)?(?:to\s+)?(?:win|be elected)\b",
-    re.I,
-)
-# Kinds of election: a question about one is not answered by a story about another ("presidential" / "local").
-# A general election elects a president and a parliament (Kenya, Brazil) or a parliament (Britain).
-_VOTE = r"(?:elections?|polls?|votes?)"
-_ELECTION_KINDS = {
-    "presidential": re.compile(r"\bpresidential\b|\bgeneral\s+elections?\b", re.I),
-    "parliamentary": re.compile(rf"\b(?:parliamentary|legislative|general|national|federal|snap)\s+{_VOTE}\b", re.I),
-    "midterm": re.compile(r"\bmid-?terms?\b|\bcongressional\s+elections?\b", re.I),
-    "local": re.compile(rf"\b(?:local|municipal|regional|mayoral|state|provincial|gubernatorial)\s+{_VOTE}\b", re.I),
-    "primary": re.compile(r"\b(?:primary|primaries|runoff|run-off|second round)\b", re.I),
-}
-_ELECTION = re.compile(r"\b(?:elections?|polls?|votes?|primary|primaries|runoff)\b", re.I)
+_PAST = re.compile(r"\b(?:was|were|did|had|ago|last (?:year|month|week)|(?:19|20)\d\d)\b", re.I)
 
 
-def asks_winner(question: str) -> bool:
-    """ "Who won Kenya's election?", "Which party will win the vote?": the winner of an election is asked (not
-    "when is the vote"; a prize or a match is won in too many ways to require one)."""
-    asked = asked_part(question) or question
-    if re.search(r"\bwhen\b", asked, re.I) or not _ASKING.search(asked) or not _ASKS_WINNER.search(asked):
-        return False
-    return bool(_ELECTION.search(asked) or re.search(r"\b(?:seats?|race|leadership contest)\b", asked, re.I))
+def asks_about_now(question: str) -> bool:
+    """ "What is the duty on Canadian lumber?": the current state, which newer reports may have changed."""
+    asked = asked_part(question)
+    return bool(_NOW.search(asked)) and not _PAST.search(asked)
 
 
-def win_said(sentence: str) -> bool:
-    """The sentence says someone won ("won Monday's election", "was elected"), not only that they hope to."""
-    hoped = [m.span() for m in _WIN_HOPED.finditer(sentence)]
-    return any(not any(a <= m.start() < b for a, b in hoped) for m in _WIN_SAID.finditer(sentence))
+def words_of(text: str, wanted: set[str] | None = None) -> set[str]:
+    """A text's analysed words (of them, those `wanted`), a country counted as one word however it is written
+    ("Canada's", "Canadian")."""
+    mentions = countries_in(text)
+    for m in reversed(mentions):
+        text = f"{text[: m.start]} {text[m.end :]}"
+    words = set(terms(text)) if wanted is None else terms_held(text, wanted)
+    return words | {f"@{m.country}" for m in mentions}
 
 
-def election_kinds(text: str) -> set[str]:
-    """The kinds of election a text names ("presidential", "local"): of a question, only when it asks about an
-    election."""
-    return {kind for kind, pattern in _ELECTION_KINDS.items() if pattern.search(text)}
+@dataclass(frozen=True)
+class CountryAsked:
+    """A "which country" question's answer is a country it does not name itself ("Canada expelled which
+    country's ambassador?"), in the region it says ("which Asian country")."""
+
+    named: frozenset[str]
+    region: str | None
+
+    def allows(self, country: str) -> bool:
+        return country not in self.named and (self.region is None or lies_in(country, self.region))
 
 
-def election_asked(question: str) -> set[str] | None:
-    """The kinds of election a question about an election names (an empty set: an election, of no kind named);
-    None when it asks about no election."""
-    asked = asked_part(question) or question
-    return election_kinds(asked) if _ELECTION.search(asked) else None
+@dataclass(frozen=True, kw_only=True)
+class Question:
+    """A question read once (`Question.read`), for everything that answers it: retrieval, the reader, the checks
+    after it, the choice among answers, `timeline` and standing questions. Nothing downstream reads the text
+    again for what is here."""
 
+    text: str  # the question, its spaces made single
+    context: str = ""  # the earlier question when this one follows up on it
+    asked: str  # the sentence of it that asks (asked_part)
+    kind: AnswerType  # what kind of thing answers it (answer_type)
+    subjects: Subjects  # the countries, names and products it names
+    roles: Roles  # who charges and who pays, as the sentence that asks says
+    countries: frozenset[str]  # the countries the whole question names
+    country: CountryAsked | None  # "Which country …?"; None when it asks no country
+    counted: frozenset[str]  # what a "how many" counts (counted_words)
+    rate: frozenset[str]  # the words that name the rate it asks about (figures.rate_named)
+    wanted: Wanted  # the kind of figure it asks for, and whether it asks what holds now
+    years: frozenset[int]  # the years it pins its time to (years_named)
+    months: frozenset[int]  # the months it pins its time to (months_named)
+    period: int | None  # the days before its "now" that "this week", "yesterday" mean (period_named)
+    winner: bool  # it asks who won an election (events.asks_winner)
+    elections: frozenset[str] | None  # the kinds of election it asks about (events.election_asked)
+    office: frozenset[str]  # the analysed words of the office a "who is" asks for (events.office_asked)
+    duty: bool  # "What duty …?": it asks a rate, so only a rate or an amount answers
+    ahead: bool  # "When will …?": a day still to come when it was reported (asks_ahead)
+    now: bool  # it asks about the current state of things (asks_about_now)
+    words: frozenset[str]  # the asked sentence's analysed words, a country as one (words_of): weighed by rarity
+    terms: frozenset[str]  # the whole question's analysed words
 
-def election_said(text: str) -> bool:
-    return bool(_ELECTION.search(text))
+    @classmethod
+    def read(cls, text: str, context: str = "") -> Question:
+        """Read a question, or a one-line error: empty, or longer than MAX_QUESTION_CHARS."""
+        from embeddings.errors import TradewireError
 
+        text, context = " ".join(text.split()), " ".join(context.split())
+        if not text:
+            raise TradewireError("the question is empty")
+        if len(text) > MAX_QUESTION_CHARS:
+            raise TradewireError(f"the question is {len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}")
+        asked = asked_part(text) or text
+        countries = frozenset(m.country for m in countries_in(text))
+        asks, region = asks_country(text)
+        now = asks_about_now(text)
+        return cls(
+            text=text,
+            context=context,
+            asked=asked,
+            kind=answer_type(text),
+            subjects=subjects(asked),
+            roles=roles(asked),
+            countries=countries,
+            country=CountryAsked(countries, region) if asks else None,
+            counted=frozenset(counted_words(text)),
+            rate=figures.rate_named(asked),
+            wanted=figures.Wanted.of(text, now=now),
+            years=frozenset(years_named(text)),
+            months=frozenset(months_named(text)),
+            period=period_named(text),
+            winner=asks_winner(asked),
+            elections=None if (kinds := election_asked(asked)) is None else frozenset(kinds),
+            office=frozenset(terms(" ".join(office_asked(asked)))),
+            duty=asks_duty(text),
+            ahead=asks_ahead(text),
+            now=now,
+            words=frozenset(words_of(asked)),
+            terms=frozenset(terms(text)),
+        )
 
-# An office a "who" question asks for: "Canada's economy minister", "the US trade representative", "the
-# president of Mexico's electoral institute": the head noun and the words of the office before it.
-_OFFICES = "|".join(
-    [
-        r"minister|president|premier|chief (?:executive|economist|negotiator|[a-z]+ officer)|chancellor|secretary",
-        r"representative",
-        r"governor|chair(?:man|woman|person)?|ceo|chief|head|leader|spokes(?:man|woman|person)|ambassador",
-        r"commissioner|director|mayor|speaker|envoy|negotiator|treasurer|attorney general|justice|judge|king",
-        r"queen|monarch|emperor|pope|coach|captain|manager|founder",
-    ]
-)
-_OFFICE_ASKED = re.compile(
-    r"^\s*who\s+(?:is|was|are|were|will be|has been|became|becomes)\s+(?:(?:the|a|an)\s+)?"
-    rf"(?:new\s+|current\s+|next\s+)?(?:[\w.’'-]+(?:['’]s)\s+)?(?P<before>(?:[a-z][\w-]*\s+){{0,2}}?)"
-    rf"(?P<office>{_OFFICES})\b",
-    re.I,
-)
-# "Who chairs Kenya's electoral commission?": the office is the verb's ("leads" and "heads" are said too many ways).
-_OFFICE_VERB = re.compile(r"^\s*who\s+(chair)(?:s|ed)?\b", re.I)
-_NOT_OFFICE_WORDS = {"new", "current", "next", "former", "acting", "interim", "top"}
+    @classmethod
+    def of(cls, question: str | Question, context: str = "") -> Question:
+        """The question read, unless it already is."""
+        return question if isinstance(question, Question) else cls.read(question, context)
 
-
-def office_asked(question: str) -> set[str]:
-    """The words of the office a "who is …" question asks for ({"economy", "minister"}), lower case, without
-    the country it names; empty when it asks no office."""
-    from answering.subjects import countries_in
-
-    asked = asked_part(question) or question
-    if verb := _OFFICE_VERB.search(asked):
-        return {verb.group(1).lower()}
-    m = _OFFICE_ASKED.search(asked)
-    if not m:
-        return set()
-    before = [w.lower() for w in m.group("before").split() if not countries_in(w)]
-    return {w for w in before if w not in _NOT_OFFICE_WORDS} | {m.group("office").lower()}
+    @property
+    def query(self) -> str:
+        """What retrieval searches for: the question, and a follow-up's earlier question."""
+        return f"{self.text} {self.context}" if self.context else self.text

@@ -22,11 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from answering.answer import WEIGHTS, normal_form, read, supported
+from answering.answer import read
+from answering.candidates import normal_form, supported
 from answering.dates import effective_day
 from answering.extract import fact_kind
 from answering.figures import change_of
+from answering.question import Question
 from answering.result import Citation, citation
+from answering.weights import WEIGHTS
 from embeddings.search import Filters
 
 TIMELINE_K = 24  # passages read: three times `ask`'s, for reports spread over time
@@ -81,16 +84,12 @@ class Timeline:
 
 def timeline(library, question: str, *, since: datetime | None = None, k: int = TIMELINE_K) -> Timeline:
     """The steps of the answer to `question` in the indexed news (reported on or after `since`, if given)."""
-    from embeddings.errors import TradewireError
-
-    question = " ".join(question.split())
-    if not question:
-        raise TradewireError("the question is empty")
-    hits = library.search(question, k=k, filters=Filters(since=since), prefer_recent=False)
-    found, why = supported(question, read(question, hits), WEIGHTS)
+    q = Question.read(question)
+    hits = library.search(q.query, k=k, filters=Filters(since=since), prefer_recent=False)
+    found, why = supported(q, read(q, hits), WEIGHTS)
     dated = [c for c in found if c.hit.published and normal_form(c.value)]
     if not dated:
-        return Timeline(question, [], [], abstained=True, note=why or "the passages that answer it are undated")
+        return Timeline(q.text, [], [], abstained=True, note=why or "the passages that answer it are undated")
     best = max(dated, key=lambda c: c.score)
     kind = fact_kind(best.value)
     per_report = {}
@@ -129,7 +128,7 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
         later = takes.isoformat() if takes and takes.isoformat() > day else None
         steps.append(Step(c.value, day, [n], effective=later))
         starts.append(c.hit.published)
-    return Timeline(question, steps, citations)
+    return Timeline(q.text, steps, citations)
 
 
 def _replaced(c) -> str | None:

@@ -22,7 +22,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from answering.answer import ask, normal_form
+from answering.answer import ask
+from answering.candidates import normal_form
+from answering.question import Question
 from answering.result import Answer
 from embeddings.analysis import terms
 from embeddings.errors import TradewireError
@@ -104,15 +106,13 @@ class Watches:
 
     def add(self, question: str, *, guild: str = "", channel: str = "", by: str = "") -> tuple[Watch, Update | None]:
         """Watch `question` (asked now; its answer is the first update, unless it abstains)."""
-        question = " ".join(question.split())
-        if not question:
-            raise TradewireError("the question is empty")
+        q = Question.read(question)
         if guild and len(self.list(guild)) >= MAX_WATCHES_PER_GUILD:
             raise TradewireError(f"a server can have {MAX_WATCHES_PER_GUILD} standing questions; remove one first")
         through = self.records.newest_passage()
-        result = ask(self.library, question, k=self.k, as_of=_now())
+        result = ask(self.library, q, k=self.k, as_of=_now())
         with self.records.transaction():
-            watch_id = self.records.insert(question, guild=guild, channel=channel, by=by, at=_now(), through=through)
+            watch_id = self.records.insert(q.text, guild=guild, channel=channel, by=by, at=_now(), through=through)
             if watch_id is None:
                 raise TradewireError("that question is already watched there")
             watch = self.get(watch_id)
@@ -135,12 +135,13 @@ class Watches:
             w for w in self.list(guild, servers=servers) if everything or w.checked_through < through or _due(w, now)
         ]
         stats = RoundStats(watches=len(watches))
-        touched = {w.id for w in (watches if everything else self._touched(watches))}
+        read = {w.id: Question.read(w.question) for w in watches}  # each read once for the round
+        touched = {w.id for w in (watches if everything else self._touched(watches, read))}
         touched |= {w.id for w in watches if _due(w, now)}
         updates = []
         for watch in watches:
             asked = watch.id in touched
-            result = ask(self.library, watch.question, k=self.k, as_of=now) if asked else None
+            result = ask(self.library, read[watch.id], k=self.k, as_of=now) if asked else None
             with self.records.transaction():
                 self.records.set_checked_through(watch.id, through)
                 if result is not None:
@@ -154,7 +155,7 @@ class Watches:
         self.last_round = stats
         return updates
 
-    def _touched(self, watches: list[Watch]) -> list[Watch]:
+    def _touched(self, watches: list[Watch], read: dict[int, Question]) -> list[Watch]:
         """The watches some passage newer than their watermark is close to, by meaning or by words."""
         if not watches:
             return []
@@ -175,7 +176,7 @@ class Watches:
             if fresh and float(similarity[row, fresh].max()) >= TOUCH_COSINE:
                 touched.append(watch)
                 continue
-            asked = set(terms(watch.question))
+            asked = read[watch.id].terms
             if asked and any(
                 len(asked & words[pid]) >= TOUCH_WORDS * len(asked) for pid in ids if pid > watch.checked_through
             ):

@@ -74,7 +74,8 @@ def readings(library, asked: list[Question]):
 
 def score(read_once, weights=None) -> dict[str, float]:
     """Share of near misses abstained and of answerable questions answered right, under `weights`."""
-    from answering.answer import WEIGHTS, decide
+    from answering.answer import decide
+    from answering.weights import WEIGHTS
 
     near = [(q, decide(q.text, r, weights or WEIGHTS)) for q, r in read_once if not q.answers]
     answerable = [(q, decide(q.text, r, weights or WEIGHTS)) for q, r in read_once if q.answers]
@@ -88,7 +89,8 @@ def score(read_once, weights=None) -> dict[str, float]:
 def by_kind(read_once, weights=None) -> dict[str, tuple[int, float]]:
     """Per kind of near miss (and "answerable"): how many questions, and the share handled right (abstained, or
     answered right)."""
-    from answering.answer import WEIGHTS, decide
+    from answering.answer import decide
+    from answering.weights import WEIGHTS
 
     kinds: dict[str, list[bool]] = {}
     for q, r in read_once:
@@ -141,8 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write the tables into docs/benchmarks.md")
     args = parser.parse_args(argv)
     from answering import answer
-    from answering.answer import WEIGHTS, decide, with_weights
+    from answering.answer import decide
     from answering.reader import Reader
+    from answering.weights import WEIGHTS, with_weights
     from bench.docs import publish, reproduce
 
     if args.model_dir:

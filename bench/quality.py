@@ -316,7 +316,8 @@ DEFAULT_GRID = {  # the reader's weights searched by --calibrate (--grid replace
 
 def _first(reading, k: int):
     """The reading of only the first k passages."""
-    from answering.answer import Reading, rarity
+    from answering.answer import Reading
+    from answering.candidates import rarity
 
     spans = [s for s in reading.spans if s.window < k]
     hits = reading.hits[:k]
@@ -328,7 +329,8 @@ def calibrate(args, raw: list[dict]) -> None:
     them (answer hit, and abstention on both kinds of question); print the best settings."""
     import itertools
 
-    from answering.answer import decide, parse_when, read, with_weights
+    from answering.answer import decide, parse_when, read
+    from answering.weights import with_weights
     from embeddings.search import Filters
 
     questions = load_questions(args.data)

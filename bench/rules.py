@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from answering.answer import checked, retrieve, with_empty_note
-from answering.question import AnswerType, _asks_for_several, answer_type, asked_part, in_months, months_named
+from answering.answer import retrieve, with_empty_note
+from answering.question import AnswerType, Question, _asks_for_several, answer_type, asked_part, in_months, months_named
 from answering.result import MAX_CITATIONS, Answer, abstention, citation
 from bench.candidates import TITLES, Candidate, candidates, place_names, places_named
 from embeddings.analysis import normalise_for_match, terms
@@ -120,11 +120,10 @@ def ask_rules(
 ) -> Answer:
     """`ask` with the rules answerer: the same passages, chosen among by hand-set weights. `plain`: the best
     sentence by those weights is the answer (no typing, no dates, no abstention)."""
-    question, context = checked(question, context)
-    hits = retrieve(library, question, as_of=as_of, k=k, mode=mode, context=context)
-    query = f"{question} {context}" if context else question
-    frequencies = library.document_frequencies(terms(query))  # the passage count is cached with them
-    return with_empty_note(library, answer(question, hits, frequencies, context=context, plain=plain))
+    q = Question.read(question, context)
+    hits = retrieve(library, q, as_of=as_of, k=k, mode=mode)
+    frequencies = library.document_frequencies(terms(q.query))  # the passage count is cached with them
+    return with_empty_note(library, answer(q.text, hits, frequencies, context=q.context, plain=plain))
 
 
 def answer(

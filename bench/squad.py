@@ -74,9 +74,9 @@ def with_others(path: Path, n: int) -> list[tuple[str, str, list[str], list[str]
     """Dev 1.1's questions, each with its paragraph and the `n` paragraphs of its article most like the question
     (its words each weighed by how few of the article's paragraphs hold it; none that says a gold answer), as
     retrieval hands a reader several passages of one subject: (id, question, paragraphs, gold answers)."""
+    from embeddings.analysis import terms
     from training.continue_reader import _weights
     from training.negatives import _norm
-    from embeddings.analysis import terms
 
     with lzma.open(path, "rt", encoding="utf-8") as fh:
         data = json.load(fh)["data"]
@@ -174,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.squad / "dev-v1.1.json.xz").exists():
         print(f"SQuAD not found at {args.squad}: nothing to measure (it is read from ../shared).")
         return 0
-    from answering.answer import WEIGHTS
     from answering.reader import MODEL_DIR, Reader
+    from answering.weights import WEIGHTS
 
     reader = Reader(args.model_dir or MODEL_DIR)
     lines = ["| set | questions | threshold | EM | F1 | HasAns F1 | NoAns acc | ms / question |", "|---|" + "---:|" * 7]

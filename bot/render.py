@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from answering import Answer, Citation
-from answering.answer import normal_form
+from answering.candidates import normal_form
 from answering.result import Coming, Was
 from embeddings.models import ArticleSummary, plural, printable
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from answering.answer import Reading, Weights, decide, rarity, read
+from answering.answer import Reading, decide, read
+from answering.candidates import rarity
 from answering.question import asks_country
 from answering.reader import Span
 from answering.subjects import countries_in, names_in, subjects
+from answering.weights import Weights
 from bench.quality import normalise
 from embeddings.models import without_site_name
 from tests.hits import hit

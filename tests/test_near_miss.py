@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from answering.answer import decide, with_weights
+from answering.answer import decide
+from answering.weights import with_weights
 from bench import near_miss
 
 pytestmark = pytest.mark.model

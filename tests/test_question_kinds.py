@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from answering import ask, parse_when
+from answering.events import asks_winner, election_asked, office_asked, win_said
 from answering.figures import Wanted
-from answering.question import answer_type, asks_winner, election_asked, office_asked, win_said
+from answering.question import answer_type
 from tests.conftest import stories_library
 
 STORIES = Path(__file__).resolve().parent / "kind_stories"

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from answering.answer import Reading, Weights, decide, read
+from answering.answer import Reading, decide, read
 from answering.reader import MODEL_DIR, Reader, Span, Window
+from answering.weights import Weights
 from bench.rules import ask_rules
 from tests.hits import PUBLISHED, hit
 

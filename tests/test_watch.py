@@ -105,7 +105,7 @@ def test_flapping_answers_are_damped(home, monkeypatch):
         value, hour = next(reports)
         published = f"2025-07-08T{hour:02d}:00:00+00:00"
         cited = Citation(1, f"a{hour}", "Widgets", "Wire", published, "https://x.test", f"It is {value}.")
-        return Answer(question, value, False, published[:10], [cited])
+        return Answer(question.text, value, False, published[:10], [cited])  # a watch asks the question it read
 
     monkeypatch.setattr(watch_module, "ask", fake_ask)
     with open_library(home) as library:
