@@ -32,5 +32,8 @@ def publish(name: str, heading: str, body: str, write: bool) -> None:
 
 def reproduce(module: str, argv: list[str] | None) -> str:
     """The command line that reruns a benchmark with the arguments it was given."""
-    args = sys.argv[1:] if argv is None else argv
-    return shlex.join(["python", "-m", module, *(a for a in args if a)])
+    args = [a for a in (sys.argv[1:] if argv is None else argv) if a]
+    # A folder of this machine's says nothing to a reader: the --workdir given is shown as WORKDIR.
+    args = ["WORKDIR" if i and args[i - 1] == "--workdir" else a for i, a in enumerate(args)]
+    args = ["--workdir=WORKDIR" if a.startswith("--workdir=") else a for a in args]
+    return shlex.join(["python", "-m", module, *args])

@@ -26,3 +26,13 @@ def test_an_abstention_scores_nothing_and_a_same_answer_scores_one():
     unanswerable = outcome(q, _result("Bank of Korea"), [], False, 0.1)
     s = summarise([abstained, right, unanswerable])
     assert s["EM"] == 0.5 and s["F1"] == 0.5  # over the answerable questions only
+
+
+def test_the_reproduce_line_names_no_folder_of_this_machine():
+    from bench.docs import reproduce
+
+    line = reproduce("bench.speed", ["--sizes", "10000", "--workdir", "/home/someone/speedwork", "--write"])
+    assert line == "python -m bench.speed --sizes 10000 --workdir WORKDIR --write"
+    assert reproduce("bench.quality", ["--workdir=/tmp/x", "--limit", "5"]) == (
+        "python -m bench.quality --workdir=WORKDIR --limit 5"
+    )
