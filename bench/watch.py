@@ -116,7 +116,7 @@ def realtimeqa(data: Path, workdir: Path, name: str, sample: int, seed: int) -> 
     picked = random.Random(seed).sample(shown, min(sample, len(shown)))
     lines = [
         f"Corpus `{name}`, {len(asked)} questions of 2022-2024 asked as of their dates: a disagreement shown for "
-        f"{len(shown)} ({len(shown) / max(len(asked), 1):.1%}). All of them: `{out.name}` in the benchmark's --workdir.",
+        f"{len(shown)} ({len(shown) / max(len(asked), 1):.1%}). All of them: `{out.name}` in --workdir.",
     ]
     if picked:
         lines += ["", "| question | answer given | the other answer(s) | gold |", "|---|---|---|---|"]
