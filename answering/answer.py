@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from answering import figures
+from answering import figures, measures
 from answering.candidates import Candidate, normal_form, rarity, supported
 from answering.dates import change_day, effective_day
 from answering.extract import fact_kind
@@ -302,7 +302,7 @@ def _same_fact(q: Question, group: tuple[float, list[Candidate]], best: tuple[fl
     if fact_kind(other.value) != kind:
         return False
     at = other.sentence.find(other.text)
-    if at >= 0 and figures.part_of(other.sentence, (at, at + len(other.text)), q.text):
+    if at >= 0 and measures.part_of(other.sentence, (at, at + len(other.text)), q.text):
         return False
     if q.rate:
         return True  # both sentences name the rate asked (`_candidate` checked it), however they word the rest

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from answering import figures
+from answering import figures, measures
 from answering.dates import days_of, find_dates
 from answering.events import election_kinds, election_said, win_said
 from answering.extract import fact_kind
@@ -245,7 +245,7 @@ def _candidate(
     if q.kind in _COUNTS and q.counted and not terms_held(s_text, q.counted):
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = q.kind in _FIGURE_TYPES or (q.kind != AnswerType.DATE and _ASKS_DUTY.search(q.text))
-    if text and (wants_figure or figures.FIGURE.match(text)):
+    if text and (wants_figure or measures.FIGURE.match(text)):
         picked = figures.pick(
             s_text,
             a,
@@ -257,7 +257,7 @@ def _candidate(
         )
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's
-        if not figures.names_rate(s_text, q.rate, q.text):
+        if not measures.names_rate(s_text, q.rate, q.text):
             return None  # "What is the US inflation rate?" is not answered by "Mortgage rates jumped past 6%"
         if picked != (a, a + len(text)):
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)
@@ -276,7 +276,7 @@ def _candidate(
             return None  # "the duty on hardwood plywood" is not the figure a sentence gives for softwood plywood
     if q.kind in figure_kinds and fact_kind(text) not in figure_kinds:
         return None  # a rate or an amount is asked: "What are US tariffs on Chinese goods?" is not "fentanyl"
-    if q.wanted.measure == figures.PRICE and q.kind in _HOW_MUCH:
+    if q.wanted.measure == measures.PRICE and q.kind in _HOW_MUCH:
         if fact_kind(text) != AnswerType.MONEY:
             return None  # "How much is a gallon of gas?" is a sum of money, not "130,000" stations
     value = country or text
@@ -338,7 +338,12 @@ def _other_label(sentence: str, at: int, asked: Question) -> bool:
     """The span at `at` is in a labelled line of a list ("Label: figure …") whose label names none of what the
     question names, when the question names a place or a name."""
     named = [*asked.subjects.countries, *asked.subjects.names]
-    if not named or not (m := _LABELLED.match(sentence)) or at < m.end() or not figures.FIGURE.match(sentence, m.end()):
+    if (
+        not named
+        or not (m := _LABELLED.match(sentence))
+        or at < m.end()
+        or not measures.FIGURE.match(sentence, m.end())
+    ):
         return False  # not a line of a list: a dateline ("NEW YORK: Oil rose to $85") says where, not what for
     label = m.group(1)
     said = {c.country for c in countries_in(label)}

@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from answering import figures
 from answering.events import ASKING, asks_winner, election_asked, office_asked
-from answering.figures import Wanted
+from answering.measures import Wanted, rate_named
 from answering.subjects import Roles, Subjects, countries_in, lies_in, roles, subjects
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
@@ -378,7 +377,7 @@ class Question:
     countries: frozenset[str]  # the countries the whole question names
     country: CountryAsked | None  # "Which country …?"; None when it asks no country
     counted: frozenset[str]  # what a "how many" counts (counted_words)
-    rate: frozenset[str]  # the words that name the rate it asks about (figures.rate_named)
+    rate: frozenset[str]  # the words that name the rate it asks about (measures.rate_named)
     wanted: Wanted  # the kind of figure it asks for, and whether it asks what holds now
     years: frozenset[int]  # the years it pins its time to (years_named)
     months: frozenset[int]  # the months it pins its time to (months_named)
@@ -416,8 +415,8 @@ class Question:
             countries=countries,
             country=CountryAsked(countries, region) if asks else None,
             counted=frozenset(counted_words(text)),
-            rate=figures.rate_named(asked),
-            wanted=figures.Wanted.of(text, now=now),
+            rate=rate_named(asked),
+            wanted=Wanted.of(text, now=now),
             years=frozenset(years_named(text)),
             months=frozenset(months_named(text)),
             period=period_named(text),

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from answering import ask, parse_when
-from answering.figures import AMOUNT, PER_UNIT, PERCENT, RATE, Wanted, measure, pick, status
+from answering.figures import pick
+from answering.measures import AMOUNT, PER_UNIT, PERCENT, RATE, Wanted, measure, status
 from answering.subjects import Roles
 from answering.timeline import timeline
 from bot import render
@@ -225,7 +226,7 @@ def test_a_rate_imposed_in_an_earlier_year_that_still_stands_is_in_force():
 
 
 def test_a_countrys_rate_is_not_a_states_or_the_core_rate():
-    from answering.figures import names_rate, rate_named
+    from answering.measures import names_rate, rate_named
 
     us = "What is the US unemployment rate?"
     assert names_rate("The unemployment rate fell to 3.6% in March.", rate_named(us), us)

@@ -10,7 +10,7 @@ import pytest
 
 from answering import ask, parse_when
 from answering.events import asks_winner, election_asked, office_asked, win_said
-from answering.figures import Wanted
+from answering.measures import Wanted
 from answering.question import answer_type
 from tests.conftest import stories_library
 

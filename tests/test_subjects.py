@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from answering.figures import asks_prior, changes, pick
+from answering.figures import changes, pick
+from answering.measures import asks_prior
 from answering.subjects import countries_in, names_in, products_in, roles, subjects
 
 
