@@ -7,7 +7,7 @@ News gives a figure with the one it replaced ("cut to 30% from 145%", "15% inste
 the current figure unless the question asks for the earlier, threatened or replaced one. One sentence may give
 two countries' figures ("U.S. tariffs on Chinese goods fall to 30%, and China's tariffs on U.S. goods to 10%"):
 the answer is the one whose clause is about the question's countries in the question's roles
-(answering/subjects.py reads who charges and who pays), and in a list, the one that stands with the country
+(answering/roles.py reads who charges and who pays), and in a list, the one that stands with the country
 asked ("34% on China, 20% on the EU, 24% on Japan"; `stands_with`). Of two figures on two things, the one on
 what the question names ("25% on European steel and 10% on aluminum"), or the one its clause qualifies as the
 question does ("outside the quota").
@@ -24,7 +24,8 @@ from datetime import date
 from functools import lru_cache
 
 from answering.measures import COUNTED, FIGURE, MONEY_MARK, RANGE_BEFORE, Wanted, figures, lower_words, measure
-from answering.subjects import CLAUSE_BREAK, Roles, charges_at, clause_of, countries_in, roles
+from answering.roles import CLAUSE_BREAK, Roles, charges_at, clause_of, roles
+from answering.subjects import countries_in
 from embeddings.analysis import terms
 
 _F = (

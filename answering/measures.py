@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from answering.dates import find_dates
-from answering.subjects import clause_of, countries_in
+from answering.roles import clause_of
+from answering.subjects import countries_in
 from embeddings.analysis import terms
 
 FIGURE = re.compile(

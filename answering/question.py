@@ -20,7 +20,8 @@ from enum import StrEnum
 
 from answering.events import ASKING, asks_winner, election_asked, office_asked
 from answering.measures import Wanted, rate_named
-from answering.subjects import Roles, Subjects, countries_in, lies_in, roles, subjects
+from answering.roles import Roles, roles
+from answering.subjects import Subjects, countries_in, lies_in, subjects
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
 

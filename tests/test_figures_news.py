@@ -15,7 +15,7 @@ import pytest
 from answering import ask, parse_when
 from answering.figures import pick
 from answering.measures import AMOUNT, PER_UNIT, PERCENT, RATE, Wanted, measure, status
-from answering.subjects import Roles
+from answering.roles import Roles
 from answering.timeline import timeline
 from bot import render
 from embeddings import Library
@@ -152,7 +152,7 @@ def _at(sentence: str, figure: str) -> tuple[int, int]:
 
 def _picked(sentence: str, span: str, question: str, *, now: bool = True, year: int | None = 2025) -> str | None:
     """The figure pick() takes for the question in a sentence of a report of June 1 of `year`."""
-    from answering.subjects import roles
+    from answering.roles import roles
 
     a, b = _at(sentence, span)
     reported = date(year, 6, 1) if year else None
@@ -207,7 +207,7 @@ def test_of_two_figures_the_one_on_what_the_question_names():
 
 
 def test_countries_listed_before_the_verb_share_its_role():
-    from answering.subjects import roles
+    from answering.roles import roles
 
     assert roles("Japan, South Korea and Vietnam face rates of 24%, 25% and 46%").pays == {
         "Japan",
@@ -379,7 +379,7 @@ def test_a_sentence_that_opens_imagine_is_a_what_if_every_figure_of_it():
 
 
 def test_makers_pay_and_where_goods_are_shipped_charges():
-    from answering.subjects import roles
+    from answering.roles import roles
 
     q = "What tariff will Irish cheesemakers pay on cheese shipped to the US?"
     assert roles(q).charges == {"United States"} and roles(q).pays == {"Ireland"}

@@ -8,7 +8,8 @@ import pytest
 
 from answering.figures import changes, pick
 from answering.measures import asks_prior
-from answering.subjects import countries_in, names_in, products_in, roles, subjects
+from answering.roles import roles
+from answering.subjects import countries_in, names_in, products_in, subjects
 
 
 @pytest.mark.parametrize(
