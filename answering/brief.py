@@ -76,7 +76,7 @@ class Brief:
 
 def brief(library, *, since: datetime, until: datetime, topic: str | None = None, limit: int = MAX_EVENTS) -> Brief:
     """The events of the stories first reported in [since, until), best carried first."""
-    found = library.store.stories_between(since, until)
+    found = library.stories_between(since, until)
     vectors = library.index.vectors([pid for _, pid, _ in found])
     groups = _single_link([vectors.get(pid) for _, pid, _ in found])
     events = [Event([found[m][0] for m in members], "") for members in groups]

@@ -28,22 +28,12 @@ from answering.question import Question
 from answering.result import Answer
 from embeddings.analysis import terms
 from embeddings.errors import TradewireError
-from embeddings.store.watches import Watch
+from embeddings.store.watches import Update, Watch
 
 DAMPING = timedelta(days=1)
 TOUCH_COSINE = 0.35  # a new passage this close to the question (or holding most of its words) may change it
 TOUCH_WORDS = 0.6
 MAX_WATCHES_PER_GUILD = 25
-
-
-@dataclass
-class Update:
-    id: int
-    watch: Watch
-    answer: dict
-    previous: dict | None
-    previous_message: str | None
-    created_at: datetime
 
 
 @dataclass
@@ -93,7 +83,7 @@ class Watches:
 
     def __init__(self, library, *, k: int = 8):
         self.library = library
-        self.records = library.watch_records
+        self.records = library.records.watches
         self.k = k
         self.last_round = RoundStats()
 
@@ -112,7 +102,7 @@ class Watches:
         through = self.records.newest_passage()
         result = ask(self.library, q, k=self.k, as_of=_now())
         with self.records.transaction():
-            watch_id = self.records.insert(q.text, guild=guild, channel=channel, by=by, at=_now(), through=through)
+            watch_id = self.records.add(q.text, guild=guild, channel=channel, by=by, at=_now(), through=through)
             if watch_id is None:
                 raise TradewireError("that question is already watched there")
             watch = self.get(watch_id)
@@ -207,9 +197,9 @@ class Watches:
         history = [(k, at) for k, at in watch.history if now - datetime.fromisoformat(at) < DAMPING]
         history.append((key, now.isoformat()))
         answer = result.to_json()
-        update_id = self.records.add_update(watch, answer, now)
+        update = self.records.add_update(watch, answer, now)
         self._set_current(watch, result, key, now, history, None)
-        return Update(update_id, watch, answer, watch.answer, watch.message, now)
+        return update
 
     def _set_current(self, watch, result: Answer, key: str, now: datetime, history, message) -> None:
         self.records.set_current(watch.id, result.to_json(), key, now, history, message)
@@ -217,13 +207,8 @@ class Watches:
     # --- the outbox ----------------------------------------------------------------------------------
     def pending(self, guild: str | None = None, *, servers: bool = False) -> list[Update]:
         """Updates not posted yet, oldest first (of `guild`'s watches, of every server's, or all)."""
-        out = []
-        for row in self.records.pending(guild, servers=servers):
-            if (watch := self.get(row.watch_id)) is not None:
-                out.append(Update(row.id, watch, row.answer, row.previous, row.previous_message, row.created_at))
-        return out
+        return self.records.pending(guild, servers=servers)
 
     def delivered(self, update: Update, message: str | None = None, *, failed: str = "") -> None:
         """The update was posted (as `message`) or printed, or cannot be posted (`failed`, with the reason)."""
-        key = answer_key(update.answer)
-        self.records.delivered(update.id, update.watch.id, key, message, failed)
+        self.records.delivered(update, answer_key(update.answer), message, failed)

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         week = datetime(2012, 1, 2, tzinfo=UTC)
         while week < datetime(2025, 1, 6, tzinfo=UTC):
             until = week + timedelta(days=7)
-            found = library.store.stories_between(week, until)
+            found = library.stories_between(week, until)
             if found:
                 events = brief_module.brief(library, since=week, until=until, limit=10**6).events
                 group = {s.id: n for n, e in enumerate(events) for s in e.stories}

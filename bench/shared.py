@@ -102,16 +102,16 @@ def _deliveries(work: Path, url: str, guilds: int = 100, stories: int = 10) -> s
     rows = []
     for engine, database_url in (("SQLite", None), ("PostgreSQL", postgres.fresh_database(url, "bench_deliveries"))):
         with Library.open(work / f"deliveries-{engine}", encoder=FakeEncoder(), database_url=database_url) as lib:
-            feed, _ = lib.state.add_feed("g0", "https://example.com/feed.xml")
+            feed, _ = lib.records.feeds.add("g0", "https://example.com/feed.xml")
             for g in range(guilds):
-                lib.state.add_feed(f"g{g}", feed.url)
+                lib.records.feeds.add(f"g{g}", feed.url)
                 for c in range(2):
-                    lib.state.subscribe(f"c{g}-{c}", f"g{g}")
-            lib.state.record_poll_ok(feed, [], title="Wire", etag=None, last_modified=None, interval=600)
+                    lib.records.feeds.subscribe(f"c{g}-{c}", f"g{g}")
+            lib.records.feeds.polled(feed, [], title="Wire", etag=None, last_modified=None, interval=600)
             articles = list(corpus.articles(stories, seed=5))
             lib.ingest_articles(articles)
-            feed = lib.state.feed(feed.url)
-            lib.state.record_poll_ok(
+            feed = lib.records.feeds.get(feed.url)
+            lib.records.feeds.polled(
                 feed, [a.id for a in articles], title="Wire", etag=None, last_modified=None, interval=600
             )
             posted = 0

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
                 start = time.perf_counter()
                 ask(library, q, as_of=day)
                 t_dated.append(time.perf_counter() - start)
-            every = library.store.stories_between(datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
+            every = library.stories_between(datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
             days = []  # (stories, events, seconds): a brief over the first n stories, as one day of n stories
             for n in (1_000, 10_000):
                 if len(every) <= n:

@@ -193,7 +193,7 @@ class TradewireBot(discord.AutoShardedClient):
             context=context,
         )
         answer_id = await self.engine.run(
-            self.library.state.record_answer,
+            self.library.records.answers.add,
             asdict(result),
             guild=str(guild or ""),
             channel=str(channel or ""),
@@ -211,7 +211,7 @@ class TradewireBot(discord.AutoShardedClient):
         replied = message.reference.resolved if message.reference else None
         if message.reference and message.reference.message_id and getattr(replied, "author", self.user) == self.user:
             # a reply to one of our messages (or to one Discord did not resolve): is it one of our answers?
-            earlier = await self.engine.run(self.library.state.answer_for_message, str(message.reference.message_id))
+            earlier = await self.engine.run(self.library.records.answers.for_message, str(message.reference.message_id))
         direct = isinstance(message.channel, discord.DMChannel)  # in a DM every message is for the bot
         if self.user not in message.mentions and earlier is None and not direct:
             return
@@ -250,7 +250,7 @@ class TradewireBot(discord.AutoShardedClient):
             view=answer_view(answer_id, result),
             mention_author=False,
         )
-        await self.engine.run(self.library.state.set_answer_message, answer_id, str(sent.id))
+        await self.engine.run(self.library.records.answers.set_message, answer_id, str(sent.id))
 
     # --- errors ------------------------------------------------------------------------------------
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -303,7 +303,7 @@ class TradewireBot(discord.AutoShardedClient):
         except Exception:
             log.exception("daily briefs failed")
         if not await self.engine.run(
-            self.library.state.lease, "watches", self.feeds.owner, self.settings.lease_seconds
+            self.library.records.leases.claim, "watches", self.feeds.owner, self.settings.lease_seconds
         ):
             return posted  # another process is running this round
         async with self.feeds.holding(["watches"]):
@@ -320,9 +320,9 @@ class TradewireBot(discord.AutoShardedClient):
         its hour (the bot was down) goes out late, once, saying so. Returns how many were posted."""
         now = now or self.clock()
         posted = 0
-        for schedule, day, scheduled in await self.engine.run(self.library.briefs.due, now):
+        for schedule, day, scheduled in await self.engine.run(self.library.records.briefs.due, now):
             owner, lease = self.feeds.owner, self.settings.lease_seconds
-            if not await self.engine.run(self.library.briefs.claim, schedule, day, owner, lease):
+            if not await self.engine.run(self.library.records.briefs.claim, schedule, day, owner, lease):
                 continue
             since = scheduled.astimezone(UTC) - timedelta(days=1)
             result = await self.engine.run(brief, self.library, since=since, until=now, topic=schedule.topic or None)
@@ -335,12 +335,12 @@ class TradewireBot(discord.AutoShardedClient):
                 outcome, reason = _not_posted(exc)
                 if outcome == "held":
                     log.warning("brief for channel %s held back (%s)", schedule.channel, reason)
-                    await self.engine.run(self.library.briefs.release, schedule, owner)
+                    await self.engine.run(self.library.records.briefs.release, schedule, owner)
                 else:
                     log.warning("brief for channel %s not posted (%s)", schedule.channel, reason)
-                    await self.engine.run(self.library.briefs.posted, schedule, day, None)
+                    await self.engine.run(self.library.records.briefs.delivered, schedule, day, None)
                 continue
-            await self.engine.run(self.library.briefs.posted, schedule, day, str(sent.id))
+            await self.engine.run(self.library.records.briefs.delivered, schedule, day, str(sent.id))
             posted += 1
         return posted
 

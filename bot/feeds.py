@@ -41,7 +41,7 @@ class FeedWatcher:
     def __init__(self, engine: Engine, settings: Settings, fetcher: Fetcher):
         self.engine = engine
         self.library = engine.library
-        self.state = engine.library.state
+        self.records = engine.library.records
         self.settings = settings
         self.fetcher = fetcher
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"  # this process, in leases
@@ -56,7 +56,7 @@ class FeedWatcher:
             while True:
                 await asyncio.sleep(seconds / 3)
                 for name in names:
-                    await self.engine.run(self.state.lease, name, self.owner, seconds)
+                    await self.engine.run(self.records.leases.claim, name, self.owner, seconds)
 
         keeper = asyncio.create_task(renew(), name="tradewire-leases")
         try:
@@ -65,13 +65,13 @@ class FeedWatcher:
             keeper.cancel()
             await asyncio.gather(keeper, return_exceptions=True)
             for name in names:
-                await self.engine.run(self.state.release, name, self.owner)
+                await self.engine.run(self.records.leases.release, name, self.owner)
 
     async def fetch(self, feed: Feed | str) -> FeedPoll:
         """Conditional GET of a feed in a network thread; pages already indexed are not fetched again."""
         if isinstance(feed, str):
             return await asyncio.to_thread(poll_feed, feed, self.fetcher)
-        known = await self.engine.run(self.state.feed_urls, feed)
+        known = await self.engine.run(self.records.feeds.known_urls, feed)
         return await asyncio.to_thread(
             poll_feed, feed.url, self.fetcher, etag=feed.etag, last_modified=feed.last_modified, known_urls=known
         )
@@ -85,7 +85,7 @@ class FeedWatcher:
             part = poll.items[start : start + INGEST_SLICE]
             report.merge(await self.engine.run(self.library.ingest_articles, part, lock_timeout=0))
         new = await self.engine.run(
-            self.state.record_poll_ok,
+            self.records.feeds.polled,
             feed,
             report.article_ids,
             title=poll.title,
@@ -101,8 +101,8 @@ class FeedWatcher:
         itself), and each feed's items are indexed as its fetch ends. A failing feed backs off and the others
         carry on; while another process is ingesting, the round stops and the feeds stay due for the next one."""
         feeds = []
-        for due in await self.engine.run(self.state.due_feeds):  # those another process is not polling
-            if feed := await self.engine.run(self.state.claim_feed, due, self.owner, self.settings.lease_seconds):
+        for due in await self.engine.run(self.records.feeds.due):  # those another process is not polling
+            if feed := await self.engine.run(self.records.feeds.claim, due, self.owner, self.settings.lease_seconds):
                 feeds.append(feed)
         if not feeds:
             return
@@ -147,7 +147,9 @@ class FeedWatcher:
         reason = exc.reason if isinstance(exc, SourceError) else f"internal error ({type(exc).__name__})"
         if not isinstance(exc, SourceError):
             log.error("polling %s failed", feed.url, exc_info=exc)
-        delay = await self.engine.run(self.state.record_poll_failed, feed, reason, interval=self.settings.feed_interval)
+        delay = await self.engine.run(
+            self.records.feeds.poll_failed, feed, reason, interval=self.settings.feed_interval
+        )
         log.warning("feed %s failed: %s (next try in %.0f s)", feed.url, reason, delay)
 
     async def deliver(self, post: Post) -> int:
@@ -155,10 +157,10 @@ class FeedWatcher:
         round (the rest wait for the next round, so nothing is lost). Returns how many were posted."""
         cap = self.settings.delivery_cap
         total = 0
-        for sub in await self.engine.run(self.state.subscriptions):
+        for sub in await self.engine.run(self.records.feeds.subscriptions):
             posted, blocked = 0, False
             while posted < cap and not blocked:
-                items = await self.engine.run(self.state.undelivered, sub, cap - posted)
+                items = await self.engine.run(self.records.feeds.undelivered, sub, cap - posted)
                 if not items:
                     break
                 wanted = None
@@ -166,28 +168,28 @@ class FeedWatcher:
                     wanted = await self.engine.run(self.library.about, sub.topic, [i.story_id for i in items])
                 for item in items:
                     if wanted is not None and item.story_id not in wanted:
-                        await self.engine.run(self.state.record_delivery, sub.channel, item, "off-topic")
+                        await self.engine.run(self.records.feeds.delivered, sub.channel, item, "off-topic")
                         continue
                     claimed = await self.engine.run(
-                        self.state.claim_delivery, sub.channel, item, self.owner, self.settings.lease_seconds
+                        self.records.feeds.claim_delivery, sub.channel, item, self.owner, self.settings.lease_seconds
                     )
                     if not claimed:
                         continue  # another process is posting it
                     outcome, detail = await post(sub.channel, item, sub.topic)
                     if outcome == "posted":
-                        await self.engine.run(self.state.record_delivery, sub.channel, item, "posted", detail)
+                        await self.engine.run(self.records.feeds.delivered, sub.channel, item, "posted", detail)
                         posted += 1
                         if sub.problem:
-                            await self.engine.run(self.state.set_problem, sub.channel, "")
+                            await self.engine.run(self.records.feeds.set_problem, sub.channel, "")
                             sub.problem = ""
                     elif outcome == "failed":
-                        await self.engine.run(self.state.record_delivery, sub.channel, item, f"failed: {detail}")
+                        await self.engine.run(self.records.feeds.delivered, sub.channel, item, f"failed: {detail}")
                     else:
-                        await self.engine.run(self.state.release_delivery, sub.channel, item, self.owner)
+                        await self.engine.run(self.records.feeds.release_delivery, sub.channel, item, self.owner)
                         if outcome == "gone":
-                            await self.engine.run(self.state.unsubscribe, sub.channel)
+                            await self.engine.run(self.records.feeds.unsubscribe, sub.channel)
                         else:
-                            await self.engine.run(self.state.set_problem, sub.channel, detail)
+                            await self.engine.run(self.records.feeds.set_problem, sub.channel, detail)
                         log.warning("channel %s: %s (%s)", sub.channel, detail, outcome)
                         blocked = True
                         break

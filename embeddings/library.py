@@ -1,4 +1,5 @@
-"""The one facade the bot and the CLI use: open(home) -> ingest / search / latest / stats.
+"""The one facade the bot and the CLI use: open(home) -> ingest / search / latest / stats, and `records`, the live
+side's (feeds, answers, watches, briefs, leases: embeddings/store/records.py).
 
 An ingest plans each batch (added, updated, a syndicated copy merged into its story, unchanged), embeds it outside
 any lock, and writes articles, passages and vectors in one transaction of the store; the store is committed
@@ -13,6 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +35,7 @@ from embeddings.index import IndexKind, VectorIndex
 from embeddings.ingest import IngestReport, Plan, plan_batch
 from embeddings.models import MAX_ARTICLE_CHARS, Article, ArticleSummary, Hit
 from embeddings.search import Filters, Mode, hybrid_search
-from embeddings.store import BriefRecords, State, Store, Vectors, WatchRecords, embedding_text, open_store
+from embeddings.store import LiveRecords, Store, Vectors, embedding_text, open_store
 
 if TYPE_CHECKING:
     from embeddings.sources import Fetcher
@@ -72,14 +74,8 @@ class Library:
         self.store = store
         self._vectors: Vectors | None = None
         self._last_checkpoint = time.monotonic()
-        self.state = State(store)  # feeds, subscriptions, deliveries, answers and feedback
-        self.watch_records = WatchRecords(store)  # standing questions (answering/watch.py decides the changes)
-        self.briefs = BriefRecords(store)  # daily briefs: where, when, the day posted last
-
-    @property
-    def _lock(self):
-        """The embedded store's write lock (tests hold it to play another process's ingest)."""
-        return self.store.lock
+        # the live side: records.feeds, .answers, .watches, .briefs and .leases (embeddings/store/records.py)
+        self.records = LiveRecords(store)
 
     @classmethod
     def open(
@@ -313,6 +309,11 @@ class Library:
         wanted = list(dict.fromkeys(terms(topic)))
         counts, total = self.store.document_frequencies(wanted)
         return {t: math.log1p(max(total, 1) / max(counts.get(t, 0), 1)) for t in wanted}
+
+    def stories_between(self, since: datetime, until: datetime) -> list[tuple[ArticleSummary, int, str]]:
+        """The stories first reported in [since, until), oldest first: (the story's first article with its other
+        sources, its lead passage's id, that passage's text)."""
+        return self.store.stories_between(since, until)
 
     def document_frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
         return self.store.document_frequencies(terms)

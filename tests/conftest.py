@@ -113,6 +113,16 @@ def library(tmp_path, fake_encoder, engine) -> Library:
     lib.close()
 
 
+def delivery_counts(library: Library, channel: str) -> dict[str, int]:
+    """How many feed items each outcome ("posted", "off-topic", "failed: …") had in `channel`, read from the
+    deliveries table itself (claims in flight are not outcomes)."""
+    rows = library.store.db.execute(
+        "SELECT status, count(*) FROM deliveries WHERE channel = ? AND status != 'claimed' GROUP BY status",
+        (channel,),
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
 @pytest.fixture(scope="session")
 def real_encoder():
     """The default encoder, as users get it: the bundled model, int8 under ONNX Runtime."""

@@ -152,7 +152,7 @@ async def test_ask_defers_then_answers_with_quote_and_citations(fake, bot):
     assert "[Carney calls a snap election](https://news.example.test/election)" in embed["description"]
     assert embed["footer"]["text"].startswith("As of Mar 23, 2025")
     assert_cannot_ping(message)
-    stored = await eventually(lambda: bot.library.state.answer_for_message(str(message["id"])))
+    stored = await eventually(lambda: bot.library.records.answers.for_message(str(message["id"])))
     assert stored.question == "When is Canada's election?" and stored.answer["answer"] == "April 28, 2025"
     ids = [c["custom_id"] for row in message["components"] for c in row["components"]]
     assert ids == [f"tw:vote:{stored.id}:up", f"tw:vote:{stored.id}:down", f"tw:passage:{stored.id}:1"]
@@ -191,10 +191,10 @@ async def test_feedback_buttons_store_votes_and_show_passages(fake, bot):
     down = await fake.click(answer, f"tw:vote:{answer_id}:down", user=fake.member)  # changed their mind
     await down.wait_done()
     assert "0 👍 · 1 👎" in private_reply(down)["content"]
-    row = bot.library.state.db.execute('SELECT vote, "user" FROM feedback WHERE answer_id = ?', (answer_id,))
+    row = bot.library.store.db.execute('SELECT vote, "user" FROM feedback WHERE answer_id = ?', (answer_id,))
     row = row.fetchall()
     assert [tuple(r) for r in row] == [(-1, str(fake.member["id"]))]
-    stored = bot.library.state.answer(answer_id)
+    stored = bot.library.records.answers.get(answer_id)
     assert stored.answer["citations"][0]["article_id"] == "cars"  # the question, answer and citations are kept
 
     passage = await fake.click(answer, f"tw:passage:{answer_id}:1")
@@ -303,7 +303,7 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             (callback,) = interaction.callbacks
             assert callback["data"]["flags"] & EPHEMERAL
             assert "Manage Server" in callback["data"]["content"]
-        assert bot.library.state.feeds() == [] and bot.library.state.subscriptions() == []
+        assert bot.library.records.feeds.list() == [] and bot.library.records.feeds.subscriptions() == []
         assert bot.watches.list() == []
         assert site.requests["/feed/wire.xml"] == 0  # refused before anything was fetched
     finally:
@@ -383,12 +383,12 @@ async def test_feeds_post_new_items_once_even_across_a_restart(fake, tmp_path):
             assert await client.poll_once() == 0  # the feed's back catalogue is not news
 
             site.publish("wire", ITEMS[2])
-            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            client.library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
             assert await client.poll_once() == 1
             posted = await fake.wait_for_message(fake.second_channel_id, lambda m: m["embeds"])
             assert posted["embeds"][0]["title"] == ITEMS[2].title
             assert posted["embeds"][0]["url"].endswith(f"/story/{ITEMS[2].slug}")
-            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            client.library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
             assert await client.poll_once() == 0  # polled again: nothing new, nothing reposted
             listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
             await listing.wait_done()
@@ -420,7 +420,7 @@ async def test_a_failing_feed_is_reported_and_the_others_go_on(fake, bot):
         await (await fake.slash("subscribe", {}, user=fake.admin)).wait_done()
         site.failing.add("bad")
         site.publish("good", ITEMS[2])
-        bot.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+        bot.library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
         assert await bot.poll_once() == 1
         listing = await fake.slash("feeds", {}, subcommand="list", user=fake.admin)
         await listing.wait_done()
@@ -430,11 +430,13 @@ async def test_a_failing_feed_is_reported_and_the_others_go_on(fake, bot):
         removed = await fake.slash("feeds", {"feed": "2"}, subcommand="remove", user=fake.admin)
         await removed.wait_done()
         assert bad in private_reply(removed)["content"]
-        assert [f.url for f in bot.library.state.feeds()] == [good]
+        assert [f.url for f in bot.library.records.feeds.list()] == [good]
 
         gone = await fake.slash("unsubscribe", {}, user=fake.admin)
         await gone.wait_done()
-        assert "No more news posts" in private_reply(gone)["content"] and bot.library.state.subscriptions() == []
+        assert (
+            "No more news posts" in private_reply(gone)["content"] and bot.library.records.feeds.subscriptions() == []
+        )
         again = await fake.slash("unsubscribe", {}, user=fake.admin)
         await again.wait_done()
         assert "is not subscribed" in private_reply(again)["content"]
@@ -470,7 +472,7 @@ async def test_a_feed_on_a_private_address_is_refused_end_to_end(fake, news, tmp
             await added.wait_done()
             reply = private_reply(added)["content"]
             assert "private or local address" in reply and "Internal Wire" not in reply
-            assert client.library.state.feeds() == []
+            assert client.library.records.feeds.list() == []
         assert site.requests["/feed/wire.xml"] == 0
     finally:
         site.close()
@@ -517,12 +519,12 @@ async def test_a_standing_question_posts_its_answer_then_one_update_with_no_ping
             assert "25%" in now["content"] and question in now["content"]
 
             site.publish("wire", second)
-            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            client.library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
             await client.poll_once()
             update = await fake.wait_for_message(fake.second_channel_id, lambda m: "Update:" in (m["content"] or ""))
             assert "15% (was 25% as of Jul 7)" in update["content"]
             assert f"/channels/{fake.guild_id}/{fake.second_channel_id}/{now['id']}" in update["content"]
-            client.library.state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+            client.library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
             await client.poll_once()  # nothing new: nothing posted again
             posts = [m for m in fake.messages[fake.second_channel_id] if "Q:" in (m["content"] or "")]
             assert [("Now:" in m["content"], "Update:" in m["content"]) for m in posts] == [

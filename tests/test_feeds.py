@@ -13,6 +13,7 @@ from embeddings.errors import SourceError
 from embeddings.models import Article
 from embeddings.sources.feeds import poll_feed
 from embeddings.sources.web import Fetcher
+from tests.conftest import delivery_counts
 from tests.newssite import ITEMS, NewsSite
 
 STEEL_QUOTA, SOY, PORT, REBAR, WINE = ITEMS
@@ -54,24 +55,24 @@ def test_conditional_get_and_known_pages_are_not_fetched_again(site):
 async def test_a_teaser_whose_page_was_not_read_is_marked_counted_and_tried_again(watcher, library, site):
     """An entry kept with its summary only because its page could not be read says so (the report, `stats`,
     `latest`), and its page is fetched again at the next poll instead of being taken as indexed."""
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", STEEL_QUOTA, SOY)
-    feed, _ = state.add_feed("g1", url, "u1")
+    feed, _ = feeds.add("g1", url, "u1")
     report, _ = await watcher.ingest(feed, await watcher.fetch(feed))
     assert [why for _, why in report.teasers] == ["its page was not read: HTTP 404 Not Found"] * 2
     assert "2 with the feed's summary only (page not read)" in report.summary()
     assert library.stats()["summary_only"] == 2 and all(a.teaser for a in library.latest(5))
-    assert state.feed_urls(state.feeds("g1")[0]) == set()  # not taken as indexed: tried again
+    assert feeds.known_urls(feeds.list("g1")[0]) == set()  # not taken as indexed: tried again
 
     body = " ".join([SOY.text] * 6) + " Buyers in Vietnam and Thailand were the first to answer."
     site.pages[SOY.slug] = f"<html><head><title>{SOY.title}</title></head><body><article><p>{body}</p></article>"
     site.publish("wire", PORT)
-    (feed,) = state.feeds("g1")
+    (feed,) = feeds.list("g1")
     report, _ = await watcher.ingest(feed, await watcher.fetch(feed))
     assert report.updated == [a.id for a in library.latest(5) if a.title == SOY.title]
     assert library.stats()["summary_only"] == 2  # the quota story, and the new port story (404 both)
     soy = next(a for a in library.latest(5) if a.title == SOY.title)
-    assert not soy.teaser and state.feed_urls(feed) == {f"{site.base}/story/{SOY.slug}"}
+    assert not soy.teaser and feeds.known_urls(feed) == {f"{site.base}/story/{SOY.slug}"}
 
 
 def test_a_url_that_is_not_a_feed_is_one_clear_error(site):
@@ -80,90 +81,90 @@ def test_a_url_that_is_not_a_feed_is_one_clear_error(site):
 
 
 async def test_first_poll_is_back_catalogue_later_items_are_news(watcher, library, site):
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", STEEL_QUOTA, SOY)
-    feed, linked = state.add_feed("g1", url, "u1")
+    feed, linked = feeds.add("g1", url, "u1")
     assert linked and not feed.primed
-    state.subscribe("c1", "g1")
+    feeds.subscribe("c1", "g1")
     report, new = await watcher.ingest(feed, await watcher.fetch(feed))
     assert len(report.added) == 2 and new == 2
-    assert state.undelivered(state.subscriptions()[0], 10) == []  # what the feed held when added is not news
+    assert feeds.undelivered(feeds.subscriptions()[0], 10) == []  # what the feed held when added is not news
 
     site.publish("wire", PORT)
-    (feed,) = state.feeds("g1")
+    (feed,) = feeds.list("g1")
     assert feed.primed and feed.etag
     report, new = await watcher.ingest(feed, await watcher.fetch(feed))
     assert new == 1 and len(report.added) == 1
-    (sub,) = state.subscriptions()
-    (item,) = state.undelivered(sub, 10)
+    (sub,) = feeds.subscriptions()
+    (item,) = feeds.undelivered(sub, 10)
     assert item.title == PORT.title and item.url.endswith("/story/port-fees")
-    state.record_delivery("c1", item, "posted", "m1")
-    assert state.undelivered(sub, 10) == []
+    feeds.delivered("c1", item, "posted", "m1")
+    assert feeds.undelivered(sub, 10) == []
 
     # A poll where nothing changed: 304, nothing new, nothing to post.
-    (feed,) = state.feeds("g1")
+    (feed,) = feeds.list("g1")
     poll = await watcher.fetch(feed)
     assert poll.not_modified
     assert (await watcher.ingest(feed, poll))[1] == 0
 
 
 async def test_news_is_per_guild_oldest_first_once_per_story(watcher, library, site):
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", STEEL_QUOTA)
     other = site.publish("other", SOY)
-    feed, _ = state.add_feed("g1", url)
+    feed, _ = feeds.add("g1", url)
     await watcher.ingest(feed, await watcher.fetch(feed))
-    state.subscribe("c1", "g1")
-    state.subscribe("c2", "g2")  # another server: it does not follow this feed
+    feeds.subscribe("c1", "g1")
+    feeds.subscribe("c2", "g2")  # another server: it does not follow this feed
     site.publish("wire", WINE, PORT)  # newer first in the feed; delivery goes by publish time
-    (feed,) = state.feeds("g1")
+    (feed,) = feeds.list("g1")
     await watcher.ingest(feed, await watcher.fetch(feed))
 
     # The same story arrives again through a second feed of the guild: still one post.
-    feed2, _ = state.add_feed("g1", other)
+    feed2, _ = feeds.add("g1", other)
     await watcher.ingest(feed2, await watcher.fetch(feed2))
     site.publish("other", PORT)
-    (_, feed2) = state.feeds("g1")
+    (_, feed2) = feeds.list("g1")
     assert (await watcher.ingest(feed2, await watcher.fetch(feed2)))[1] == 1
 
-    subs = {s.channel: s for s in state.subscriptions()}
-    assert [i.title for i in state.undelivered(subs["c1"], 10)] == [PORT.title, WINE.title]
-    assert state.undelivered(subs["c2"], 10) == []
-    assert [i.title for i in state.undelivered(subs["c1"], 1)] == [PORT.title]  # the cap keeps the oldest
+    subs = {s.channel: s for s in feeds.subscriptions()}
+    assert [i.title for i in feeds.undelivered(subs["c1"], 10)] == [PORT.title, WINE.title]
+    assert feeds.undelivered(subs["c2"], 10) == []
+    assert [i.title for i in feeds.undelivered(subs["c1"], 1)] == [PORT.title]  # the cap keeps the oldest
 
 
 async def test_a_guild_adding_a_feed_late_does_not_get_its_history(watcher, library, site):
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", STEEL_QUOTA)
-    feed, _ = state.add_feed("g1", url)
+    feed, _ = feeds.add("g1", url)
     await watcher.ingest(feed, await watcher.fetch(feed))
     site.publish("wire", SOY)
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     await watcher.ingest(feed, await watcher.fetch(feed))
-    state.subscribe("c2", "g2")
-    _, linked = state.add_feed("g2", url)  # already primed by g1: SOY is old news to g2
+    feeds.subscribe("c2", "g2")
+    _, linked = feeds.add("g2", url)  # already primed by g1: SOY is old news to g2
     assert linked
-    assert state.undelivered(state.subscriptions("g2")[0], 10) == []
+    assert feeds.undelivered(feeds.subscriptions("g2")[0], 10) == []
 
 
 async def test_failing_feed_backs_off_and_recovers(watcher, library, site):
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", STEEL_QUOTA)
     site.failing.add("wire")
-    feed, _ = state.add_feed("g1", url)
+    feed, _ = feeds.add("g1", url)
     await watcher.poll_due()
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     assert feed.failures == 1 and "503" in feed.last_error
     first_delay = feed.next_poll_ts
-    assert state.due_feeds() == []  # backing off
-    state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+    assert feeds.due() == []  # backing off
+    library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
     await watcher.poll_due()
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     assert feed.failures == 2 and feed.next_poll_ts - first_delay > 60  # the wait doubled
     site.failing.clear()
-    state.db.execute("UPDATE feeds SET next_poll_ts = 0")
+    library.store.db.execute("UPDATE feeds SET next_poll_ts = 0")
     await watcher.poll_due()
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     assert feed.failures == 0 and feed.last_error is None and feed.primed
 
 
@@ -187,13 +188,13 @@ def test_topic_matching_uses_words_and_meaning(library, site):
 
 
 def test_feedback_keeps_one_vote_per_user(library):
-    state = library.state
-    aid = state.record_answer({"question": "When?", "answer": "Monday", "citations": []}, user="u1")
-    assert state.record_feedback(aid, "u1", 1) == (1, 0)
-    assert state.record_feedback(aid, "u2", -1) == (1, 1)
-    assert state.record_feedback(aid, "u1", -1) == (0, 2)  # changed their mind
-    state.set_answer_message(aid, "m9")
-    assert state.answer_for_message("m9").question == "When?"
+    answers = library.records.answers
+    aid = answers.add({"question": "When?", "answer": "Monday", "citations": []}, user="u1")
+    assert answers.add_feedback(aid, "u1", 1) == (1, 0)
+    assert answers.add_feedback(aid, "u2", -1) == (1, 1)
+    assert answers.add_feedback(aid, "u1", -1) == (0, 2)  # changed their mind
+    answers.set_message(aid, "m9")
+    assert answers.for_message("m9").question == "When?"
 
 
 def test_a_reader_sees_what_another_process_ingested(tmp_path, fake_encoder):
@@ -220,15 +221,15 @@ def test_passage_of_a_citation(library):
 
 
 async def test_delivery_by_topic_with_failures_and_retries(watcher, library, site):
-    state = library.state
+    feeds = library.records.feeds
     url = site.publish("wire", WINE)
-    feed, _ = state.add_feed("g1", url)
+    feed, _ = feeds.add("g1", url)
     await watcher.ingest(feed, await watcher.fetch(feed))
-    state.subscribe("steel-desk", "g1", topic="steel")
-    state.subscribe("all-news", "g1")
-    state.subscribe("gone", "g1")
+    feeds.subscribe("steel-desk", "g1", topic="steel")
+    feeds.subscribe("all-news", "g1")
+    feeds.subscribe("gone", "g1")
     site.publish("wire", STEEL_QUOTA, SOY, REBAR)
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     await watcher.ingest(feed, await watcher.fetch(feed))
 
     posts: list[tuple[str, str]] = []
@@ -246,10 +247,10 @@ async def test_delivery_by_topic_with_failures_and_retries(watcher, library, sit
 
     assert await watcher.deliver(post) == 1
     assert posts == [("steel-desk", STEEL_QUOTA.title)]
-    assert state.delivery_counts("steel-desk") == {"posted": 1, "off-topic": 1, "failed: 400 Invalid Form Body": 1}
-    assert "gone" not in {s.channel for s in state.subscriptions()}  # the channel was deleted: unsubscribed
-    subs = {s.channel: s for s in state.subscriptions()}
-    assert subs["all-news"].problem == "403 Missing Permissions" and state.delivery_counts("all-news") == {}
+    assert delivery_counts(library, "steel-desk") == {"posted": 1, "off-topic": 1, "failed: 400 Invalid Form Body": 1}
+    assert "gone" not in {s.channel for s in feeds.subscriptions()}  # the channel was deleted: unsubscribed
+    subs = {s.channel: s for s in feeds.subscriptions()}
+    assert subs["all-news"].problem == "403 Missing Permissions" and delivery_counts(library, "all-news") == {}
 
     held.clear()  # permissions fixed: everything held back follows, oldest first, within the cap
     watcher.settings.delivery_cap = 1
@@ -257,18 +258,18 @@ async def test_delivery_by_topic_with_failures_and_retries(watcher, library, sit
     assert await watcher.deliver(post) == 1
     assert await watcher.deliver(post) == 0  # the third one cannot be posted: recorded, not retried forever
     assert [t for c, t in posts if c == "all-news"] == [STEEL_QUOTA.title, SOY.title]
-    assert {s.channel: s for s in state.subscriptions()}["all-news"].problem == ""
+    assert {s.channel: s for s in feeds.subscriptions()}["all-news"].problem == ""
 
 
-async def test_a_busy_index_postpones_the_round_without_counting_a_failure(watcher, library, site):
-    if library.store.shared:
+async def test_a_busy_index_postpones_the_round_without_counting_a_failure(watcher, library, site, engine):
+    if engine:
         pytest.skip("a shared store has no home write lock: ingests run side by side (test_shared.py)")
-    state = library.state
-    feed, _ = state.add_feed("g1", site.publish("wire", STEEL_QUOTA))
-    with library._lock:  # another process's ingest holds the write lock
+    feeds = library.records.feeds
+    feed, _ = feeds.add("g1", site.publish("wire", STEEL_QUOTA))
+    with library.store.lock:  # another process's ingest holds the write lock (SQLite's, in the home)
         await watcher.poll_due()
-    (feed,) = state.feeds()
-    assert not feed.primed and feed.failures == 0 and state.due_feeds()  # still due, nothing lost
+    (feed,) = feeds.list()
+    assert not feed.primed and feed.failures == 0 and feeds.due()  # still due, nothing lost
     await watcher.poll_due()
-    (feed,) = state.feeds()
+    (feed,) = feeds.list()
     assert feed.primed and library.store.counts()["articles"] == 1

@@ -490,12 +490,12 @@ async def test_a_slow_feed_does_not_hold_up_the_others(site, library, tmp_path):
     long_text = "The duty on widgets doubled to 30% on Monday, the ministry said, and importers rushed. " * 10
     Site.feeds["/slow.xml"] = _rss("Slow Wire", "slow", long_text)
     Site.feeds["/fast.xml"] = _rss("Fast Wire", "fast", long_text.replace("widgets", "gadgets"))
-    library.state.add_feed("g1", f"http://127.0.0.1:{site}/slow.xml")
-    library.state.add_feed("g1", f"http://127.0.0.1:{site}/fast.xml")
+    library.records.feeds.add("g1", f"http://127.0.0.1:{site}/slow.xml")
+    library.records.feeds.add("g1", f"http://127.0.0.1:{site}/fast.xml")
     fetcher, engine = Fetcher(timeout=10), Engine(library)
     try:
         await FeedWatcher(engine, Settings(home=tmp_path / "home", feed_interval=60), fetcher).poll_due()
-        polled = {f.url.rsplit("/", 1)[1]: (f.failures, f.primed) for f in library.state.feeds()}
+        polled = {f.url.rsplit("/", 1)[1]: (f.failures, f.primed) for f in library.records.feeds.list()}
     finally:
         await engine.close()
         fetcher.close()

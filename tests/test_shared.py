@@ -14,7 +14,7 @@ import pytest
 from embeddings import Library
 from embeddings.models import Article
 from embeddings.store import NewItem
-from tests.conftest import FakeEncoder
+from tests.conftest import FakeEncoder, delivery_counts
 
 
 def story(n: int, text: str = "", day: int = 1) -> Article:
@@ -32,30 +32,30 @@ def item(story_id: str) -> NewItem:
 
 
 def test_one_lease_holder_at_a_time_and_a_dead_holders_lease_runs_out(library):
-    state = library.state
-    assert state.lease("feed:1", "a", 30) and not state.lease("feed:1", "b", 30)
-    assert state.lease("feed:1", "a", 30)  # the holder renews
-    state.release("feed:1", "b")  # not b's to release
-    assert not state.lease("feed:1", "b", 30)
-    state.release("feed:1", "a")
-    assert state.lease("feed:1", "b", 0.2) and not state.lease("feed:1", "a", 30)
+    leases = library.records.leases
+    assert leases.claim("feed:1", "a", 30) and not leases.claim("feed:1", "b", 30)
+    assert leases.claim("feed:1", "a", 30)  # the holder renews
+    leases.release("feed:1", "b")  # not b's to release
+    assert not leases.claim("feed:1", "b", 30)
+    leases.release("feed:1", "a")
+    assert leases.claim("feed:1", "b", 0.2) and not leases.claim("feed:1", "a", 30)
     time.sleep(0.3)  # b died: its lease runs out
-    assert state.lease("feed:1", "a", 30)
+    assert leases.claim("feed:1", "a", 30)
 
 
 def test_a_delivery_is_claimed_once_and_a_dead_claim_is_taken_over(library):
-    state = library.state
+    feeds = library.records.feeds
     one = item("story-1")
-    assert state.claim_delivery("c1", one, "a", 0.2)
-    assert not state.claim_delivery("c1", one, "b", 30)
-    assert state.claim_delivery("c2", one, "b", 30)  # another channel: its own claim
+    assert feeds.claim_delivery("c1", one, "a", 0.2)
+    assert not feeds.claim_delivery("c1", one, "b", 30)
+    assert feeds.claim_delivery("c2", one, "b", 30)  # another channel: its own claim
     time.sleep(0.3)
-    assert state.claim_delivery("c1", one, "b", 30)  # a died before posting: b takes over
-    state.record_delivery("c1", one, "posted", "m1")
-    assert not state.claim_delivery("c1", one, "a", 30)  # posted: nobody claims it again
-    assert state.delivery_counts("c1") == {"posted": 1}
-    state.release_delivery("c2", one, "b")  # the channel could not take it: news again
-    assert state.claim_delivery("c2", one, "a", 30)
+    assert feeds.claim_delivery("c1", one, "b", 30)  # a died before posting: b takes over
+    feeds.delivered("c1", one, "posted", "m1")
+    assert not feeds.claim_delivery("c1", one, "a", 30)  # posted: nobody claims it again
+    assert delivery_counts(library, "c1") == {"posted": 1}
+    feeds.release_delivery("c2", one, "b")  # the channel could not take it: news again
+    assert feeds.claim_delivery("c2", one, "a", 30)
 
 
 @pytest.fixture
@@ -247,12 +247,12 @@ async def test_a_lease_is_kept_while_its_work_lasts_and_released_after(library, 
     engine, fetcher = Engine(library), Fetcher()
     watcher = FeedWatcher(engine, Settings(home=tmp_path, lease_seconds=0.3), fetcher)
     try:
-        assert await engine.run(library.state.lease, "feed:9", watcher.owner, 0.3)
+        assert await engine.run(library.records.leases.claim, "feed:9", watcher.owner, 0.3)
         async with watcher.holding(["feed:9"]):
             for _ in range(6):  # 1.2 s: four times the lease, renewed meanwhile
                 await asyncio.sleep(0.2)
-                assert not await engine.run(library.state.lease, "feed:9", "another process", 30)
-        assert await engine.run(library.state.lease, "feed:9", "another process", 30)  # released at once
+                assert not await engine.run(library.records.leases.claim, "feed:9", "another process", 30)
+        assert await engine.run(library.records.leases.claim, "feed:9", "another process", 30)  # released at once
     finally:
         engine._executor.shutdown(wait=True)
         fetcher.close()

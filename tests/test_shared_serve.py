@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from embeddings import Library
+from tests.conftest import delivery_counts
 from tests.fake_discord import FakeDiscord
 from tests.newssite import Item, NewsSite
 from tests.test_serve import stop
@@ -69,9 +70,9 @@ async def test_two_processes_post_each_item_once_per_channel_through_a_kill(post
     feed_url = site.publish("wire", first)
     with Library.open(tmp_path / "setup", encoder=real_encoder, database_url=postgres_url) as lib:
         lib.index  # noqa: B018 - records the model, as a first `tradewire ingest` would
-        lib.state.add_feed(guild, feed_url)
+        lib.records.feeds.add(guild, feed_url)
         for channel in channels:
-            lib.state.subscribe(str(channel), guild)
+            lib.records.feeds.subscribe(str(channel), guild)
     env = {
         **os.environ,
         "DISCORD_TOKEN": TOKEN,
@@ -106,7 +107,7 @@ async def test_two_processes_post_each_item_once_per_channel_through_a_kill(post
         await _eventually(ready, 180, "both shards' IDENTIFY", alive=processes)
 
         with Library.open(tmp_path / "setup", encoder=real_encoder, database_url=postgres_url) as lib:
-            await _eventually(lambda: lib.state.feeds()[0].primed, 60, "the feed's first poll", alive=processes)
+            await _eventually(lambda: lib.records.feeds.list()[0].primed, 60, "the feed's first poll", alive=processes)
             site.publish("wire", *twenty_items())
             victim = processes[0]
             posts = lambda: sum(len(_titles(fake, c)) for c in channels)  # noqa: E731
@@ -120,7 +121,7 @@ async def test_two_processes_post_each_item_once_per_channel_through_a_kill(post
             await asyncio.sleep(6)  # two leases' time: a late duplicate would show up now
             for channel in channels:
                 assert sorted(_titles(fake, channel)) == wanted  # every item, once
-                assert lib.state.delivery_counts(str(channel)) == {"posted": 20}
+                assert delivery_counts(lib, str(channel)) == {"posted": 20}
             assert first.title not in _titles(fake, channels[0])  # the first poll's item is back catalogue
             # Claims: each post was sent by one process, but for the one the killed process had in flight, which
             # the survivor sent again after the claim ran out, and Discord matched by its nonce.

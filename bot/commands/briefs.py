@@ -42,9 +42,9 @@ async def brief_command(
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(f"I do not know the time zone {timezone!r}: use a name such as Europe/Berlin or UTC.") from None
     await defer_privately(interaction)
-    records = bot.library.briefs
+    records = bot.library.records.briefs
     await bot.engine.run(
-        lambda: records.schedule(
+        lambda: records.add(
             str(interaction.guild_id),
             str(channel.id),
             hour,
@@ -66,7 +66,7 @@ async def briefs_command(interaction: discord.Interaction[TradewireBot]) -> None
     """This server's daily briefs."""
     bot = interaction.client
     await defer_privately(interaction)
-    schedules = await bot.engine.run(bot.library.briefs.list, str(interaction.guild_id))
+    schedules = await bot.engine.run(bot.library.records.briefs.list, str(interaction.guild_id))
     if not schedules:
         await interaction.followup.send("This server has no daily brief: see `/brief`.", ephemeral=True)
         return
@@ -86,7 +86,7 @@ async def unbrief_command(interaction: discord.Interaction[TradewireBot], channe
     """Stop a channel's daily brief."""
     bot = interaction.client
     await defer_privately(interaction)
-    if not await bot.engine.run(bot.library.briefs.remove, str(interaction.guild_id), str(channel.id)):
+    if not await bot.engine.run(bot.library.records.briefs.remove, str(interaction.guild_id), str(channel.id)):
         raise UserError(f"<#{channel.id}> has no daily brief: see `/briefs`.")
     await interaction.followup.send(f"Stopped the daily brief in <#{channel.id}>.", ephemeral=True)
 

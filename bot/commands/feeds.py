@@ -29,19 +29,19 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
     @app_commands.checks.has_permissions(**ADMIN)
     async def add(self, interaction: discord.Interaction[TradewireBot], url: app_commands.Range[str, 8, 500]) -> None:
         """Follow a feed: its items are indexed, and new ones are posted to subscribed channels."""
-        bot, state = interaction.client, interaction.client.library.state
+        bot, records = interaction.client, interaction.client.library.records.feeds
         url = url.strip()
         if not is_url(url):
             raise UserError("A feed address starts with http:// or https://.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        known = await bot.engine.run(state.feed, url)
+        known = await bot.engine.run(records.get, url)
         poll = None
         if known is None or not known.primed:  # new to the bot: check it is a feed before following it
             try:
                 poll = await bot.feeds.fetch(url)
             except SourceError as exc:
                 raise UserError(f"Could not add {url}: {exc.reason}.") from None
-        feed, linked = await bot.engine.run(state.add_feed, str(interaction.guild_id), url, str(interaction.user.id))
+        feed, linked = await bot.engine.run(records.add, str(interaction.guild_id), url, str(interaction.user.id))
         if not linked:
             await interaction.followup.send(embeds.message(f"This server already follows {url}."), ephemeral=True)
             return
@@ -66,8 +66,8 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         """The feeds this server follows and how their polling goes."""
         bot = interaction.client
         await defer_privately(interaction)
-        feeds = await bot.engine.run(bot.library.state.feeds, str(interaction.guild_id))
-        subs = await bot.engine.run(bot.library.state.subscriptions, str(interaction.guild_id))
+        feeds = await bot.engine.run(bot.library.records.feeds.list, str(interaction.guild_id))
+        subs = await bot.engine.run(bot.library.records.feeds.subscriptions, str(interaction.guild_id))
         await interaction.followup.send(embed=embeds.feeds_embed(feeds, subs), ephemeral=True)
 
     @app_commands.command(name="remove")
@@ -77,17 +77,17 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
         self, interaction: discord.Interaction[TradewireBot], feed: app_commands.Range[str, 1, 500]
     ) -> None:
         """Stop following a feed (what it brought stays searchable)."""
-        bot, state = interaction.client, interaction.client.library.state
+        bot, records = interaction.client, interaction.client.library.records.feeds
         guild = str(interaction.guild_id)
         url = feed.strip()
         await defer_privately(interaction)
         if url.isdigit():
-            feeds = await bot.engine.run(state.feeds, guild)
+            feeds = await bot.engine.run(records.list, guild)
             number = int(url)
             if not 1 <= number <= len(feeds):
                 raise UserError(f"There is no feed number {number}; see `/feeds list`.")
             url = feeds[number - 1].url
-        if not await bot.engine.run(state.remove_feed, guild, url):
+        if not await bot.engine.run(records.remove, guild, url):
             raise UserError(f"This server does not follow {url}.")
         await interaction.followup.send(embeds.message(f"Stopped following {url}."), ephemeral=True)
 
@@ -105,7 +105,11 @@ async def subscribe_command(
     channel_id = channel.id if channel else interaction.channel_id
     await defer_privately(interaction)
     await bot.engine.run(
-        bot.library.state.subscribe, str(channel_id), str(interaction.guild_id), topic or "", str(interaction.user.id)
+        bot.library.records.feeds.subscribe,
+        str(channel_id),
+        str(interaction.guild_id),
+        topic or "",
+        str(interaction.user.id),
     )
     about = f" about **{embeds.safe(topic)}**" if topic else ""
     await interaction.followup.send(
@@ -123,7 +127,7 @@ async def unsubscribe_command(
     bot = interaction.client
     channel_id = channel.id if channel else interaction.channel_id
     await defer_privately(interaction)
-    if not await bot.engine.run(bot.library.state.unsubscribe, str(channel_id)):
+    if not await bot.engine.run(bot.library.records.feeds.unsubscribe, str(channel_id)):
         raise UserError(f"<#{channel_id}> is not subscribed.")
     await interaction.followup.send(f"No more news posts in <#{channel_id}>.", ephemeral=True)
 

@@ -45,14 +45,14 @@ class VoteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:vote:(
         return cls(int(match["answer"]), match["vote"])
 
     async def callback(self, interaction: discord.Interaction[TradewireBot]) -> None:
-        bot, state = interaction.client, interaction.client.library.state
+        bot, records = interaction.client, interaction.client.library.records.answers
         try:
             await defer_privately(interaction)
-            if await bot.engine.run(state.answer, self.answer_id) is None:
+            if await bot.engine.run(records.get, self.answer_id) is None:
                 await interaction.followup.send("That answer is no longer on record.", ephemeral=True)
                 return
             up, down = await bot.engine.run(
-                state.record_feedback, self.answer_id, str(interaction.user.id), 1 if self.vote == "up" else -1
+                records.add_feedback, self.answer_id, str(interaction.user.id), 1 if self.vote == "up" else -1
             )
             await interaction.followup.send(
                 f"Thanks, noted {'👍' if self.vote == 'up' else '👎'} ({up} 👍 · {down} 👎 so far).", ephemeral=True
@@ -82,7 +82,7 @@ class PassageButton(discord.ui.DynamicItem[discord.ui.Button], template=r"tw:pas
         bot = interaction.client
         try:
             await defer_privately(interaction)
-            stored = await bot.engine.run(bot.library.state.answer, self.answer_id)
+            stored = await bot.engine.run(bot.library.records.answers.get, self.answer_id)
             citation = next((c for c in (stored.answer["citations"] if stored else []) if c["n"] == self.n), None)
             passage = citation and await bot.engine.run(bot.library.passage, citation["article_id"], citation["quote"])
             if not passage:
@@ -172,7 +172,7 @@ async def ask_command(
     sent = await interaction.followup.send(
         embed=embeds.answer_embed(result), view=answer_view(answer_id, result), wait=True
     )
-    await bot.engine.run(bot.library.state.set_answer_message, answer_id, str(sent.id))
+    await bot.engine.run(bot.library.records.answers.set_message, answer_id, str(sent.id))
 
 
 @app_commands.command(name="latest")

@@ -14,7 +14,7 @@ import dateparser
 from dateutil import parser as dateutil_parser
 
 from embeddings.errors import SourceError
-from embeddings.models import MAX_ARTICLE_CHARS
+from embeddings.models import MAX_ARTICLE_CHARS, Article
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -56,6 +56,12 @@ def derive_headline(body: str, limit: int = 110) -> str:
         return lead
     cut = lead[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:-") + "…"
+
+
+def make_article(*, title: str, text: str, **fields) -> Article:
+    """An article as a reader read it; one without a headline (`title` empty) gets one made from its lead, and
+    says so (`title_derived`)."""
+    return Article(title=title or derive_headline(text), text=text, title_derived=not title, **fields)
 
 
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ import lxml.html
 
 from embeddings.errors import SourceError
 from embeddings.models import MAX_ARTICLE_CHARS, Article
-from embeddings.sources.common import capped, derive_headline, stable_id, tidy_paragraphs, web_link
+from embeddings.sources.common import capped, make_article, stable_id, tidy_paragraphs, web_link
 from embeddings.sources.web import Fetcher, extract_page
 
 # An entry whose text is shorter than this is a teaser: fetch the article page for the full story.
@@ -129,16 +129,15 @@ def _entry_article(
     if not authors and entry.get("author"):
         authors = [entry.author]
     guid = entry.get("id") or link
-    return Article(
+    return make_article(
         id=stable_id("url", link) if link else stable_id("feed", origin, guid or title),
-        title=title or derive_headline(text),
+        title=title,
         text=text,
         source=feed_title,
         url=link,
         published=published,
         authors=authors,
         origin=origin,
-        title_derived=not title,
         truncated_from=truncated_from,
         teaser=teaser,
     )

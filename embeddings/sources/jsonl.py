@@ -10,8 +10,8 @@ from embeddings.models import Article
 from embeddings.sources.common import (
     capped,
     checked_link,
-    derive_headline,
     json_type,
+    make_article,
     not_json,
     parse_published,
     stable_id,
@@ -62,16 +62,15 @@ def parse_record(record: object, where: str, origin: str) -> Article:
         if url
         else stable_id("doc", title, str(published), text[:200])
     )
-    return Article(
+    return make_article(
         id=article_id,
-        title=title or derive_headline(text),
+        title=title,
         text=text,
         source=source,
         url=url,
         published=published,
         authors=[a for a in authors if a.strip()],
         origin=origin,
-        title_derived=not title,
         truncated_from=truncated_from,
     )
 

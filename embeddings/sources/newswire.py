@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, derive_headline, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, make_article, stable_id, tidy_paragraphs
 
 END_LINE = re.compile(r"^\s*\(END\)\s*(?P<source>.+?)\s*$", re.M)
 DATELINE = re.compile(
@@ -90,13 +90,10 @@ def parse_newswire(text: str, origin: str) -> Article:
     body = _LIVE_COVERAGE_SENTENCE.sub("", body).strip()
     if not body:
         raise SourceError(origin, "newswire item has no story text")
-    derived = not title
-    if derived:
-        title = derive_headline(body)
     # Stable across re-ingests; the lead is part of it because one author can file several items a minute.
     when = published.isoformat() if published else ""
-    article_id = stable_id("nw", source, when, ",".join(authors), title if not derived else body[:200])
-    return Article(
+    article_id = stable_id("nw", source, when, ",".join(authors), title or body[:200])
+    return make_article(
         id=article_id,
         title=title,
         text=body,
@@ -104,6 +101,5 @@ def parse_newswire(text: str, origin: str) -> Article:
         published=published,
         authors=authors,
         origin=origin,
-        title_derived=derived,
         truncated_from=truncated_from,
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, checked_link, derive_headline, parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, checked_link, make_article, parse_published, stable_id, tidy_paragraphs
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<body>.*?)\n---\s*\n", re.S)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.M)
@@ -61,18 +61,16 @@ def parse_text(text: str, origin: str, *, markdown: bool = False) -> Article:
         published = parse_published(meta.get("published") or meta.get("date"))
     except ValueError as exc:
         raise SourceError(origin, f"front matter: {exc}") from None
-    derived = not title
     authors = [a.strip() for a in re.split(r",|;| and ", meta.get("authors", meta.get("author", ""))) if a]
     url = checked_link(meta.get("url", ""), origin, "front matter: 'url'")
-    return Article(
+    return make_article(
         id=meta.get("id") or stable_id("doc", url or str(Path(origin).resolve())),
-        title=title or derive_headline(body),
+        title=title,
         text=body,
         source=meta.get("source", ""),
         url=url,
         published=published,
         authors=[a for a in authors if a],
         origin=origin,
-        title_derived=derived,
         truncated_from=truncated_from,
     )

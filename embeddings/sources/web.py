@@ -16,7 +16,7 @@ import httpx
 
 from embeddings.errors import SourceError
 from embeddings.models import Article
-from embeddings.sources.common import capped, derive_headline, is_url, parse_published, stable_id, tidy_paragraphs
+from embeddings.sources.common import capped, is_url, make_article, parse_published, stable_id, tidy_paragraphs
 
 USER_AGENT = "tradewire/0.1 (+https://github.com/tradewire/tradewire) news reader"
 
@@ -229,15 +229,14 @@ def extract_page(html: str | bytes, url: str, origin: str) -> Article:
     source = data.get("sitename") or (urlparse(url).hostname or "" if url else "")
     authors = [a.strip() for a in (data.get("author") or "").split(";") if a.strip()]
     title = (data.get("title") or "").strip()
-    return Article(
+    return make_article(
         id=stable_id("url", url) if url else stable_id("doc", origin),
-        title=title or derive_headline(text),
+        title=title,
         text=text,
         source=source,
         url=url,
         published=published,
         authors=authors,
         origin=origin,
-        title_derived=not title,
         truncated_from=truncated_from or cut_from,
     )

@@ -2,12 +2,14 @@
 in SQLite (the default: one file in TRADEWIRE_HOME, FTS5, a FAISS file beside it) or PostgreSQL (a server
 several processes share: tsvector, the vectors in a table, a FAISS replica per process).
 
-    base.py        the SQL both engines share, and what an engine must add (`Store`, `Vectors`)
+    base.py        the SQL both engines share, what an engine must add (`Store`, `Vectors`), and `Records`: what
+                   each class of the live side's records has (the store, its connection, a transaction)
     sqlite.py      the embedded engine: WAL, read-only opening, FTS5, the FAISS file and its write lock
     postgres.py    the shared engine: advisory locks, batched inserts, tsvector bm25, vectors, the replica
     pgdb.py        PostgreSQL's connection pool, shaped like sqlite3's connection
     migrations.py  the schema, numbered migrations of the engine's dialect
-    feeds.py, answers.py, watches.py, briefs.py   the records of the live side, one class per group of tables
+    records.py     `LiveRecords` (`Library.records`): the live side's records, one attribute per group of tables
+    feeds.py, answers.py, watches.py, briefs.py, leases.py   those groups, one class each
 
 `open_store` is the one place that chooses the engine; nothing outside this package asks which it is.
 """
@@ -17,12 +19,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from embeddings.store.answers import AnswerRecords, StoredAnswer
-from embeddings.store.base import Store, StoredArticle, Vectors, embedding_text, from_iso
+from embeddings.store.base import Records, Store, StoredArticle, Vectors, embedding_text, from_iso
 from embeddings.store.briefs import BriefRecords, BriefSchedule
 from embeddings.store.feeds import Feed, FeedRecords, NewItem, Subscription
+from embeddings.store.leases import Leases
 from embeddings.store.migrations import MIGRATIONS
 from embeddings.store.pgdb import is_postgres_url
-from embeddings.store.watches import Watch, WatchRecords
+from embeddings.store.records import LiveRecords
+from embeddings.store.watches import Update, Watch, WatchRecords
 
 
 def open_store(home: Path, *, url: str | None = None, writing: bool = False) -> Store:
@@ -37,14 +41,6 @@ def open_store(home: Path, *, url: str | None = None, writing: bool = False) -> 
     return SQLiteStore(home, read_only=read_only_home(home, writing))
 
 
-class State(FeedRecords, AnswerRecords):
-    """The live side's records in one object for the adapters (`library.state`): the feeds' and the answers'.
-    Each table is still written by one class only."""
-
-    def __init__(self, store: Store):
-        FeedRecords.__init__(self, store)
-
-
 __all__ = [
     "MIGRATIONS",
     "AnswerRecords",
@@ -52,12 +48,15 @@ __all__ = [
     "BriefSchedule",
     "Feed",
     "FeedRecords",
+    "Leases",
+    "LiveRecords",
     "NewItem",
-    "State",
+    "Records",
     "Store",
     "StoredAnswer",
     "StoredArticle",
     "Subscription",
+    "Update",
     "Vectors",
     "Watch",
     "WatchRecords",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from embeddings.store.base import Store, now_iso
+from embeddings.store.base import Records, now_iso
 
 
 @dataclass
@@ -18,16 +18,10 @@ class StoredAnswer:
     message: str | None
 
 
-class AnswerRecords:
+class AnswerRecords(Records):
     """The answers and feedback tables."""
 
-    def __init__(self, store: Store):
-        self.store = store
-        self.db = store.db
-
-    def record_answer(
-        self, answer: dict, *, guild: str = "", channel: str = "", user: str = "", context: str = ""
-    ) -> int:
+    def add(self, answer: dict, *, guild: str = "", channel: str = "", user: str = "", context: str = "") -> int:
         with self.store.transaction():
             row = self.db.execute(
                 """INSERT INTO answers(at, guild, channel, "user", question, context, answer)
@@ -36,7 +30,7 @@ class AnswerRecords:
             ).fetchone()
         return int(row[0])
 
-    def set_answer_message(self, answer_id: int, message: str) -> None:
+    def set_message(self, answer_id: int, message: str) -> None:
         with self.store.transaction():
             self.db.execute("UPDATE answers SET message = ? WHERE id = ?", (message, answer_id))
 
@@ -45,14 +39,14 @@ class AnswerRecords:
             return None
         return StoredAnswer(row["id"], row["question"], row["context"], json.loads(row["answer"]), row["message"])
 
-    def answer(self, answer_id: int) -> StoredAnswer | None:
+    def get(self, answer_id: int) -> StoredAnswer | None:
         return self._stored_answer(self.db.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone())
 
-    def answer_for_message(self, message: str) -> StoredAnswer | None:
+    def for_message(self, message: str) -> StoredAnswer | None:
         row = self.db.execute("SELECT * FROM answers WHERE message = ?", (message,)).fetchone()
         return self._stored_answer(row)
 
-    def record_feedback(self, answer_id: int, user: str, vote: int) -> tuple[int, int]:
+    def add_feedback(self, answer_id: int, user: str, vote: int) -> tuple[int, int]:
         """Store a 👍 (+1) or 👎 (-1); returns the answer's (up, down) counts."""
         with self.store.transaction():
             self.db.execute(

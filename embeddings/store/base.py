@@ -6,8 +6,8 @@ asks which engine it is.
 Queries filtered by `embeddings.search.Filters.sql()` must name the articles table `a` and the passages table `p`:
 the filter's fragment is written over those aliases (`a.published_ts`, `a.source`).
 
-About 440 lines: the articles' and passages' queries both engines run, one method each; the records of the live
-side are in their own modules (feeds.py, answers.py, watches.py, briefs.py).
+About 450 lines: the articles' and passages' queries both engines run, one method each; the records of the live
+side are in their own modules (feeds.py, answers.py, watches.py, briefs.py, leases.py), each a `Records`.
 """
 
 from __future__ import annotations
@@ -111,12 +111,6 @@ class Store(ABC):
     def __init__(self) -> None:
         self._forget_frequencies()
         self._df_version: object = None
-
-    @property
-    def shared(self) -> bool:
-        """Other processes on other machines write here too (PostgreSQL). For tests and benchmarks: the package
-        itself asks the store to do the engine's part instead."""
-        return self.dialect.shared
 
     # --- the engine's part -------------------------------------------------------------------------
     @abstractmethod
@@ -441,3 +435,15 @@ class Store(ABC):
     def newest_published(self) -> datetime | None:
         row = self.db.execute("SELECT max(published) FROM articles").fetchone()
         return from_iso(row[0])
+
+
+class Records:
+    """A group of the live side's tables (feeds.py, answers.py, watches.py, briefs.py, leases.py): each group is
+    written by its class only, in a transaction of its own or, where a change spans several, the caller's."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.db = store.db
+
+    def transaction(self) -> AbstractContextManager:
+        return self.store.transaction()

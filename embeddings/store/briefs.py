@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from embeddings.store.base import Store
+from embeddings.store.base import Records
 
 LATE_AFTER = timedelta(minutes=30)  # a brief posted this long after its hour says it is late
 
@@ -33,10 +33,8 @@ class BriefSchedule:
         return local.date(), scheduled
 
 
-class BriefRecords:
-    def __init__(self, store: Store):
-        self.store = store
-        self.db = store.db
+class BriefRecords(Records):
+    """The briefs table."""
 
     @staticmethod
     def _schedule(row) -> BriefSchedule:
@@ -50,7 +48,7 @@ class BriefRecords:
             row["last_day"],
         )
 
-    def schedule(
+    def add(
         self, guild: str, channel: str, hour: int, *, timezone: str = "UTC", topic: str = "", by: str = "", now=None
     ) -> BriefSchedule:
         """Post a brief in `channel` every day at `hour` (replacing the channel's earlier one). Today's is not
@@ -101,7 +99,7 @@ class BriefRecords:
             ).fetchone()
         return row is not None
 
-    def posted(self, schedule: BriefSchedule, day: date, message: str | None) -> None:
+    def delivered(self, schedule: BriefSchedule, day: date, message: str | None) -> None:
         """`day`'s brief is out (or cannot go out: `message` None); it is not posted again that day."""
         with self.store.transaction():
             self.db.execute(

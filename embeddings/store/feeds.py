@@ -1,6 +1,6 @@
 """The feeds' records, kept in the knowledge base's store (SQLite or PostgreSQL): polled feeds and the items
-they brought, channel subscriptions and what was delivered to each, and the leases that give each feed one
-poller when several processes share the store.
+they brought, channel subscriptions and what was delivered to each. A feed is polled by the process holding its
+lease (leases.py) when several processes share the store.
 
 Channels, guilds and users are opaque strings here (Discord snowflakes in practice); nothing in this module
 knows about Discord. Delivery is decided from these tables alone, so a restart neither reposts an item nor
@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from embeddings.store.base import Store, from_iso, now_iso
+from embeddings.store.base import Records, from_iso, now_iso
+from embeddings.store.leases import Leases
 
 MAX_BACKOFF_SECONDS = 6 * 3600
 
@@ -57,12 +58,8 @@ class NewItem:
     lead: str  # the start of the article text
 
 
-class FeedRecords:
-    """The feeds, guild_feeds, feed_items, subscriptions, deliveries (migration m002) and leases (m005) tables."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.db = store.db
+class FeedRecords(Records):
+    """The feeds, guild_feeds, feed_items, subscriptions and deliveries tables (migration m002)."""
 
     # --- feeds -------------------------------------------------------------------------------------
     def _feed(self, row) -> Feed:
@@ -82,11 +79,11 @@ class FeedRecords:
     def _max_seq(self) -> int:
         return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM feed_items").fetchone()[0])
 
-    def add_feed(self, guild: str, url: str, added_by: str = "") -> tuple[Feed, bool]:
+    def add(self, guild: str, url: str, added_by: str = "") -> tuple[Feed, bool]:
         """Follow `url` for `guild`; (feed, False) when the guild already follows it."""
         with self.store.transaction():
             self.db.execute("INSERT INTO feeds(url) VALUES (?) ON CONFLICT DO NOTHING", (url,))
-            feed = self.feed(url)
+            feed = self.get(url)
             assert feed is not None  # inserted just above
             cur = self.db.execute(
                 "INSERT INTO guild_feeds(guild, feed_id, after_seq, added_by, added_at) VALUES (?,?,?,?,?)"
@@ -95,11 +92,11 @@ class FeedRecords:
             )
         return feed, cur.rowcount > 0
 
-    def feed(self, url: str) -> Feed | None:
+    def get(self, url: str) -> Feed | None:
         row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
         return self._feed(row) if row else None
 
-    def remove_feed(self, guild: str, url: str) -> bool:
+    def remove(self, guild: str, url: str) -> bool:
         """Stop following `url` for `guild`; the feed is forgotten when no guild follows it any more.
         Articles already indexed stay: they are news like any other."""
         with self.store.transaction():
@@ -113,7 +110,7 @@ class FeedRecords:
             )
         return cur.rowcount > 0
 
-    def feeds(self, guild: str | None = None) -> list[Feed]:
+    def list(self, guild: str | None = None) -> list[Feed]:
         if guild is None:
             rows = self.db.execute("SELECT * FROM feeds ORDER BY id")
         else:
@@ -123,24 +120,26 @@ class FeedRecords:
             )
         return [self._feed(r) for r in rows]
 
-    def due_feeds(self, now_ts: float | None = None) -> list[Feed]:
+    def due(self, now_ts: float | None = None) -> list[Feed]:
         now_ts = time.time() if now_ts is None else now_ts
         rows = self.db.execute("SELECT * FROM feeds WHERE next_poll_ts <= ? ORDER BY next_poll_ts", (now_ts,))
         return [self._feed(r) for r in rows]
 
-    def claim_feed(self, feed: Feed, owner: str, seconds: float) -> Feed | None:
-        """The feed, leased to `owner` for polling, if it is still due and no other process holds it."""
-        if not self.lease(f"feed:{feed.id}", owner, seconds):
+    def claim(self, feed: Feed, owner: str, seconds: float) -> Feed | None:
+        """The feed, leased to `owner` for polling (the lease `feed:<id>`), if it is still due and no other process
+        holds it."""
+        leases = Leases(self.store)
+        if not leases.claim(f"feed:{feed.id}", owner, seconds):
             return None
         row = self.db.execute(
             "SELECT * FROM feeds WHERE id = ? AND next_poll_ts <= ?", (feed.id, time.time())
         ).fetchone()
         if row is None:  # polled by another process since it was listed, or removed
-            self.release(f"feed:{feed.id}", owner)
+            leases.release(f"feed:{feed.id}", owner)
             return None
         return self._feed(row)
 
-    def feed_urls(self, feed: Feed) -> set[str]:
+    def known_urls(self, feed: Feed) -> set[str]:
         """Links of the articles a feed has brought: their pages need not be fetched again (but for those kept
         with their summary only: their pages are tried again)."""
         rows = self.db.execute(
@@ -150,7 +149,7 @@ class FeedRecords:
         )
         return {r[0] for r in rows if r[0]}
 
-    def record_poll_ok(
+    def polled(
         self,
         feed: Feed,
         article_ids: Iterable[str],
@@ -190,7 +189,7 @@ class FeedRecords:
             )
         return new
 
-    def record_poll_failed(self, feed: Feed, error: str, *, interval: float) -> float:
+    def poll_failed(self, feed: Feed, error: str, *, interval: float) -> float:
         """Remember a failed poll; the next one backs off exponentially. Returns the delay in seconds."""
         failures = feed.failures + 1
         delay = min(interval * 2 ** min(failures, 16), max(interval, MAX_BACKOFF_SECONDS))
@@ -281,7 +280,9 @@ class FeedRecords:
             ).fetchone()
         return row is not None
 
-    def record_delivery(self, channel: str, item: NewItem, status: str = "posted", message: str | None = None) -> None:
+    def delivered(self, channel: str, item: NewItem, status: str = "posted", message: str | None = None) -> None:
+        """What became of `item` in `channel`: "posted" (as `message`), "off-topic" or "failed: <reason>"; it is
+        not news there any more."""
         with self.store.transaction():
             self.db.execute(
                 """INSERT INTO deliveries(channel, story_id, article_id, status, message, at)
@@ -299,29 +300,3 @@ class FeedRecords:
                 "DELETE FROM deliveries WHERE channel = ? AND story_id = ? AND status = 'claimed' AND claimed_by = ?",
                 (channel, item.story_id, owner),
             )
-
-    # --- leases ------------------------------------------------------------------------------------
-    def lease(self, name: str, owner: str, seconds: float) -> bool:
-        """Hold `name` (a feed's polling, the round of standing questions) for `seconds`: True when no other
-        owner holds it, or its lease has run out (its process died); renews the caller's own lease."""
-        now = time.time()
-        with self.store.transaction():
-            row = self.db.execute(
-                """INSERT INTO leases(name, owner, until_ts) VALUES (?,?,?)
-                   ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until_ts = excluded.until_ts
-                   WHERE leases.owner = excluded.owner OR leases.until_ts <= ?
-                   RETURNING owner""",
-                (name, owner, now + seconds, now),
-            ).fetchone()
-        return row is not None
-
-    def release(self, name: str, owner: str) -> None:
-        with self.store.transaction():
-            self.db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
-
-    def delivery_counts(self, channel: str) -> dict[str, int]:
-        rows = self.db.execute(
-            "SELECT status, count(*) FROM deliveries WHERE channel = ? AND status != 'claimed' GROUP BY status",
-            (channel,),
-        ).fetchall()
-        return {r[0]: r[1] for r in rows}

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from embeddings.store.base import Store
+from embeddings.store.base import Records
 
 
 @dataclass
@@ -28,24 +28,19 @@ class Watch:
 
 
 @dataclass
-class UpdateRow:
-    """An update in the outbox, as stored."""
+class Update:
+    """An update in the outbox: the watch's new answer, and the one it replaces with the message that posted it."""
 
     id: int
-    watch_id: int
+    watch: Watch
     answer: dict
     previous: dict | None
     previous_message: str | None
     created_at: datetime
 
 
-class WatchRecords:
-    def __init__(self, store: Store):
-        self.store = store
-        self.db = store.db
-
-    def transaction(self):
-        return self.store.transaction()
+class WatchRecords(Records):
+    """The watches and watch_updates tables."""
 
     @staticmethod
     def _watch(row) -> Watch:
@@ -78,7 +73,7 @@ class WatchRecords:
             rows = self.db.execute("SELECT * FROM watches WHERE guild = ? ORDER BY id", (guild,))
         return [self._watch(r) for r in rows]
 
-    def insert(self, question: str, *, guild: str, channel: str, by: str, at: datetime, through: int) -> int | None:
+    def add(self, question: str, *, guild: str, channel: str, by: str, at: datetime, through: int) -> int | None:
         """A new watch (inside the caller's transaction); None when that question is already watched there."""
         row = self.db.execute(
             "INSERT INTO watches(guild, channel, question, created_by, created_at, checked_through)"
@@ -113,7 +108,7 @@ class WatchRecords:
         return [int(r[0]) for r in self.db.execute("SELECT id FROM passages WHERE id > ? ORDER BY id", (low,))]
 
     # --- the outbox ------------------------------------------------------------------------------------
-    def add_update(self, watch: Watch, answer: dict, at: datetime) -> int:
+    def add_update(self, watch: Watch, answer: dict, at: datetime) -> Update:
         """A pending update replacing the watch's current answer (inside the caller's transaction)."""
         row = self.db.execute(
             "INSERT INTO watch_updates(watch_id, answer, previous, previous_message, created_at) VALUES (?,?,?,?,?)"
@@ -126,9 +121,9 @@ class WatchRecords:
                 at.isoformat(),
             ),
         ).fetchone()
-        return int(row[0])
+        return Update(int(row[0]), watch, answer, watch.answer, watch.message, at)
 
-    def pending(self, guild: str | None = None, *, servers: bool = False) -> list[UpdateRow]:
+    def pending(self, guild: str | None = None, *, servers: bool = False) -> list[Update]:
         """Updates not posted yet, oldest first (of `guild`'s watches, of every server's, or all)."""
         sql = "SELECT u.* FROM watch_updates u JOIN watches w ON w.id = u.watch_id WHERE u.status = 'pending'"
         params: list[object] = []
@@ -137,27 +132,31 @@ class WatchRecords:
         elif guild is not None:
             sql += " AND w.guild = ?"
             params.append(guild)
-        return [
-            UpdateRow(
-                r["id"],
-                r["watch_id"],
-                json.loads(r["answer"]),
-                json.loads(r["previous"]) if r["previous"] else None,
-                r["previous_message"],
-                datetime.fromisoformat(r["created_at"]),
-            )
-            for r in self.db.execute(sql + " ORDER BY u.id", params).fetchall()
-        ]
+        out = []
+        for r in self.db.execute(sql + " ORDER BY u.id", params).fetchall():
+            if (watch := self.get(r["watch_id"])) is not None:
+                out.append(
+                    Update(
+                        r["id"],
+                        watch,
+                        json.loads(r["answer"]),
+                        json.loads(r["previous"]) if r["previous"] else None,
+                        r["previous_message"],
+                        datetime.fromisoformat(r["created_at"]),
+                    )
+                )
+        return out
 
-    def delivered(self, update_id: int, watch_id: int, key: str, message: str | None, failed: str = "") -> None:
+    def delivered(self, update: Update, key: str, message: str | None, failed: str = "") -> None:
         """The update was posted (as `message`) or printed, or cannot be posted (`failed`, with the reason); a
-        posted message becomes the one a later update links back to, if its answer is still the current one."""
+        posted message becomes the one a later update links back to, if its answer (`key`) is still the current
+        one."""
         with self.store.transaction():
             status = f"failed: {failed}" if failed else "posted"
             self.db.execute(
-                "UPDATE watch_updates SET status = ?, message = ? WHERE id = ?", (status, message, update_id)
+                "UPDATE watch_updates SET status = ?, message = ? WHERE id = ?", (status, message, update.id)
             )
             if message and not failed:
                 self.db.execute(
-                    "UPDATE watches SET message = ? WHERE id = ? AND answer_key = ?", (message, watch_id, key)
+                    "UPDATE watches SET message = ? WHERE id = ? AND answer_key = ?", (message, update.watch.id, key)
                 )
