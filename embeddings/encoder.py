@@ -9,8 +9,8 @@ Two precisions of the same model:
   cosine of about 0.995 with the float32 vectors (bench/speed.py and bench/quality.py measure both).
 An index records which one built it (`model_id`), because the two give slightly different vectors.
 
-One module on purpose, though about 450 lines: the int8 graph's export, its cached recipe and the runtime that reads it must
-agree on every detail (tokenisation, pooling, normalisation), so they are kept side by side."""
+One module on purpose, though about 450 lines: the int8 graph's export, its cached recipe and the runtime that
+reads it must agree on every detail (tokenisation, pooling, normalisation), so they are kept side by side."""
 
 from __future__ import annotations
 
