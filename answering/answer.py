@@ -35,15 +35,14 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from answering import figures, measures
-from answering.candidates import Candidate, normal_form, rarity, supported
+from answering.candidates import Candidate, Reading, normal_form, rarity, supported
 from answering.dates import change_day, effective_day
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question
-from answering.reader import Reader, Span, Window
+from answering.reader import Reader, Window
 from answering.result import MAX_CITATIONS, Answer, Coming, Disagreeing, Was, abstention, citation
 from answering.subjects import countries_in
 from answering.weights import WEIGHTS, Weights
@@ -132,18 +131,6 @@ def retrieve(
     days = RECENT_WINDOW_DAYS if q.now and q.wanted.measure else 0
     filters = Filters(until=as_of, source=source)
     return library.search(q.query, k=k, filters=filters, mode=mode, prefer_recent=recent, recent_days=days)
-
-
-@dataclass
-class Reading:
-    """What the reader found in the retrieved passages, before anything is decided from it."""
-
-    question: Question
-    hits: list[Hit]
-    spans: list[Span]
-    nulls: list[float]
-    rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (rarity())
-    as_of: datetime | None = None  # the question's "now": "this week" is the week before it
 
 
 # The reader's best spans kept of each passage: when its best reading fails a check ("anti-dumping" for a duty

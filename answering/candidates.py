@@ -13,9 +13,8 @@ from __future__ import annotations
 import math
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from answering import figures, measures
 from answering.dates import days_of, find_dates
@@ -28,8 +27,17 @@ from answering.weights import WEIGHTS, Weights
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
 
-if TYPE_CHECKING:
-    from answering.answer import Reading
+
+@dataclass
+class Reading:
+    """What the reader found in the retrieved passages, before anything is decided from it."""
+
+    question: Question
+    hits: list[Hit]
+    spans: list[Span]
+    nulls: list[float]
+    rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (rarity())
+    as_of: datetime | None = None  # the question's "now": "this week" is the week before it
 
 
 def rarity(question: str | Question, hits: list[Hit]) -> dict[str, float]:

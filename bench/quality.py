@@ -316,8 +316,7 @@ DEFAULT_GRID = {  # the reader's weights searched by --calibrate (--grid replace
 
 def _first(reading, k: int):
     """The reading of only the first k passages."""
-    from answering.answer import Reading
-    from answering.candidates import rarity
+    from answering.candidates import Reading, rarity
 
     spans = [s for s in reading.spans if s.window < k]
     hits = reading.hits[:k]

@@ -219,8 +219,8 @@ def test_february_29_resolves_only_to_a_leap_year():
 def test_as_of_is_the_day_of_the_newest_article_cited_a_disagreeing_one_too():
     """Two outlets a day apart give two fees; the answer is the older report's (the reader is surer of it), the
     newer is cited as a disagreement: "as of" is the newer one's day, as the README says."""
-    from answering.answer import Reading, decide
-    from answering.candidates import rarity
+    from answering.answer import decide
+    from answering.candidates import Reading, rarity
     from answering.reader import Span
 
     def report(i: int, fee: str, day: int, source: str) -> Hit:
@@ -254,8 +254,7 @@ def test_an_answer_never_keeps_one_mark_of_a_quotation():
 
 
 def test_an_abstention_says_a_subject_is_not_mentioned_only_when_no_passage_read_mentions_it():
-    from answering.answer import Reading
-    from answering.candidates import rarity, supported
+    from answering.candidates import Reading, rarity, supported
     from answering.reader import Span
 
     def passage(i: int, text: str) -> Hit:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from answering.answer import Reading, decide, read
-from answering.candidates import rarity
+from answering.answer import decide, read
+from answering.candidates import Reading, rarity
 from answering.question import asks_country
 from answering.reader import Span
 from answering.subjects import countries_in, names_in, subjects

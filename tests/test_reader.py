@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from answering.answer import Reading, decide, read
+from answering.answer import decide, read
+from answering.candidates import Reading
 from answering.reader import MODEL_DIR, Reader, Span, Window
 from answering.weights import Weights
 from bench.rules import ask_rules

@@ -40,6 +40,7 @@ from training.train_reader import (
     SQUAD_DIR,
     adamw,
     bundled_model_path,
+    optimise,
     read_ambiguous,
     read_squad,
     resume,
@@ -342,13 +343,9 @@ def train(args) -> None:
                 ids[r, : len(i)], types[r, : len(t)], mask[r, : len(i)] = torch.tensor(i), torch.tensor(t), 1
             output = model(input_ids=ids, attention_mask=mask, token_type_ids=types)
             loss = loss_of(torch, output.start_logits, output.end_logits, mask, groups, targets, recipe.shared_weight)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            params = [p for p in model.parameters() if p.requires_grad]
+            loss_avg = optimise(torch, loss, params, optimizer, scheduler, loss_avg)
             step += 1
-            loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
             bar.update(1)
             bar.set_postfix(loss=f"{loss_avg:.3f}", windows=len(rows))
             if step % 25 == 0:

@@ -218,6 +218,16 @@ def collate(features, index, torch):
     )
 
 
+def optimise(torch, loss, params, optimizer, scheduler, loss_avg: float | None) -> float:
+    """One step of the optimiser on `loss` (gradients clipped to norm 1); the loss's running average, updated."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad(set_to_none=True)
+    return loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+
+
 def adamw(model, lr: float, weight_decay: float, freeze_embeddings: bool):
     """AdamW over the trainable weights (the embeddings frozen when asked), no decay on biases and LayerNorm."""
     import torch
@@ -375,13 +385,8 @@ def train(args) -> None:
                     torch.nn.functional.cross_entropy(start_logits, start)
                     + torch.nn.functional.cross_entropy(end_logits, end)
                 ) / 2
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(params, 1.0)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
+                loss_avg = optimise(torch, loss, params, optimizer, scheduler, loss_avg)
                 step += 1
-                loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
                 bar.update(1)
                 bar.set_postfix(loss=f"{loss_avg:.3f}")
                 if step % 50 == 0:
