@@ -6,8 +6,9 @@ asks which engine it is.
 Queries filtered by `embeddings.search.Filters.sql()` must name the articles table `a` and the passages table `p`:
 the filter's fragment is written over those aliases (`a.published_ts`, `a.source`).
 
-About 450 lines: the articles' and passages' queries both engines run, one method each; the records of the live
-side are in their own modules (feeds.py, answers.py, watches.py, briefs.py, leases.py), each a `Records`.
+One module on purpose, though about 450 lines: the articles' and passages' queries both engines run, one method
+each, so that an engine's subclass can be read against one list; the records of the live side are in their own
+modules (feeds.py, answers.py, watches.py, briefs.py, leases.py), each a `Records`.
 """
 
 from __future__ import annotations
