@@ -289,7 +289,7 @@ def _same_fact(q: Question, group: tuple[float, list[Candidate]], best: tuple[fl
     if fact_kind(other.value) != kind:
         return False
     at = other.sentence.find(other.text)
-    if at >= 0 and measures.part_of(other.sentence, (at, at + len(other.text)), q.text):
+    if at >= 0 and measures.part_of(other.sentence, (at, at + len(other.text)), q.terms):
         return False
     if q.rate:
         return True  # both sentences name the rate asked (`_candidate` checked it), however they word the rest

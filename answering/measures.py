@@ -243,11 +243,10 @@ def names_rate(sentence: str, named: frozenset[str], question: str = "") -> bool
     return not any(m.group(1).lower().rstrip("s") not in asked for m in _PART_RATE.finditer(sentence))
 
 
-def part_of(sentence: str, f: tuple[int, int], question: str) -> str | None:
+def part_of(sentence: str, f: tuple[int, int], asked: frozenset[str]) -> str | None:
     """The reason a duty in the figure's clause is named by ("fentanyl" in "the tariff tied to fentanyl on
-    Chinese goods"), when the question does not name it: the figure is then a part of the duties, not their
-    whole. None otherwise."""
-    asked = set(terms(question))
+    Chinese goods"), when the question (`asked`: its analysed words) does not name it: the figure is then a part
+    of the duties, not their whole. None otherwise."""
     for m in _TIED.finditer(clause_of(sentence, f[0], alone=True)):
         named = [t for t in terms(m.group(1)) if t not in asked]
         if named:
