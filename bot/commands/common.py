@@ -5,9 +5,10 @@ importing each other.
 
 `Client` is a Protocol, not an import of bot.discord_bot.TradewireBot: the client imports every command group (it
 registers them), so a group importing the client, even for type hints only, would close a circle. The commands
-reach the client through `interaction.client` and see only what the protocol lists; TradewireBot satisfies it
-(tests/test_bot_imports.py checks both). Its types are named for type checkers only, and from modules below the
-commands (the engine, the feed watcher, the settings, the library), so no import here leads back up.
+reach the client through `interaction.client` and see only what the protocol lists (tests/test_bot_imports.py
+holds bot/ to no circle; tests/test_discord.py, the client to the protocol). Its types are named for type checkers
+only, and from modules below the commands (the engine, the feed watcher, the settings, the library), so no import
+here leads back up.
 """
 
 from __future__ import annotations
