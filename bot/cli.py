@@ -297,7 +297,7 @@ def timeline(question: str, since: str | None, as_json: bool, home: Path | None)
 @home_option
 def brief(since: str, until: str | None, topic: str | None, as_json: bool, home: Path | None) -> None:
     """The period's stories grouped by event, best carried first: at most eight lines, each a headline, its
-    lead sentence, how many sources carry it and a link (for cron or e-mail; the bot posts it with /brief)."""
+    lead sentence, how many sources carry it and a link (for cron or e-mail; the bot posts it with /brief set)."""
     from datetime import UTC, datetime
 
     from answering import parse_when
@@ -367,7 +367,7 @@ def stats(as_json: bool, home: Path | None) -> None:
 @app.group()
 def watch() -> None:
     """Standing questions: asked again when new articles could change their answer. `watch check` (for cron)
-    prints what changed; the bot posts its servers' watches itself (/watch)."""
+    prints what changed; the bot posts its servers' watches itself (/watch add)."""
 
 
 def _watches(library: Library, settings: Settings):

@@ -3,12 +3,16 @@ updates, and one error handler for every command. A thin adapter: every command 
 event loop, renders. The application commands themselves live in bot.commands, one module per group, each with a
 `register(tree)` the client calls for every module in GROUPS.
 
+The client sits at the top of bot/ and nothing in bot/ imports it: the command groups, the buttons and pagers
+(bot.views) and the answering flow (bot.answerer, which /ask, mentions and follow-ups share) reach it only through
+`interaction.client`, as the Client protocol of bot.commands.common describes it.
+
 (Named discord_bot, not discord, so that `import discord` can never resolve to this module.)
 
 Threads: the library runs in one worker thread (bot.engine), network fetches in the default pool; the event
 loop only talks to Discord and stays free to answer heartbeats.
 
-About 430 lines: the client's life cycle and its three posting loops (feed items, standing questions' updates,
+About 380 lines: the client's life cycle and its three posting loops (feed items, standing questions' updates,
 daily briefs) share its claims, nonces and failure handling, so they stay in one class; the commands do not.
 """
 
@@ -16,13 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import re
 import signal
 import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,16 +35,17 @@ import discord
 import yarl
 from discord import app_commands
 
-from answering import Answer, ask, parse_when
+from answering import parse_when
 from answering.brief import brief
 from answering.watch import Watches
 from bot import embeds
+from bot.answerer import Answerer, follow_up_context
 from bot.commands import briefs, feeds, questions, timeline, watches
 from bot.commands.common import UserError
-from bot.commands.questions import Pager, PassageButton, VoteButton, answer_view
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
 from bot.settings import Settings
+from bot.views import Pager, PassageButton, VoteButton
 from embeddings import Library, TradewireError
 from embeddings.sources.web import Fetcher
 from embeddings.store import NewItem
@@ -49,8 +54,6 @@ from embeddings.store.briefs import LATE_AFTER
 __all__ = ["GROUPS", "TradewireBot", "UserError", "configure_endpoints", "run"]
 
 log = logging.getLogger("tradewire.discord")
-
-FOLLOW_UP_CONTEXT_CHARS = 400
 
 GROUPS = (
     questions,
@@ -91,8 +94,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.tree.error(self.on_app_command_error)
         for group in GROUPS:
             group.register(self.tree)
-        self._limits: dict[int, app_commands.Cooldown] = {}
-        self._answering = 0
+        self.answerer = Answerer(self.engine, library, settings)  # /ask, mentions, follow-ups (and /timeline's slot)
         self._poller: asyncio.Task | None = None
         self._stopping: asyncio.Task | None = None
         self._closing: asyncio.Future | None = None
@@ -152,56 +154,7 @@ class TradewireBot(discord.AutoShardedClient):
         await self.engine.close()
         self.fetcher.close()
 
-    # --- answering ---------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def answering(self, user_id: int) -> Iterator[None]:
-        """Hold one of the answer slots for a user's question. UserError when the user asks faster than the
-        per-user cooldown, or when `max_pending_answers` are already in progress or waiting."""
-        settings = self.settings
-        if self._answering >= settings.max_pending_answers:
-            raise UserError("I'm answering a lot of questions right now. Please try again in a minute.")
-        if settings.ask_rate > 0:
-            if len(self._limits) > 10_000:  # forget users whose window has passed
-                self._limits = {u: c for u, c in self._limits.items() if c.get_tokens() < c.rate}
-            cooldown = self._limits.setdefault(user_id, app_commands.Cooldown(settings.ask_rate, settings.ask_per))
-            retry = cooldown.update_rate_limit()
-            if retry:
-                raise UserError(f"You're asking faster than I can keep up. Try again in {retry:.0f} s.")
-        self._answering += 1
-        try:
-            yield
-        finally:
-            self._answering -= 1
-
-    async def answer(
-        self,
-        question: str,
-        *,
-        as_of: datetime | None = None,
-        context: str = "",
-        guild: int | None = None,
-        channel: int | None = None,
-        user: int | None = None,
-    ) -> tuple[Answer, int]:
-        """Retrieve and answer in the library thread; the answer is recorded (for feedback and follow-ups)."""
-        result = await self.engine.run(
-            ask,
-            self.library,
-            question,
-            as_of=as_of,
-            k=self.settings.top_k,
-            context=context,
-        )
-        answer_id = await self.engine.run(
-            self.library.records.answers.add,
-            asdict(result),
-            guild=str(guild or ""),
-            channel=str(channel or ""),
-            user=str(user or ""),
-            context=context,
-        )
-        return result, answer_id
-
+    # --- mentions and follow-ups -------------------------------------------------------------------
     async def on_message(self, message: discord.Message) -> None:
         """A mention with a question (or any direct message) is answered as a reply; a reply to one of our
         answers follows up on it."""
@@ -226,31 +179,26 @@ class TradewireBot(discord.AutoShardedClient):
             return
         context = ""
         if earlier is not None:
-            context = f"{earlier.context} {earlier.question}".strip()[-FOLLOW_UP_CONTEXT_CHARS:]
-        try:
-            with self.answering(message.author.id):
-                result, answer_id = await self.answer(
-                    question,
-                    context=context,
-                    guild=message.guild.id if message.guild else None,
-                    channel=message.channel.id,
-                    user=message.author.id,
-                )
-        except (UserError, TradewireError) as exc:
-            await message.reply(embeds.message(str(exc)), mention_author=False)
-            return
-        except Exception:
-            log.exception("answering a mention failed")
+            context = follow_up_context(earlier.context, earlier.question)
+
+        async def refuse(exc: Exception) -> None:
+            if isinstance(exc, (UserError, TradewireError)):
+                await message.reply(embeds.message(str(exc)), mention_author=False)
+                return
+            log.error("answering a mention failed", exc_info=exc)
             await message.reply(
                 "Sorry, something went wrong while answering. It has been logged.", mention_author=False
             )
-            return
-        sent = await message.reply(
-            embed=embeds.answer_embed(result, context=context),
-            view=answer_view(answer_id, result),
-            mention_author=False,
+
+        await self.answerer.respond(
+            question,
+            send=functools.partial(message.reply, mention_author=False),
+            user=message.author.id,
+            guild=message.guild.id if message.guild else None,
+            channel=message.channel.id,
+            context=context,
+            refuse=refuse,
         )
-        await self.engine.run(self.library.records.answers.set_message, answer_id, str(sent.id))
 
     # --- errors ------------------------------------------------------------------------------------
     async def on_app_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

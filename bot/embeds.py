@@ -151,14 +151,14 @@ def watch_update(question: str, answer: dict, previous: dict | None, previous_li
 
 
 def watches_embed(watches: list) -> discord.Embed:
-    """/watches: each standing question with its current answer, when that last changed, and where it posts."""
+    """/watch list: each standing question with its current answer, when that last changed, and where it posts."""
     embed = discord.Embed(title="Standing questions", colour=COLOUR_NEWS)
     lines = []
     for w in watches:
         now = safe(clip(answer_text(w.answer) if w.answer else "no answer yet", 100))
         changed = f" · changed {_when(w.changed_at)}" if w.changed_at else ""
         lines.append(f"**{w.id}.** {safe(clip(w.question, 200))}\n{now}{changed} · in <#{w.channel}>")
-    embed.description = clip("\n".join(lines) or "None yet: add one with `/watch`.", DESCRIPTION_MAX)
+    embed.description = clip("\n".join(lines) or "None yet: add one with `/watch add`.", DESCRIPTION_MAX)
     return _fit(embed)
 
 

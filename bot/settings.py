@@ -1,4 +1,5 @@
-"""One settings object, read once from the environment (and a `.env` file if present)."""
+"""One settings object, read once from the environment (and a `.env` file if present): `Settings()`, which the CLI
+makes once per command (bot.cli._settings, which also turns a bad value into one line per setting)."""
 
 from __future__ import annotations
 
@@ -109,7 +110,3 @@ class Settings(BaseSettings):
             writing=writing,
             database_url=self.database_url.get_secret_value() if self.database_url else None,
         )
-
-
-def load() -> Settings:
-    return Settings()

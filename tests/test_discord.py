@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.commands.common import Client
 from bot.discord_bot import TradewireBot
 from bot.settings import Settings
 from embeddings import Library
@@ -121,23 +122,17 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
         "subscribe",
         "unsubscribe",
         "brief",
-        "briefs",
-        "unbrief",
         "watch",
-        "watches",
-        "unwatch",
     }
     assert {o["name"] for o in by_name["feeds"]["options"]} == {"add", "list", "remove"}
-    for admin_only in (
-        "feeds",
-        "subscribe",
-        "unsubscribe",
-        "brief",
-        "unbrief",
-        "watch",
-        "unwatch",
-    ):  # Discord hides them from members by default
+    assert {o["name"] for o in by_name["brief"]["options"]} == {"set", "list", "remove"}
+    assert {o["name"] for o in by_name["watch"]["options"]} == {"add", "list", "remove"}
+    for admin_only in ("feeds", "subscribe", "unsubscribe"):  # Discord hides them from members by default
         assert by_name[admin_only]["default_member_permissions"] == "32"
+    for listed_to_all in ("brief", "watch"):  # their list is for everyone: set/add and remove are checked when run
+        assert by_name[listed_to_all]["default_member_permissions"] is None
+        assert by_name[listed_to_all]["dm_permission"] is False
+    assert isinstance(bot, Client)  # what the commands may use of the client, it has
     assert by_name["ask"]["description"].startswith("Answer a trade-news question")
     assert "global" not in fake.commands or not fake.commands["global"]
 
@@ -295,8 +290,10 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             ("feeds", {}, "list"),
             ("subscribe", {}, None),
             ("unsubscribe", {}, None),
-            ("watch", {"question": "What is the steel tariff?"}, None),
-            ("unwatch", {"number": 1}, None),
+            ("watch", {"question": "What is the steel tariff?"}, "add"),
+            ("watch", {"number": 1}, "remove"),
+            ("brief", {"channel": str(fake.second_channel_id), "hour": 9}, "set"),
+            ("brief", {"channel": str(fake.second_channel_id)}, "remove"),
         ]:
             interaction = await fake.slash(name, options, subcommand=sub, user=fake.member)
             await interaction.wait_done()
@@ -304,7 +301,7 @@ async def test_admin_commands_are_refused_without_manage_server(fake, bot):
             assert callback["data"]["flags"] & EPHEMERAL
             assert "Manage Server" in callback["data"]["content"]
         assert bot.library.records.feeds.list() == [] and bot.library.records.feeds.subscriptions() == []
-        assert bot.watches.list() == []
+        assert bot.watches.list() == [] and bot.library.records.briefs.list() == []
         assert site.requests["/feed/wire.xml"] == 0  # refused before anything was fetched
     finally:
         site.close()
@@ -335,6 +332,22 @@ async def test_unexpected_errors_are_logged_and_the_user_gets_an_apology(fake, b
     (message,) = interaction.messages
     assert message["content"].startswith("Sorry, something went wrong")
     assert any("index exploded" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+async def test_a_mention_that_fails_is_logged_and_answered_with_an_apology(fake, bot, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index exploded")
+
+    monkeypatch.setattr(bot.library, "search", broken)
+    with caplog.at_level(logging.ERROR, logger="tradewire.discord"):
+        question = await fake.post_message("When is Canada's election?", mention_bot=True)
+        reply = await fake.wait_for_message(
+            fake.channel_id, lambda m: (m.get("message_reference") or {}).get("message_id") == question["id"]
+        )
+    assert reply["content"] == "Sorry, something went wrong while answering. It has been logged."
+    assert reply["components"] == []
+    assert any("answering a mention failed" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert bot.library.records.answers.for_message(str(reply["id"])) is None  # nothing recorded for it
 
 
 class SlowEncoder(FakeEncoder):
@@ -479,8 +492,8 @@ async def test_a_feed_on_a_private_address_is_refused_end_to_end(fake, news, tmp
 
 
 async def test_a_standing_question_posts_its_answer_then_one_update_with_no_pings(fake, tmp_path):
-    """/watch answers now in the channel; a feed brings a changed figure; one update post links to the first;
-    /watches lists it; /unwatch removes it."""
+    """/watch add answers now in the channel; a feed brings a changed figure; one update post links to the first;
+    /watch list lists it; /watch remove removes it."""
     from datetime import UTC, datetime
 
     from tests.newssite import Item
@@ -511,7 +524,10 @@ async def test_a_standing_question_posts_its_answer_then_one_update_with_no_ping
             await added.wait_done()
             question = "What is the tariff on imported widgets?"
             watch = await fake.slash(
-                "watch", {"question": question, "channel": str(fake.second_channel_id)}, user=fake.admin
+                "watch",
+                {"question": question, "channel": str(fake.second_channel_id)},
+                subcommand="add",
+                user=fake.admin,
             )
             await watch.wait_done()
             assert "Watching" in private_reply(watch)["content"]
@@ -534,11 +550,11 @@ async def test_a_standing_question_posts_its_answer_then_one_update_with_no_ping
             for message in posts:
                 assert_cannot_ping(message)
 
-            listing = await fake.slash("watches", {}, user=fake.member)
+            listing = await fake.slash("watch", {}, subcommand="list", user=fake.member)
             await listing.wait_done()
             description = private_reply(listing)["embeds"][0]["description"]
             assert question in description and "15%" in description
-            gone = await fake.slash("unwatch", {"number": 1}, user=fake.admin)
+            gone = await fake.slash("watch", {"number": 1}, subcommand="remove", user=fake.admin)
             await gone.wait_done()
             assert "Stopped watching" in private_reply(gone)["content"]
             assert await client.engine.run(client.watches.list) == []
@@ -594,7 +610,7 @@ async def test_a_daily_brief_is_posted_once_a_day_across_a_restart(fake, tmp_pat
     client = TradewireBot(library, settings_for(fake, home), guild_ready_timeout=0.5)
     client.clock = lambda: datetime(2025, 3, 24, 8, tzinfo=UTC)  # the brief is set at 08:00
     async with fake.running(client):
-        set_up = await fake.slash("brief", {"channel": str(channel), "hour": 9}, user=fake.admin)
+        set_up = await fake.slash("brief", {"channel": str(channel), "hour": 9}, subcommand="set", user=fake.admin)
         await set_up.wait_done()
         assert "09:00 UTC" in private_reply(set_up)["content"]
         assert await client.post_due_briefs(datetime(2025, 3, 24, 8, 59, tzinfo=UTC)) == 0
@@ -614,10 +630,11 @@ async def test_a_daily_brief_is_posted_once_a_day_across_a_restart(fake, tmp_pat
         late = posts()[-1]["embeds"][0]
         assert late["title"] == "Daily brief, Mar 27, 2025" and "posted late" in late["footer"]["text"]
         assert "25% tariff on imported cars" in late["description"]
-        listing = await fake.slash("briefs", {}, user=fake.member)
+        listing = await fake.slash("brief", {}, subcommand="list", user=fake.member)
         await listing.wait_done()
         assert "09:00 UTC" in private_reply(listing)["content"]
-        gone = await fake.slash("unbrief", {"channel": str(channel)}, user=fake.admin)
+        gone = await fake.slash("brief", {"channel": str(channel)}, subcommand="remove", user=fake.admin)
         await gone.wait_done()
+        assert "Stopped the daily brief" in private_reply(gone)["content"]
         assert await client.post_due_briefs(datetime(2025, 3, 28, 10, tzinfo=UTC)) == 0
     assert len(posts()) == 2

@@ -2,23 +2,18 @@
 which channels their new items are posted to (the posting itself is the client's feed loop). Manage Server only.
 
 Each command group is one module of bot.commands with a `register(tree)` that adds its commands to the client's
-command tree; a new group (timeline, brief, ...) is one more module registered the same way (bot.discord_bot.GROUPS).
+command tree (bot.discord_bot.GROUPS); a new group is one more module registered the same way.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot import embeds
-from bot.commands.common import ADMIN, UserError, admin_only, defer_privately
+from bot.commands.common import ADMIN, Client, UserError, admin_only, defer_privately
 from embeddings.errors import SourceError
 from embeddings.sources import is_url
-
-if TYPE_CHECKING:
-    from bot.discord_bot import TradewireBot
 
 
 @app_commands.guild_only()
@@ -27,7 +22,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
     @app_commands.command(name="add")
     @app_commands.describe(url="The feed's address (RSS or Atom), https://...")
     @app_commands.checks.has_permissions(**ADMIN)
-    async def add(self, interaction: discord.Interaction[TradewireBot], url: app_commands.Range[str, 8, 500]) -> None:
+    async def add(self, interaction: discord.Interaction[Client], url: app_commands.Range[str, 8, 500]) -> None:
         """Follow a feed: its items are indexed, and new ones are posted to subscribed channels."""
         bot, records = interaction.client, interaction.client.library.records.feeds
         url = url.strip()
@@ -62,7 +57,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
 
     @app_commands.command(name="list")
     @app_commands.checks.has_permissions(**ADMIN)
-    async def list_feeds(self, interaction: discord.Interaction[TradewireBot]) -> None:
+    async def list_feeds(self, interaction: discord.Interaction[Client]) -> None:
         """The feeds this server follows and how their polling goes."""
         bot = interaction.client
         await defer_privately(interaction)
@@ -73,9 +68,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
     @app_commands.command(name="remove")
     @app_commands.describe(feed="The feed's address, or its number in /feeds list")
     @app_commands.checks.has_permissions(**ADMIN)
-    async def remove(
-        self, interaction: discord.Interaction[TradewireBot], feed: app_commands.Range[str, 1, 500]
-    ) -> None:
+    async def remove(self, interaction: discord.Interaction[Client], feed: app_commands.Range[str, 1, 500]) -> None:
         """Stop following a feed (what it brought stays searchable)."""
         bot, records = interaction.client, interaction.client.library.records.feeds
         guild = str(interaction.guild_id)
@@ -96,7 +89,7 @@ class FeedsGroup(app_commands.Group, name="feeds", description="The RSS/Atom fee
 @admin_only
 @app_commands.describe(channel="Where to post (default: here)", topic="Only items about this, e.g. steel tariffs")
 async def subscribe_command(
-    interaction: discord.Interaction[TradewireBot],
+    interaction: discord.Interaction[Client],
     channel: discord.TextChannel | None = None,
     topic: app_commands.Range[str, 2, 100] | None = None,
 ) -> None:
@@ -121,7 +114,7 @@ async def subscribe_command(
 @admin_only
 @app_commands.describe(channel="The channel to stop posting to (default: here)")
 async def unsubscribe_command(
-    interaction: discord.Interaction[TradewireBot], channel: discord.TextChannel | None = None
+    interaction: discord.Interaction[Client], channel: discord.TextChannel | None = None
 ) -> None:
     """Stop posting new items to a channel."""
     bot = interaction.client
