@@ -162,12 +162,18 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
             groups.setdefault(key, []).append(c)
     ranked = []
     for members in groups.values():
-        members.sort(key=lambda c: c.score, reverse=True)
+        # The reader's best reading of an answer quotes it, whatever its report's age; the answer counts as its
+        # best score, age and all.
+        members.sort(key=lambda c: c.score + c.aged, reverse=True)
         articles = {c.hit.article_id for c in members}
-        ranked.append((members[0].score + weights.agreement * (len(articles) - 1), members))
+        ranked.append((max(c.score for c in members) + weights.agreement * (len(articles) - 1), members))
     if not ranked:
         return abstention(q.text, "the closest passages do not answer the question", q.kind.value)
     ranked.sort(key=lambda r: r[0], reverse=True)
+    if q.now and fact_kind(ranked[0][1][0].value) in _FIGURE_FACTS:
+        # A figure of a part of the duties the question does not name ("the tariff tied to fentanyl on Chinese
+        # goods") is not the current figure while one of the whole is read, however much newer its report.
+        ranked.sort(key=lambda r: _part(q, r[1][0]) is not None)  # stable: by score within each
     best_score, members = ranked[0]
     if q.now:
         # Reports differ over time: the newest report close to the best is the current state; for a figure, the
@@ -288,12 +294,17 @@ def _same_fact(q: Question, group: tuple[float, list[Candidate]], best: tuple[fl
         return True
     if fact_kind(other.value) != kind:
         return False
-    at = other.sentence.find(other.text)
-    if at >= 0 and measures.part_of(other.sentence, (at, at + len(other.text)), q.terms):
+    if _part(q, other):
         return False
     if q.rate:
         return True  # both sentences name the rate asked (`_candidate` checked it), however they word the rest
     return len(q.terms & set(terms(other.sentence))) >= len(q.terms & set(terms(one.sentence))) - 1
+
+
+def _part(q: Question, c: Candidate) -> str | None:
+    """What part of the duties the candidate's figure is, when the question does not name it ("fentanyl")."""
+    at = c.sentence.find(c.text)
+    return measures.part_of(c.sentence, (at, at + len(c.text)), q.terms) if at >= 0 else None
 
 
 def _was(older: Candidate, members: list[Candidate], n: int) -> Was | None:

@@ -14,7 +14,7 @@ import math
 import re
 import string
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from answering import figures, measures
 from answering.dates import days_of, find_dates
@@ -59,6 +59,7 @@ class Candidate:
     value: str  # what the answer line shows ("March 23, 2025" for "Sunday")
     score: float
     share: float = 0.0  # of the question's words, weighed by rarity, that its sentence holds
+    aged: float = 0.0  # what its report's age took off its score (Weights.age)
 
 
 def supported(question: str | Question, reading: Reading, weights: Weights = WEIGHTS) -> tuple[list[Candidate], str]:
@@ -85,7 +86,7 @@ def supported(question: str | Question, reading: Reading, weights: Weights = WEI
     for s in sorted(reading.spans, key=lambda s: s.margin, reverse=True):
         if s.margin < lowest or missing[s.window] or any(_overlap_spans(c.span, s) for c in found):
             continue
-        if c := _candidate(s, reading.hits[s.window], q, reading.rarity, weights, since):
+        if c := _candidate(s, reading.hits[s.window], q, reading.rarity, weights, since, reading.as_of):
             found.append(c)
     found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
     if found:
@@ -195,7 +196,13 @@ def _names_someone(text: str, question: str) -> bool:
 
 
 def _candidate(
-    span: Span, hit: Hit, q: Question, rarity: dict[str, float], weights: Weights, since: datetime | None
+    span: Span,
+    hit: Hit,
+    q: Question,
+    rarity: dict[str, float],
+    weights: Weights,
+    since: datetime | None,
+    now: datetime | None = None,
 ) -> Candidate | None:
     """The span placed in its sentence (or the headline, which is then quoted), trimmed to it, the figure the
     question asks for when the sentence gives several, its date resolved against the article's date."""
@@ -304,11 +311,20 @@ def _candidate(
         # A headline stands for its story: its words are the story's.
         share = _overlap(f"{hit.title}\n{hit.text}" if span.in_title else s_text, rarity)
         score += weights.overlap * share
+    aged = 0.0
+    if weights.age and now and hit.published:
+        # Older reports lose to newer ones: against a report for each year it is older than the question's "now",
+        # or than the start of the years the question names (for "What was the tariff in 2018?", a report of 2018
+        # is not old).
+        then = min(now, datetime(min(q.years), 1, 1, tzinfo=UTC)) if q.years else now
+        if then > hit.published:
+            aged = weights.age * (then - hit.published).days / 365.25
+            score -= aged
     if since and hit.published:  # "... this week?": a report of the days the question means, not an older one
         score += weights.month if hit.published >= since else -weights.month
     if q.months:  # "... in June?": a report of that month, or a sentence naming it
         score += weights.month if in_months(hit, s_text, q.months) else -weights.month
-    return Candidate(span, hit, s_text, text, value, score, share)
+    return Candidate(span, hit, s_text, text, value, score, share, aged)
 
 
 _QUOTE_REACH = 80  # how far outside a span its quotation's other mark may be

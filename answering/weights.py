@@ -26,6 +26,11 @@ class Weights:
     # For and against a report when the question names its month ("in June"), or a period before its "now"
     # ("this week", "yesterday"): set by hand.
     month: float = 3.0
+    # Against a report for each year it is older than the question's "now" (or the start of the years it names):
+    # a wrong pick often came from a report years older than the question. Searched by `--calibrate --grid
+    # '{"age":[0,0.5,1,2,4,8,16,32,64]}'`: 0 -> 16 answered 3 more of 253 answerable quiz questions of 2020-2021
+    # right (0.316 -> 0.328), no other change; higher bought nothing more (docs/benchmarks.md).
+    age: float = 16.0
     # Another answer is a disagreement when its score is within this of the chosen one's, it is the same kind of
     # thing (a rate, an amount, a date), it comes from other articles, and its reports are within
     # `same_time_days` of the chosen ones (set by hand; docs/benchmarks.md measures how often it fires).

@@ -320,7 +320,7 @@ def _first(reading, k: int):
 
     spans = [s for s in reading.spans if s.window < k]
     hits = reading.hits[:k]
-    return Reading(reading.question, hits, spans, reading.nulls[:k], rarity(reading.question, hits))
+    return Reading(reading.question, hits, spans, reading.nulls[:k], rarity(reading.question, hits), reading.as_of)
 
 
 def calibrate(args, raw: list[dict]) -> None:
@@ -342,7 +342,7 @@ def calibrate(args, raw: list[dict]) -> None:
     readings = []
     for q in asked:
         hits = library.search(q.text, k=max(grid["passages"]), filters=Filters(until=parse_when(q.date)))
-        readings.append((q, read(q.text, hits), hits))
+        readings.append((q, read(q.text, hits, as_of=parse_when(q.date)), hits))  # as `ask` reads it
     library.close()
     rows = []
     for k, *values in itertools.product(*grid.values()):

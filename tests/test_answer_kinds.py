@@ -235,7 +235,8 @@ def test_this_week_prefers_the_reports_of_the_week_before_the_question():
         hit("The strike closed the port of Rotterdam.", article_id="new", published=PUBLISHED + timedelta(60)),
     ]
     spans = [span(hits, 0, "Santos", 4.0), span(hits, 1, "Rotterdam", 2.0)]
-    weights = Weights(min_margin=0.0, dense_weight=0.0, overlap=0.0, recent_slack=0.0)
+    # The period's weight alone (a report's age has its own test, tests/test_reader.py).
+    weights = Weights(min_margin=0.0, dense_weight=0.0, overlap=0.0, recent_slack=0.0, age=0.0)
     as_of = PUBLISHED + timedelta(days=62)
     reading = Reading(question, hits, spans, [0.0, 0.0], rarity(question, hits), as_of)
     assert decide(question, reading, weights).answer == "Rotterdam"

@@ -136,6 +136,27 @@ def test_a_month_the_question_names_favours_reports_of_that_month():
     assert decide("What did steel tariffs rise to?", Reading("q", hits, spans, [0.0, 0.0]), WEIGHTS).answer == "25%"
 
 
+def test_a_report_years_older_than_the_question_loses_to_a_newer_one_unless_the_question_names_its_year():
+    old = hit("Dana Reyes chairs the port board.", article_id="old", published=datetime(2022, 3, 1, tzinfo=UTC))
+    new = hit(
+        "In 2022 Dana Reyes handed the port board to Sam Ortiz, who chairs it.",
+        article_id="new",
+        published=datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    hits = [old, new]
+    spans = [span(hits, 0, "Dana Reyes", 3.0), span(hits, 1, "Sam Ortiz", 1.0)]
+    asked = datetime(2025, 6, 1, tzinfo=UTC)
+
+    def answer(question: str, weights: Weights) -> str | None:
+        return decide(question, Reading("q", hits, spans, [0.0, 0.0], as_of=asked), weights).answer
+
+    # Three years older: 16 a year outweighs the reader's 2 points more for the old report.
+    assert answer("Who chairs the port board?", WEIGHTS) == "Sam Ortiz"
+    assert answer("Who chairs the port board?", Weights(min_margin=0.0, dense_weight=0.0, age=0.0)) == "Dana Reyes"
+    # A question about 2022 counts the years from the start of 2022: a report of that year is not old for it.
+    assert answer("Who chaired the port board in 2022?", WEIGHTS) == "Dana Reyes"
+
+
 def test_nothing_retrieved_abstains_without_reading():
     assert read("Who won?", []).spans == []
     result = decide("Who won?", Reading("Who won?", [], [], []))
