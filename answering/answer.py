@@ -6,7 +6,9 @@ say something its source does not. How spans are weighed against each other:
 - a span's `margin` is the reader's score for it less its passage's no-answer score (answering/reader.py);
 - its score adds the passage's similarity to the question (`dense_weight`), the share of the question's words
   its sentence holds, each weighed by how few of the retrieved passages hold it (`overlap`), and, for each other
-  article that gives the same answer, `agreement` (syndicated copies and follow-up stories corroborate it);
+  article that gives the same answer, `agreement` (syndicated copies and follow-up stories corroborate it), and
+  loses `age` for each year its report is older than the question (the reader's best reading of an answer is
+  still the one quoted);
 - a span must be the kind of thing asked: a country for "which country" (said by its name, in the region
   asked), a name for who, where and which, a count for "how many"; a dateline never answers;
 - a span answers when its margin plus `sure_overlap` times that share of the question's words reaches

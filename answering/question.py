@@ -1,13 +1,13 @@
-"""Reading a question, shared by both answerers (the trained reader's path, answering/answer.py, and the rules
-answerer, answering/rules.py), so that neither depends on the other for it: which sentence of the question asks
-(`asked_part`), what kind of answer it wants (`answer_type`: the patterns of `_TYPE_RULES`, then the typed noun
-after which/what/this from `_HEAD_NOUNS`), and the months it pins its time to (`months_named`). Whether it asks
-for a list ("which two countries ...": `_asks_for_several`) is read from the same noun tables, so it is here too,
-though only the rules answerer asks it.
+"""Reading a question, once (`Question.read`): which sentence of it asks (`asked_part`), what kind of answer it
+wants (`answer_type`: the patterns of `_TYPE_RULES`, then the typed noun after which/what/this from
+`_HEAD_NOUNS`), the months, years and period it pins its time to, what a "how many" counts, whether it asks a
+duty, a day still to come, or the current state of things; with answering/subjects.py, roles.py, measures.py
+and events.py, what it names, who charges and who pays, the figure it wants, and the event or office it asks
+about. `Question` holds all of it for retrieval, the reader, the checks after it, `decide`, `timeline` and
+standing questions; the rules baseline of the benchmarks (bench/rules.py) reads the same functions.
 
 `in_months` is here, though it also looks at a passage, because it is the other half of `months_named`: the test
-of a passage against the months the question names, by the same month names, and both answerers weigh sentences
-by it. It uses nothing of either answerer.
+of a passage against the months the question names, by the same month names.
 """
 
 from __future__ import annotations
