@@ -75,10 +75,7 @@ class Reader:
             if not self.available():
                 from embeddings.errors import TradewireError
 
-                raise TradewireError(
-                    f"the reader model is missing from {self.model_dir}; reinstall tradewire, or set "
-                    "TRADEWIRE_READER=rules"
-                )
+                raise TradewireError(f"the reader model is missing from {self.model_dir}; reinstall tradewire")
             from tokenizers import Tokenizer
 
             tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))

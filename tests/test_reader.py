@@ -330,3 +330,10 @@ def test_a_figure_of_the_same_kind_about_something_else_is_no_disagreement():
     spans = [span([won, poll], 0, "59%", 5.0), span([poll, poll], 1, "45%", 4.0)]
     result = decide(question, Reading("q", [won, poll], spans, [0.0, 0.0]), WEIGHTS)
     assert result.answer == "59%" and result.disagreement == []
+
+
+def test_a_missing_reader_model_is_a_one_line_error(tmp_path):
+    from embeddings.errors import TradewireError
+
+    with pytest.raises(TradewireError, match=r"^the reader model is missing from .*; reinstall tradewire$"):
+        Reader(tmp_path).read("Who won?", [Window("Nobody won.")])
