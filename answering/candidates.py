@@ -261,18 +261,10 @@ def _candidate(
         return None  # "How many lives …?" is not answered by a sentence about "24 million infections"
     wants_figure = q.kind in _FIGURE_TYPES or (q.kind != AnswerType.DATE and _ASKS_DUTY.search(q.text))
     if text and (wants_figure or measures.FIGURE.match(text)):
-        picked = figures.pick(
-            s_text,
-            a,
-            a + len(text),
-            q.text,
-            q.roles,
-            reported=hit.published.date() if hit.published else None,
-            want=q.wanted,
-        )
+        picked = figures.pick(s_text, a, a + len(text), q, reported=hit.published.date() if hit.published else None)
         if picked is None:
             return None  # the sentence's figures are about other countries than the question's
-        if not measures.names_rate(s_text, q.rate, q.text):
+        if not figures.names_rate(s_text, q):
             return None  # "What is the US inflation rate?" is not answered by "Mortgage rates jumped past 6%"
         if picked != (a, a + len(text)):
             a, text = picked[0], s_text[picked[0] : picked[1]].rstrip(_EDGE_PUNCTUATION)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from answering.measures import COUNTED, FIGURE, MONEY_MARK, RANGE_BEFORE, Wanted, figures, lower_words, measure
+from answering.measures import COUNTED, FIGURE, MONEY_MARK, RANGE_BEFORE, figures, lower_words, measure
+from answering.question import Question
 from answering.roles import CLAUSE_BREAK, Roles, charges_at, clause_of, roles
 from answering.subjects import countries_in
 from embeddings.analysis import terms
@@ -88,29 +89,21 @@ def _trim(text: str, span: tuple[int, int]) -> tuple[int, int]:
 
 
 def pick(
-    sentence: str,
-    start: int,
-    end: int,
-    question: str,
-    asked: Roles,
-    *,
-    now: bool = False,
-    reported: date | None = None,
-    want: Wanted | None = None,
+    sentence: str, start: int, end: int, q: Question, asked: Roles | None = None, *, reported: date | None = None
 ) -> tuple[int, int] | None:
     """The figure of `sentence` that answers, given the reader's span [start, end): the current or the replaced
     figure of a change as the question asks, the one of several in the span whose clause fits the question's
     roles, a rate for a rate question and an amount for an amount question (`Wanted`), not a threatened or
     averted figure unless the question asks for one, the one whose clause holds the question's "outside" or
     "within", and not a figure about other countries (None: the sentence has no figure that fits). A span that
-    holds no figure is returned as it is."""
+    holds no figure is returned as it is. `asked`: the roles the figure must fit, the question's unless given."""
     everything = figures(sentence)
     inside = [f for f in everything if start <= f[0] and f[1] <= end + 1]
     if not inside:
         inside = [f for f in everything if f[0] < end and start < f[1]]
         if not inside:
             return start, end
-    want = want or Wanted.of(question, now=now)  # `want`: the question read once for all its candidates
+    want, asked = q.wanted, q.roles if asked is None else asked
     found = changes(sentence)
 
     def as_asked(f: tuple[int, int]) -> tuple[int, int]:
@@ -133,7 +126,7 @@ def pick(
         ]
         if not options:
             return None
-    countries = _asked_countries(question, asked)
+    countries = asked.pays or q.countries  # those the question says pay, else all it names
     options = [
         f for f in options if want.accepts(sentence, f, reported) and _with_asked(sentence, f, countries, asked.charges)
     ]
@@ -152,7 +145,7 @@ def pick(
         said = [f for f in fitting + others if want.contrast & lower_words(clause_of(sentence, f[0], alone=True))]
         fitting = said or fitting
     elif fitting and others:  # "25% on European steel and 10% on aluminum": the one on what the question names
-        asked_terms = _object_terms(question)
+        asked_terms = _object_terms(q.text)
         held = {f: len(asked_terms & _object_terms(_object_of(sentence, f))) for f in fitting + others}
         best = max(fitting + others, key=lambda f: held[f])
         if held[best] > held[fitting[0]]:
@@ -165,6 +158,25 @@ def pick(
         if _UNIT.fullmatch(unit) or (measure(sentence, f) is None and COUNTED.fullmatch(unit)):
             return start, end  # the span is the figure and its unit ("$80 a ton", "3 million tons"): keep it
     return f
+
+
+_PART_RATE = re.compile(
+    r"\b(core|state|states|city|county|local|regional|metro|provincial)(?:['’]s?)?\s+(?:[\w-]+\s+){0,2}?rates?\b", re.I
+)
+
+
+def names_rate(sentence: str, q: Question) -> bool:
+    """The sentence names the rate the question asks about (or the question names none), and, for a country's
+    rate, not only a part of it that the question does not ask about ("the state's unemployment rate", "the
+    so-called core rate")."""
+    if not q.rate:
+        return True
+    if not q.rate & set(terms(sentence)):
+        return False
+    if not q.countries:
+        return True  # "What is Nevada's unemployment rate?" is a state's
+    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", q.text)}
+    return not any(m.group(1).lower().rstrip("s") not in asked for m in _PART_RATE.finditer(sentence))
 
 
 _IN_BRACKETS = re.compile(r"\s*\(\s*(?:about|around|roughly|some|nearly|approximately|or)?\s*")
@@ -275,11 +287,6 @@ def stands_with(sentence: str, f: tuple[int, int]) -> frozenset[str]:
         for j, m in enumerate(mentions)
         if j not in claimed and start <= m.start < f[0] and not charges_at(sentence, m)  # not "U.S. tariff"
     )
-
-
-def _asked_countries(question: str, asked: Roles) -> frozenset[str]:
-    """The countries a figure must stand with to answer: those the question says pay, else all it names."""
-    return asked.pays or frozenset(m.country for m in countries_in(question))
 
 
 def _with_asked(

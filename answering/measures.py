@@ -6,8 +6,8 @@ own words (`measure`): a percentage, a charge per unit ("$75 a tonne"), or an am
 billion of Chinese goods"). What a question asks for (`Wanted`): a duty asks a rate (a percentage or a charge
 per unit), an interest rate, inflation or unemployment a percentage, "how much ... goods" an amount, "how much
 is a gallon" a price; never the value of the goods a duty covers for its rate. A rate question is answered
-only by a sentence that names that rate (`rate_named`, `names_rate`: "the key rate" is the benchmark interest
-rate), and not by a part of it the question does not ask about (`part_of`).
+only by a sentence that names that rate (`rate_named` here, `names_rate` in answering/figures.py: "the key rate"
+is the benchmark interest rate), and not by a part of it the question does not ask about (`part_of`).
 
 Which figure is in force (`status`): not one threatened, proposed or averted ("averted a 25% tariff"), not a
 forecast or a goal ("expects growth of 2.8%", "its 2% target") unless the question asks what is expected or
@@ -224,25 +224,6 @@ def rate_named(question: str) -> frozenset[str]:
 
 
 # A part of the rate asked: a state's or a city's rate for the country's, the core rate for the whole.
-_PART_RATE = re.compile(
-    r"\b(core|state|states|city|county|local|regional|metro|provincial)(?:['’]s?)?\s+(?:[\w-]+\s+){0,2}?rates?\b", re.I
-)
-
-
-def names_rate(sentence: str, named: frozenset[str], question: str = "") -> bool:
-    """The sentence names the rate asked about (or the question names none), and, for a country's rate, not
-    only a part of it that the question does not ask about ("the state's unemployment rate", "the so-called
-    core rate")."""
-    if not named:
-        return True
-    if not named & set(terms(sentence)):
-        return False
-    if not countries_in(question):
-        return True  # "What is Nevada's unemployment rate?" is a state's
-    asked = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
-    return not any(m.group(1).lower().rstrip("s") not in asked for m in _PART_RATE.finditer(sentence))
-
-
 def part_of(sentence: str, f: tuple[int, int], asked: frozenset[str]) -> str | None:
     """The reason a duty in the figure's clause is named by ("fentanyl" in "the tariff tied to fentanyl on
     Chinese goods"), when the question (`asked`: its analysed words) does not name it: the figure is then a part

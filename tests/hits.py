@@ -1,10 +1,13 @@
-"""A passage as retrieval hands it to an answerer, made from a sentence or two of our own: for the tests that read
-hand-made passages without an index."""
+"""A passage as retrieval hands it to an answerer, made from a sentence or two of our own, and a question read as
+`ask` reads it: for the tests that read hand-made passages without an index."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+from answering.measures import Wanted
+from answering.question import Question
 from embeddings.chunking import split_sentences
 from embeddings.models import Hit
 
@@ -28,3 +31,8 @@ def hit(text: str, *, title="A story", published=PUBLISHED, article_id="a1", den
         score=1.0,
         dense=dense,
     )
+
+
+def read_question(text: str, *, now: bool = False) -> Question:
+    """The question read, asking for its figure as it stands now (`now`) or at any time, whatever its words say."""
+    return replace(Question.read(text), wanted=Wanted.of(text, now=now))

@@ -20,6 +20,7 @@ from answering.timeline import timeline
 from bot import render
 from embeddings import Library
 from tests.conftest import FakeEncoder, stories_library
+from tests.hits import read_question
 
 STORIES = Path(__file__).resolve().parent / "figure_stories"
 CHINA = "What is the US tariff on Chinese goods?"
@@ -131,18 +132,20 @@ def test_what_a_figure_is_by_its_own_words():
     assert Wanted.of("Who won the election?").measure is None
     # the rate stands with the amount in one clause: a span on the amount answers with the rate
     at = spans["$200 billion"]
-    assert pick(s, at[0], at[1], CHINA, Roles()) == spans["25%"]
-    assert pick(s, at[0], at[1], "How much goods do the tariffs cover?", Roles()) == at
+    assert pick(s, at[0], at[1], read_question(CHINA), Roles()) == spans["25%"]
+    assert pick(s, at[0], at[1], read_question("How much goods do the tariffs cover?"), Roles()) == at
 
 
 def test_a_threatened_or_averted_figure_is_not_in_force():
     s = "The deal averted a 25% tariff on cars; they will keep paying 2.5%."
     averted, kept = s.index("25%"), s.index("2.5%")
     assert status(s, (averted, averted + 3)) == "averted" and status(s, (kept, kept + 4)) is None
-    assert pick(s, averted, averted + 3, "What is the tariff on cars?", Roles()) == (kept, kept + 4)
-    assert pick(s, kept, kept + 4, "What tariff did the deal avert?", Roles()) == (averted, averted + 3)
+    assert pick(s, averted, averted + 3, read_question("What is the tariff on cars?"), Roles()) == (kept, kept + 4)
+    assert pick(s, kept, kept + 4, read_question("What tariff did the deal avert?"), Roles()) == (averted, averted + 3)
     s = "Trump threatened a 50% tariff on the bloc's goods."
-    assert pick(s, s.index("50%"), s.index("50%") + 3, "What is the tariff on EU goods?", Roles()) is None
+    assert (
+        pick(s, s.index("50%"), s.index("50%") + 3, read_question("What is the tariff on EU goods?"), Roles()) is None
+    )
 
 
 def _at(sentence: str, figure: str) -> tuple[int, int]:
@@ -156,7 +159,7 @@ def _picked(sentence: str, span: str, question: str, *, now: bool = True, year: 
 
     a, b = _at(sentence, span)
     reported = date(year, 6, 1) if year else None
-    got = pick(sentence, a, b, question, roles(question), now=now, reported=reported)
+    got = pick(sentence, a, b, read_question(question, now=now), roles(question), reported=reported)
     return sentence[got[0] : got[1]] if got else None
 
 
@@ -226,16 +229,18 @@ def test_a_rate_imposed_in_an_earlier_year_that_still_stands_is_in_force():
 
 
 def test_a_countrys_rate_is_not_a_states_or_the_core_rate():
-    from answering.measures import names_rate, rate_named
+    from answering.figures import names_rate
+    from answering.measures import rate_named
 
-    us = "What is the US unemployment rate?"
-    assert names_rate("The unemployment rate fell to 3.6% in March.", rate_named(us), us)
-    assert not names_rate("The state's unemployment rate fell to 1.9% last month.", rate_named(us), us)
-    nevada = "What is Nevada's unemployment rate?"  # a state's question takes a state's rate
-    assert names_rate("The state's unemployment rate fell to 5.4% last month.", rate_named(nevada), nevada)
-    cpi = "What is the US inflation rate?"
-    assert not names_rate("The so-called core rate, without food and energy, rose 6.6%.", rate_named(cpi), cpi)
-    assert not names_rate("Mortgage rates jumped past 6% this week.", rate_named(cpi), cpi)
+    us = read_question("What is the US unemployment rate?")
+    assert us.rate == rate_named(us.text)
+    assert names_rate("The unemployment rate fell to 3.6% in March.", us)
+    assert not names_rate("The state's unemployment rate fell to 1.9% last month.", us)
+    nevada = read_question("What is Nevada's unemployment rate?")  # a state's question takes a state's rate
+    assert names_rate("The state's unemployment rate fell to 5.4% last month.", nevada)
+    cpi = read_question("What is the US inflation rate?")
+    assert not names_rate("The so-called core rate, without food and energy, rose 6.6%.", cpi)
+    assert not names_rate("Mortgage rates jumped past 6% this week.", cpi)
 
 
 def test_what_was_is_not_answered_by_what_was_expected():

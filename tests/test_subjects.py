@@ -10,6 +10,7 @@ from answering.figures import changes, pick
 from answering.measures import asks_prior
 from answering.roles import roles
 from answering.subjects import countries_in, names_in, products_in, subjects
+from tests.hits import read_question
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,7 @@ SENTENCE = (
 
 def _pick(question: str, sentence: str, span: str) -> str | None:
     at = sentence.index(span)
-    found = pick(sentence, at, at + len(span), question, roles(question))
+    found = pick(sentence, at, at + len(span), read_question(question), roles(question))
     return sentence[found[0] : found[1]] if found else None
 
 
