@@ -40,6 +40,7 @@ from training.train_reader import (
     SQUAD_DIR,
     adamw,
     bundled_model_path,
+    close_log,
     optimise,
     read_ambiguous,
     read_squad,
@@ -358,9 +359,7 @@ def train(args) -> None:
     finally:
         bar.close()
         save()
-    elapsed = time.monotonic() - started
-    log.write(json.dumps({"session_steps": step - done_before, "session_seconds": round(elapsed)}) + "\n")
-    log.close()
+    close_log(log, step - done_before, started)
     final = out / "final"
     model.save_pretrained(final)  # also when stopped early: the weights so far, to export and measure
     tokenizer.save_pretrained(final)

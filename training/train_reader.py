@@ -218,6 +218,12 @@ def collate(features, index, torch):
     )
 
 
+def close_log(log, steps: int, started: float) -> None:
+    """The session's last line of the training log: its steps and seconds."""
+    log.write(json.dumps({"session_steps": steps, "session_seconds": round(time.monotonic() - started)}) + "\n")
+    log.close()
+
+
 def optimise(torch, loss, params, optimizer, scheduler, loss_avg: float | None) -> float:
     """One step of the optimiser on `loss` (gradients clipped to norm 1); the loss's running average, updated."""
     loss.backward()
@@ -411,9 +417,7 @@ def train(args) -> None:
     finally:
         bar.close()
         save()
-    elapsed = time.monotonic() - started
-    log.write(json.dumps({"session_steps": step - done_before, "session_seconds": round(elapsed)}) + "\n")
-    log.close()
+    close_log(log, step - done_before, started)
     if step < total:
         print(f"stopped at step {step:,}/{total:,}; run the same command again to continue", file=sys.stderr)
         return
