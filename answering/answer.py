@@ -8,7 +8,8 @@ say something its source does not. How spans are weighed against each other:
   its sentence holds, each weighed by how few of the retrieved passages hold it (`overlap`), and, for each other
   article that gives the same answer, `agreement` (syndicated copies and follow-up stories corroborate it), and
   loses `age` for each year its report is older than the question (the reader's best reading of an answer is
-  still the one quoted);
+  still the one quoted), and for a question about now a figure of a part of the duties the question does not
+  name ("tied to fentanyl") yields to a figure of their whole, and is no disagreement with it;
 - a span must be the kind of thing asked: a country for "which country" (said by its name, in the region
   asked), a name for who, where and which, a count for "how many"; a dateline never answers;
 - a span answers when its margin plus `sure_overlap` times that share of the question's words reaches
@@ -172,10 +173,14 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
     if not ranked:
         return abstention(q.text, "the closest passages do not answer the question", q.kind.value)
     ranked.sort(key=lambda r: r[0], reverse=True)
-    if q.now and fact_kind(ranked[0][1][0].value) in _FIGURE_FACTS:
+    kind = fact_kind(ranked[0][1][0].value)
+    if q.now and kind in _FIGURE_FACTS and _part(q, ranked[0][1][0]):
         # A figure of a part of the duties the question does not name ("the tariff tied to fentanyl on Chinese
         # goods") is not the current figure while one of the whole is read, however much newer its report.
-        ranked.sort(key=lambda r: _part(q, r[1][0]) is not None)  # stable: by score within each
+        whole = next((r for r in ranked if fact_kind(r[1][0].value) == kind and not _part(q, r[1][0])), None)
+        if whole is not None:
+            ranked.remove(whole)
+            ranked.insert(0, whole)
     best_score, members = ranked[0]
     if q.now:
         # Reports differ over time: the newest report close to the best is the current state; for a figure, the
@@ -396,6 +401,8 @@ def _disagreeing(
             continue
         if other.span.margin < weights.sure:
             continue
+        if q.now and _part(q, other):
+            continue  # a part of the duties ("tied to fentanyl") is not a rival to their whole
         if len(q.terms & set(terms(other.sentence))) < subject - 1:
             continue  # a figure of the same kind about something else ("45% of voters want him to run")
         if ours & {c.hit.article_id for c in group}:

@@ -39,6 +39,10 @@ class Reading:
     rarity: dict[str, float] = field(default_factory=dict)  # the question's words, each its weight (rarity())
     as_of: datetime | None = None  # the question's "now": "this week" is the week before it
 
+    def __post_init__(self) -> None:
+        if self.as_of is not None and self.as_of.tzinfo is None:
+            self.as_of = self.as_of.replace(tzinfo=UTC)  # a day without a zone is UTC's, as the reports' are
+
 
 def rarity(question: str | Question, hits: list[Hit]) -> dict[str, float]:
     """Each of the question's words weighed by how few of the retrieved passages hold it, log(1 + k/(1 + n)): a

@@ -160,6 +160,7 @@ def pick(
     return f
 
 
+# A part of the rate asked: a state's or a city's rate for the country's, the core rate for the whole.
 _PART_RATE = re.compile(
     r"\b(core|state|states|city|county|local|regional|metro|provincial)(?:['’]s?)?\s+(?:[\w-]+\s+){0,2}?rates?\b", re.I
 )

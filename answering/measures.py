@@ -7,7 +7,8 @@ billion of Chinese goods"). What a question asks for (`Wanted`): a duty asks a r
 per unit), an interest rate, inflation or unemployment a percentage, "how much ... goods" an amount, "how much
 is a gallon" a price; never the value of the goods a duty covers for its rate. A rate question is answered
 only by a sentence that names that rate (`rate_named` here, `names_rate` in answering/figures.py: "the key rate"
-is the benchmark interest rate), and not by a part of it the question does not ask about (`part_of`).
+is the benchmark interest rate); a figure of a duty named for a reason the question does not name ("tied to
+fentanyl") is a part of the duties, not their whole (`part_of`).
 
 Which figure is in force (`status`): not one threatened, proposed or averted ("averted a 25% tariff"), not a
 forecast or a goal ("expects growth of 2.8%", "its 2% target") unless the question asks what is expected or
@@ -223,7 +224,6 @@ def rate_named(question: str) -> frozenset[str]:
     return frozenset(words | same) if words else frozenset()
 
 
-# A part of the rate asked: a state's or a city's rate for the country's, the core rate for the whole.
 def part_of(sentence: str, f: tuple[int, int], asked: frozenset[str]) -> str | None:
     """The reason a duty in the figure's clause is named by ("fentanyl" in "the tariff tied to fentanyl on
     Chinese goods"), when the question (`asked`: its analysed words) does not name it: the figure is then a part

@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from answering.events import ASKING, asks_winner, election_asked, office_asked
@@ -433,8 +433,11 @@ class Question:
 
     @classmethod
     def of(cls, question: str | Question, context: str = "") -> Question:
-        """The question read, unless it already is."""
-        return question if isinstance(question, Question) else cls.read(question, context)
+        """The question read, unless it already is (then with `context`, when one is given)."""
+        if not isinstance(question, Question):
+            return cls.read(question, context)
+        context = " ".join(context.split())
+        return replace(question, context=context) if context and context != question.context else question
 
     @property
     def query(self) -> str:

@@ -3,7 +3,7 @@ the day it was reported, the exact sentence and its citations.
 
 Built from what `ask` already knows. The passages are retrieved without the preference for recent news and
 more of them are read (TIMELINE_K against `ask`'s 8: a history spans many reports, and each report counts only
-once); each report's best checked answer (answering/answer.py `supported`: the question's subject in the
+once); each report's best checked answer (answering/candidates.py `supported`: the question's subject in the
 passage, the figure asked for, "to 15% from 25%" read as 15%) is kept when it is about as sure as the best one
 (`slack`) and the same kind of fact (a rate is not followed by a date). Then, in the order they were reported:
 - the same answer in normal form (25% = 25 percent) from another outlet or a later restatement is the same

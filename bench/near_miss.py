@@ -21,6 +21,7 @@ import random
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "near_miss"
@@ -67,9 +68,12 @@ def build(home: Path, encoder=None):
 
 
 def readings(library, asked: list[Question]):
-    from answering.answer import read
+    """Each question retrieved and read once, as `ask` does, as of the day after the newest story."""
+    from answering.answer import read, retrieve
 
-    return [(q, read(q.text, library.search(q.text, k=8))) for q in asked]
+    newest = max(json.loads(line)["published"] for line in STORIES.open(encoding="utf-8"))
+    as_of = datetime.fromisoformat(newest.replace("Z", "+00:00")) + timedelta(days=1)
+    return [(q, read(q.text, retrieve(library, q.text, as_of=as_of), as_of=as_of)) for q in asked]
 
 
 def score(read_once, weights=None) -> dict[str, float]:
@@ -77,8 +81,8 @@ def score(read_once, weights=None) -> dict[str, float]:
     from answering.answer import decide
     from answering.weights import WEIGHTS
 
-    near = [(q, decide(q.text, r, weights or WEIGHTS)) for q, r in read_once if not q.answers]
-    answerable = [(q, decide(q.text, r, weights or WEIGHTS)) for q, r in read_once if q.answers]
+    near = [(q, decide(r.question, r, weights or WEIGHTS)) for q, r in read_once if not q.answers]
+    answerable = [(q, decide(r.question, r, weights or WEIGHTS)) for q, r in read_once if q.answers]
     return {
         "near misses abstained": sum(a.abstained for _, a in near) / len(near),
         "answerable right": sum(right(a.answer, q.answers) for q, a in answerable) / len(answerable),
@@ -94,7 +98,7 @@ def by_kind(read_once, weights=None) -> dict[str, tuple[int, float]]:
 
     kinds: dict[str, list[bool]] = {}
     for q, r in read_once:
-        a = decide(q.text, r, weights or WEIGHTS)
+        a = decide(r.question, r, weights or WEIGHTS)
         kinds.setdefault(q.kind or "answerable", []).append(right(a.answer, q.answers) if q.answers else a.abstained)
     return {k: (len(v), sum(v) / len(v)) for k, v in sorted(kinds.items(), key=lambda kv: (-len(kv[1]), kv[0]))}
 
@@ -117,7 +121,7 @@ def realtimeqa_readings(workdir: Path, limit: int, seed: int):
     out = []
     for q in asked:
         hits = library.search(q.text, k=8, filters=Filters(until=parse_when(q.date)))
-        out.append((q, read(q.text, hits), hits, q.id in can))
+        out.append((q, read(q.text, hits, as_of=parse_when(q.date)), hits, q.id in can))
     library.close()
     return out
 
@@ -126,7 +130,7 @@ def realtimeqa_score(read_once, weights) -> dict[str, float]:
     from answering.answer import decide
     from bench.quality import outcome, summarise
 
-    s = summarise([outcome(q, decide(q.text, r, weights), hits, can, 0.0) for q, r, hits, can in read_once])
+    s = summarise([outcome(q, decide(r.question, r, weights), hits, can, 0.0) for q, r, hits, can in read_once])
     return {k: s[k] for k in ("answer hit", "cited right", "abstain (answerable)", "abstain (unanswerable)")}
 
 
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         library.close()
     lines = ["| question | expected | answer |", "|---|---|---|"]
     for q, r in read_once:
-        a = decide(q.text, r)
+        a = decide(r.question, r)
         got = "(abstains)" if a.abstained else a.answer
         mark = "ok" if (right(a.answer, q.answers) if q.answers else a.abstained) else "WRONG"
         lines.append(f"| {q.text} | {' / '.join(q.answers) or 'abstain: ' + q.why} | {got} ({mark}) |")

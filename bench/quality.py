@@ -18,7 +18,7 @@ answer typing, date resolution and abstention by coverage thresholds: bench/rule
 reader); and the reader pipeline (hybrid with the trained reader, the default).
 
 Questions dated 2022-2024 are the benchmark. `--calibrate` instead reads the evidence corpus's questions of
-2020-2021 and searches the reader's combination weights (answering/answer.py; `--grid` says which) on them, so
+2020-2021 and searches the reader's combination weights (answering/weights.py; `--grid` says which) on them, so
 the weights never see a question they are scored on.
 
 Scores (answerable = the normalised gold answer occurs in an indexed article dated no later than the question):
@@ -348,7 +348,7 @@ def calibrate(args, raw: list[dict]) -> None:
     for k, *values in itertools.product(*grid.values()):
         weights = with_weights(**dict(zip(list(grid)[1:], values, strict=True)))
         outcomes = [
-            outcome(q, decide(q.text, _first(r, k), weights), hits[:k], q.id in can, 0.0) for q, r, hits in readings
+            outcome(q, decide(r.question, _first(r, k), weights), hits[:k], q.id in can, 0.0) for q, r, hits in readings
         ]
         s = summarise(outcomes)
         wrong = s["abstain (answerable)"]

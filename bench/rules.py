@@ -113,6 +113,7 @@ def ask_rules(
     question: str,
     *,
     as_of: datetime | None = None,
+    source: str | None = None,
     k: int = 8,
     mode: str = "hybrid",
     context: str = "",
@@ -121,7 +122,7 @@ def ask_rules(
     """`ask` with the rules answerer: the same passages, chosen among by hand-set weights. `plain`: the best
     sentence by those weights is the answer (no typing, no dates, no abstention)."""
     q = Question.read(question, context)
-    hits = retrieve(library, q, as_of=as_of, k=k, mode=mode)
+    hits = retrieve(library, q, as_of=as_of, source=source, k=k, mode=mode)
     frequencies = library.document_frequencies(terms(q.query))  # the passage count is cached with them
     return with_empty_note(library, answer(q.text, hits, frequencies, context=q.context, plain=plain))
 

@@ -10,7 +10,7 @@ Dev 1.1 is also read as `ask` reads news, with several passages of one subject: 
 and the 3 of its article most like the question (none saying the answer), the best span of them all; the
 reader's scores must compare across passages for it to keep its single-paragraph score.
 
-Dev 2.0 is scored at the shipped no-answer threshold (answering/answer.py, chosen on RealTime QA 2020-2021,
+Dev 2.0 is scored at the shipped no-answer threshold (answering/weights.py, chosen on RealTime QA 2020-2021,
 never on SQuAD dev) and, for comparison with published numbers, at the best threshold on dev 2.0 itself, as
 the official script's `best_f1` does (an oracle, labelled as such).
 """

@@ -12,7 +12,7 @@ The client sits at the top of bot/ and nothing in bot/ imports it: the command g
 Threads: the library runs in one worker thread (bot.engine), network fetches in the default pool; the event
 loop only talks to Discord and stays free to answer heartbeats.
 
-About 380 lines: the client's life cycle and its three posting loops (feed items, standing questions' updates,
+One class on purpose: the client's life cycle and its three posting loops (feed items, standing questions' updates,
 daily briefs) share its claims, nonces and failure handling, so they stay in one class; the commands do not.
 """
 

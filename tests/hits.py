@@ -34,5 +34,6 @@ def hit(text: str, *, title="A story", published=PUBLISHED, article_id="a1", den
 
 
 def read_question(text: str, *, now: bool = False) -> Question:
-    """The question read, asking for its figure as it stands now (`now`) or at any time, whatever its words say."""
+    """The question read, asking for its figure as it stands now (`now`) or at any time, whatever its words say
+    (only the figure it wants: `Question.now`, which `decide` reads, stays what its words say)."""
     return replace(Question.read(text), wanted=Wanted.of(text, now=now))

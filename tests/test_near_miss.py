@@ -35,7 +35,7 @@ def test_the_set_is_half_near_misses_in_our_own_words():
 
 def test_near_misses_abstain_and_answerable_questions_are_right(read_once):
     scores = near_miss.score(read_once)
-    answers = [(q, decide(q.text, r)) for q, r in read_once]
+    answers = [(q, decide(r.question, r)) for q, r in read_once]
     wrong = [
         (q.text, a.answer)
         for q, a in answers

@@ -337,3 +337,24 @@ def test_a_missing_reader_model_is_a_one_line_error(tmp_path):
 
     with pytest.raises(TradewireError, match=r"^the reader model is missing from .*; reinstall tradewire$"):
         Reader(tmp_path).read("Who won?", [Window("Nobody won.")])
+
+
+def test_a_newer_figure_of_a_part_of_the_duties_yields_to_the_whole_and_is_no_disagreement():
+    part = hit(
+        "The US said it would cut the tariff tied to fentanyl on Chinese goods to 10%.",
+        article_id="part",
+        published=datetime(2025, 5, 12, tzinfo=UTC),
+    )
+    whole = hit(
+        "The US tariff on Chinese goods is 30% under the deal.",
+        article_id="whole",
+        published=datetime(2025, 5, 11, tzinfo=UTC),
+    )
+    hits = [part, whole]
+    spans = [span(hits, 0, "10%", 5.0), span(hits, 1, "30%", 3.0)]
+    question = "What is the US tariff on Chinese goods?"
+    # A day without a zone is read as UTC's (it once made every report's age uncomparable).
+    for as_of in (datetime(2025, 5, 20, tzinfo=UTC), datetime(2025, 5, 20)):
+        result = decide(question, Reading("q", hits, spans, [0.0, 0.0], as_of=as_of), WEIGHTS)
+        assert result.answer == "30%" and result.citations[0].article_id == "whole"
+        assert result.disagreement == []  # the fentanyl tariff is a part of the duties, not another report's figure
