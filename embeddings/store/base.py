@@ -257,6 +257,10 @@ class Store(ABC):
         ids = [r[0] for r in self.db.execute("SELECT id FROM passages WHERE article_id = ?", (article_id,))]
         if ids:
             self._forget_lexical(ids)
+            for chunk in chunks(ids, 500):  # the tariff facts read from them (embeddings/store/tariffs.py)
+                marks = ",".join("?" * len(chunk))
+                self.db.execute(f"DELETE FROM tariff_facts WHERE passage_id IN ({marks})", chunk)
+                self.db.execute(f"DELETE FROM tariff_passages WHERE passage_id IN ({marks})", chunk)
             self.db.execute("DELETE FROM passages WHERE article_id = ?", (article_id,))
         return ids
 

@@ -301,6 +301,59 @@ def clean_headlines(store: Any) -> None:
             store.retitle_lexical(article_id, title, headline)
 
 
+def m010_tariff_board(d: Dialect) -> str:
+    """The tariff board (answering/board.py): the tariff facts read from each passage (answering/tariffs.py),
+    which passages have been read (and by which version of the rules: meta `tariffs_version`), and the channels
+    that watch the board with an outbox of the changes to post, so a restart neither posts a change twice nor
+    loses one."""
+    return f"""
+        CREATE TABLE tariff_passages (
+            passage_id {d.bigint} PRIMARY KEY,
+            candidates INTEGER NOT NULL,           -- its sentences with a duty and a rate
+            used INTEGER NOT NULL                  -- ... of which gave a fact
+        );
+        CREATE TABLE tariff_facts (
+            id {d.serial},
+            passage_id {d.bigint} NOT NULL,
+            article_id TEXT NOT NULL,
+            sentence TEXT NOT NULL,
+            in_title INTEGER NOT NULL DEFAULT 0,   -- read from the headline
+            charged_by TEXT NOT NULL,
+            charged_on TEXT NOT NULL,              -- '' for every country's goods
+            goods TEXT NOT NULL,                   -- '' for all goods
+            goods_key TEXT NOT NULL,
+            qualifier TEXT NOT NULL,
+            rate TEXT NOT NULL,
+            status TEXT NOT NULL,
+            day TEXT,                              -- ISO day it takes effect, or its pause ends
+            replaced TEXT,
+            published_ts {d.real}
+        );
+        CREATE INDEX tariff_facts_passage ON tariff_facts(passage_id);
+        CREATE INDEX tariff_facts_published ON tariff_facts(published_ts);
+        CREATE TABLE tariff_watches (
+            id {d.serial},
+            guild TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL,
+            filters TEXT NOT NULL,                 -- JSON: on, by, product, status
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            lines TEXT,                            -- JSON: each line's key -> its state, as last posted
+            UNIQUE (channel, filters)
+        );
+        CREATE TABLE tariff_updates (
+            id {d.serial},
+            watch_id {d.bigint} NOT NULL REFERENCES tariff_watches(id) ON DELETE CASCADE,
+            line TEXT NOT NULL,                    -- the line as the board gave it (JSON, with its citations)
+            change TEXT NOT NULL,                  -- new | rate | status
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',  -- pending | posted | failed: ...
+            message TEXT
+        );
+        CREATE INDEX tariff_updates_pending ON tariff_updates(status) WHERE status = 'pending';
+    """
+
+
 @dataclass(frozen=True)
 class Migration:
     script: Callable[[Dialect], str]
@@ -321,6 +374,7 @@ MIGRATIONS: list[Migration] = [
     Migration(m007_briefs),
     Migration(m008_migration_names),
     Migration(m009_clean_headlines, clean_headlines),
+    Migration(m010_tariff_board),
 ]
 KNOWN = {m.name for m in MIGRATIONS}
 

@@ -8,6 +8,7 @@ from embeddings.store.base import Store
 from embeddings.store.briefs import BriefRecords
 from embeddings.store.feeds import FeedRecords
 from embeddings.store.leases import Leases
+from embeddings.store.tariffs import TariffRecords
 from embeddings.store.watches import WatchRecords
 
 
@@ -18,3 +19,4 @@ class LiveRecords:
         self.watches = WatchRecords(store)  # standing questions and their outbox (answering/watch.py decides)
         self.briefs = BriefRecords(store)  # daily briefs: where, when, the day posted last
         self.leases = Leases(store)  # which process does a job (polls a feed, runs the watches' round)
+        self.tariffs = TariffRecords(store)  # the tariff board's facts, and the channels that watch it

@@ -1,0 +1,347 @@
+"""The tariffs a sentence reports (`facts`): who charges them, on whose goods, on what, the rate, and its status —
+in effect, announced for a day, paused until a day, threatened, exempted from, or lifted. The tariff board
+(answering/board.py) is made of these, one line per (charged by, charged on, goods).
+
+Precision first: a sentence gives a fact only when it states the rate (a percentage or a charge per unit: never
+the value of the goods a duty covers), who charges it (a country, or its government by name: "the White House",
+"Trump"; else the country its headline says charges, when the sentence names no country at all) and on whom or
+on what goods. A rate that is threatened or proposed is a threat, never in force; one averted, of the past,
+forecast, a threshold or a change in points is no fact. A sentence that gives two countries' rates gives each
+its own clause's roles (answering/roles.py), and a list gives each figure the country it stands with
+(answering/figures.py `stands_with`).
+
+Patterns, not a parser, as for the figures `ask` reads (answering/measures.py says why): each rule has a test in
+tests/test_tariffs.py, and bench/board.py measures the whole on stories of our own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from answering.dates import change_day, effective_day, find_dates
+from answering.figures import changes, stands_with
+from answering.measures import FIGURE, PER_UNIT, PERCENT, figures, measure, status
+from answering.roles import CLAUSE_BREAK, clause_of, roles
+from answering.subjects import countries_in
+from embeddings.analysis import terms
+
+VERSION = 1  # of the rules below: a store's facts read by another version are read again (answering/board.py)
+
+IN_EFFECT, ANNOUNCED, PAUSED, THREATENED, EXEMPTED, LIFTED = (
+    "in effect",
+    "announced",
+    "paused",
+    "threatened",
+    "exempted",
+    "lifted",
+)
+STATUSES = (IN_EFFECT, ANNOUNCED, PAUSED, THREATENED, EXEMPTED, LIFTED)
+WITHIN, OUTSIDE = "within quota", "outside quota"
+
+_DUTY = r"(?:(?:counter-?)?tariffs?|dut(?:y|ies)|levy|levies|import tax(?:es)?)"
+_HAS_DUTY = re.compile(rf"\b{_DUTY}\b(?!-free)", re.I)
+# A government named in place of its country: who charges when no country does.
+_GOVERNMENTS = [
+    (re.compile(r"\b(?:(?:President\s+)?(?:Donald\s+)?Trump|the\s+Commerce\s+Department|USTR|the\s+Trump\s+"
+                r"administration)\b"), "United States"),
+    (re.compile(r"\bthe\s+European\s+Commission\b|\bthe\s+Commission\b"), "European Union"),
+]  # fmt: skip
+
+# --- the status words of a rate, read in its clause before it -------------------------------------------------
+_BEFORE = r"(?:\s+(?!to\b)[\w'’.,-]+){0,6}?\s*$"  # up to six words between the verb and the rate, never "to"
+_EXEMPT = re.compile(r"\b(?:exempt\w*|spar(?:e|es|ed|ing)|exclud\w*|carve[sd]?\s+out|waive[sd]?|waiving)\b", re.I)
+_LIFT = re.compile(
+    r"\b(?:lift(?:s|ed|ing)?|remov(?:e|es|ed|ing)|scrap(?:s|ped|ping)?|end(?:s|ed|ing)?|repeal\w*|revok\w*|"
+    r"rescind\w*|abolish\w*|eliminat\w*|withdr[ae]w\w*|drop(?:s|ped|ping)?|roll(?:s|ed|ing)?\s+back)" + _BEFORE,
+    re.I,
+)
+_PAUSE = re.compile(
+    r"\b(?:paus\w*|suspen\w*|delay\w*|postpon\w*|defer\w*|(?:put|puts|putting)\s+on\s+hold|on\s+hold|froze|"
+    r"freez\w*)\b",
+    re.I,
+)
+_THREAT = re.compile(
+    r"(?:\b(?:threat\w*|warn\w*|propos\w*|consider\w*|weigh\w*|mull\w*|float\w*|mooted|vow\w*|"
+    r"(?:[Cc]ould|[Mm]ight)\s+(?:\w+\s+)?(?:impose|face|charge|put|slap|levy|raise|hit))\b|\bmay\s+impose\b)"
+    r"(?:\s+[\w'’.,-]+){0,8}?\s*$",
+)
+_TO_COME = re.compile(
+    r"\b(?:will|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
+    r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin))\b",
+    re.I,
+)
+_UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
+_FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
+_QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under)\b", re.I)
+_QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceeding|in excess)\b", re.I)
+
+# --- what a duty is on -----------------------------------------------------------------------------------------
+_SUM = r"(?:(?:US|C|A)?[$€£¥]\s?[\d.,]+\s*(?:[mb]illion|trillion|bn)?\s+(?:worth\s+)?of\s+)?"
+_ON = r"\s+(?:on|for|against|applied\s+to|applying\s+to|that\s+applies\s+to)\s+(?:the\s+)?"
+_UNIT = r"(?:\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+)?"
+_GOODS_AFTER = re.compile(
+    rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{_DUTY})?{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I
+)
+_GOODS_ANY = re.compile(rf"\b{_DUTY}{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I)
+_GOODS_BEFORE_DUTY = re.compile(rf"^\s*(?P<g>(?:[a-z][\w-]*\s+){{1,3}}?){_DUTY}\b", re.I)
+_GOODS_PAY = re.compile(
+    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|pays?|paid)\s+(?:a\s+|an\s+)?$",
+    re.I,
+)
+_GOODS_EXEMPT = re.compile(
+    r"\b(?:exempt\w*|spar(?:e|es|ed|ing)|exclud\w*|waive[sd]?)\s+(?P<g>(?:[\w'’-]+\s+){1,5}?)from\b", re.I
+)
+_GOODS_EXEMPT_SUBJECT = re.compile(
+    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:is|are|was|were|will\s+be|would\s+be)\s+)?(?:now\s+)?"
+    r"(?:exempt\w*|spared|excluded)\b",
+    re.I,
+)
+# Words that end what a duty is on ("steel wire imported from China from March 1": steel wire)
+_GOODS_END = frozenset(
+    """from starting effective until by in at to that which who as after before over under with if while when
+    will would is are was were has have had said says say beginning this next last on into up down rising
+    falling rose fell takes took take go goes went come comes came rises falls remains remain stays stay
+    starts start begins begin and or but so than also now could should might may must can its their his her
+    be been being per a an fall rise drop drops dropped climb climbs climbed jump jumps jumped double doubles
+    doubled triple tripled increase increases increased decrease decreases decreased cut cuts halve halved
+    face faces faced pay pays paid hit hits apply applies applied kick kicks kicked""".split()
+)
+_GENERIC = frozenset(
+    """goods imports imported import products exports exported export shipments items all most the of made
+    its their some certain other foreign such like various many any every incoming inbound outbound
+    within inside outside above beyond quota quotas in-quota out-of-quota excess exceeding""".split()
+)
+_SEPARATORS = re.compile(r"\s*(?:,|\band\b|\bor\b|&|\bas well as\b|\bplus\b)\s*", re.I)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One tariff a sentence reports."""
+
+    by: str  # the country that charges it
+    on: str  # the country whose goods pay it; "" when the sentence names none (every country's)
+    goods: str  # what it is on, as the sentence says it ("steel", "light trucks"); "" for all goods
+    qualifier: str  # WITHIN or OUTSIDE a quota, or ""
+    rate: str  # as written: "25%", "$75 a tonne"
+    status: str  # one of STATUSES
+    day: date | None  # the day it takes effect (announced, in effect, lifted) or its pause ends (paused)
+    replaced: str | None  # the rate the sentence says it replaced ("to 30% from 145%": 145%)
+    at: int  # where the rate stands in the sentence
+
+    @property
+    def goods_key(self) -> str:
+        return goods_key(self.goods)
+
+
+def goods_key(goods: str) -> str:
+    """What a line is on, as analysed terms in order ("light trucks" and "light truck" are one)."""
+    return " ".join(sorted(set(terms(goods))))
+
+
+def facts(sentence: str, *, headline: str = "", published: datetime | None = None) -> list[Fact]:
+    """The tariffs `sentence` reports (the story's `headline` says who charges whom when the sentence names no
+    country; `published`: its report's time, for days and for what is of the past)."""
+    if not _HAS_DUTY.search(sentence) or not FIGURE.search(sentence):
+        return []
+    reported = published.date() if published else None
+    found = changes(sentence)
+    out: list[Fact] = []
+    for f in figures(sentence):
+        if measure(sentence, f) not in (PERCENT, PER_UNIT):
+            continue  # the value of the goods a duty covers, a count: not a rate
+        if any(_overlaps(c.old, f) for c in found) and not any(_overlaps(c.new, f) for c in found):
+            continue  # the replaced end of a change: the current one's `replaced`
+        said = _status(sentence, f, published)
+        if said is None:
+            continue
+        kind, day = said
+        pays, charges = _roles(sentence, f, headline, kind)
+        if not charges:
+            continue
+        goods = _goods(sentence, f, kind)
+        if not pays and not goods:
+            continue  # no whom and no what: "a 25% tariff is in place"
+        replaced = next(
+            (sentence[c.old[0] : c.old[1]].strip(" ,.;") for c in found if _overlaps(c.new, f)),
+            None,
+        )
+        qualifier = _qualifier(sentence, f)
+        rate = sentence[f[0] : f[1]].strip()
+        if measure(sentence, f) == PER_UNIT and (unit := re.match(r"\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+", sentence[f[1] :])):
+            rate += unit.group(0)
+        for on in sorted(pays or {""}):
+            for g in goods or [""]:
+                fact = Fact(charges, on, g, qualifier, rate, kind, day, replaced, f[0])
+                if fact not in out:
+                    out.append(fact)
+    return out
+
+
+def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tuple[str, date | None] | None:
+    """The rate's status and its day, or None when it is no fact (averted, of the past, a forecast, a
+    threshold, a change in points)."""
+    reported = published.date() if published else None
+    clause = clause_of(sentence, f[0], alone=True)
+    at = sentence.rfind(clause, 0, f[1]) if clause else 0
+    lead = sentence[max(0, at) : f[0]] if at >= 0 else sentence[: f[0]]
+    wide = sentence[: f[0]]
+    if _EXEMPT.search(lead) or _EXEMPT.search(sentence[f[1] : f[1] + 40]) and re.search(r"\bfrom\b", lead, re.I):
+        return EXEMPTED, _effective(sentence, published)
+    if _EXEMPT.search(wide) and re.search(r"\bfrom\s+(?:the\s+|a\s+|its\s+)?(?:[\w.'’-]+\s+){0,2}$", lead, re.I):
+        return EXEMPTED, _effective(sentence, published)
+    if _LIFT.search(lead) and not re.search(r"\bto\s+$", lead, re.I):
+        return LIFTED, _effective(sentence, published)
+    if _PAUSE.search(lead) or (_PAUSE.search(wide) and not CLAUSE_BREAK.search(sentence, 0, f[0])):
+        return PAUSED, _until(sentence, published)
+    if _THREAT.search(lead):
+        return THREATENED, None
+    said = status(sentence, f, reported)
+    if said == "threatened":
+        return THREATENED, None
+    if said is not None:
+        return None  # averted, of the past, a forecast, a threshold, a change in points
+    day = _effective(sentence, published)
+    if day and reported and day > reported:
+        return ANNOUNCED, day
+    if _TO_COME.search(lead) or (day is None and _TO_COME.search(sentence[f[1] : f[1] + 40])):
+        return ANNOUNCED, day
+    return IN_EFFECT, day or (change_day(sentence, published, f[0]) if published else None)
+
+
+def _effective(sentence: str, published: datetime | None) -> date | None:
+    return effective_day(sentence, published) if published else None
+
+
+def _until(sentence: str, published: datetime | None) -> date | None:
+    """The day a pause ends: "until July 9", or the report's day plus "for 90 days" / "a 90-day pause"."""
+    if published:
+        for m in find_dates(sentence, published):
+            if m.day and _UNTIL.search(sentence[max(0, m.start - 12) : m.start]):
+                return m.day
+        if days := _FOR_DAYS.search(sentence):
+            return published.date() + timedelta(days=int(days.group(1) or days.group(2)))
+    return None
+
+
+def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple[set[str], str]:
+    """Whose goods pay the rate at `f` and who charges it ("" when the sentence, with its headline, does not
+    say, or says several)."""
+    clause = clause_of(sentence, f[0])
+    r = roles(clause)
+    subject = _subject(sentence)
+    own = set(stands_with(sentence, f))
+    if len(own) > 1:
+        own.discard(subject)  # "The U.S. will raise its 10% tariff on Chinese goods": China's, not the U.S.'s
+    pays = own or set(r.pays)
+    if kind == EXEMPTED:  # "The United States will exempt Indonesian palm oil from the 19% tariff"
+        pays = {m.country for m in countries_in(_exempt_object(sentence, f))} or set(r.pays)
+    charges = set(r.charges) - pays
+    if not charges:
+        charges = {subject} - {""} - pays
+    if not charges:
+        charges = set(roles(sentence).charges) - pays
+    if not charges:
+        charges = {country for pattern, country in _GOVERNMENTS if pattern.search(sentence)} - pays
+    if not charges and headline and pays:
+        # "Argentine beef within the quota pays 10%" under "U.S. sets beef quota for Argentina"
+        h = roles(headline)
+        if not h.pays or h.pays & pays:
+            charges = (set(h.charges) or {_subject(headline)} - {""}) - pays
+    if not charges and not countries_in(sentence) and headline:
+        # "The 20% duty on steel pipes takes effect on Monday", under "Canada hits Chinese steel pipes with duty"
+        h = roles(headline)
+        charges = (set(h.charges) or {_subject(headline)} - {""}) - set(h.pays)
+        pays = set(h.pays)
+    if len(charges) != 1:
+        return set(), ""
+    (by,) = charges
+    return pays - {by}, by
+
+
+_SUBJECT_START = re.compile(r"^\W*(?:the\s+)?$", re.I)
+_NOT_SUBJECT_AFTER = re.compile(
+    r"^\s*(?:['’]s\s+)?(?:goods|imports|exports|products|exporters|makers|producers|farmers|[a-z]+makers|steel|cars|"
+    r"shipments|beef|wine|\w+\s+(?:exports|imports|goods))\b|^\s*(?:['’]s\s+)?(?:face|faces|pay|pays)\b",
+    re.I,
+)
+
+
+def _subject(sentence: str) -> str:
+    """The country a sentence opens with as its subject ("Canada said it would ...", "The European Union on
+    Monday approved ..."), not one whose goods it opens with ("Chinese goods face ...")."""
+    mentions = countries_in(sentence)
+    if not mentions:
+        return ""
+    m = mentions[0]
+    if _SUBJECT_START.match(sentence[: m.start]) and not _NOT_SUBJECT_AFTER.match(sentence[m.end :]):
+        return m.country
+    return ""
+
+
+def _exempt_object(sentence: str, f: tuple[int, int]) -> str:
+    before = sentence[: f[0]]
+    if m := list(_GOODS_EXEMPT.finditer(before)):
+        return m[-1].group("g")
+    if m := _GOODS_EXEMPT_SUBJECT.search(before):
+        return m.group("g")
+    return ""
+
+
+def _goods(sentence: str, f: tuple[int, int], kind: str) -> list[str]:
+    """What the rate at `f` is on, one entry per product ("steel and aluminum": two); [] for a country's goods
+    in general."""
+    after = sentence[f[1] :]
+    clause = clause_of(sentence, f[0], alone=True)
+    if kind == EXEMPTED and (g := _exempt_object(sentence, f)):
+        return _products(g)
+    if m := _GOODS_AFTER.match(after):
+        return _products(m.group("g"))
+    if m := _GOODS_BEFORE_DUTY.match(after):
+        if products := _products(m.group("g")):
+            return products
+    if m := _GOODS_ANY.search(clause):
+        return _products(m.group("g"))
+    if m := _GOODS_ANY.search(sentence[: f[0]]):
+        return _products(m.group("g"))
+    if m := _GOODS_PAY.search(sentence[max(0, f[0] - 80) : f[0]]):
+        return _products(m.group("g"))
+    return []
+
+
+def _products(phrase: str) -> list[str]:
+    """The products a phrase names, countries and words like "goods" and "imported" left out ("imported cars and
+    light trucks": cars, light trucks; "Chinese goods": none)."""
+    for m in reversed(countries_in(phrase)):
+        phrase = f"{phrase[: m.start]} {phrase[m.end :]}"
+    words: list[str] = []
+    for w in re.findall(r"[$€£¥\d][\w.,$]*|[A-Za-z][\w'’-]*|,|&", phrase):
+        low = w.lower()
+        if low in _GOODS_END and low not in ("and", "or") or w[0] in "$€£¥" or w[0].isdigit():
+            break
+        words.append(low)
+    out = []
+    for part in _SEPARATORS.split(" ".join(words).replace(" ,", ",")):
+        kept = [w for w in part.split() if w not in _GENERIC and not w.endswith(("'s", "’s"))]
+        if kept:
+            out.append(" ".join(kept))
+    return list(dict.fromkeys(out))
+
+
+def _qualifier(sentence: str, f: tuple[int, int]) -> str:
+    """Within or outside a quota, when the sentence has one and the rate's own clause says which."""
+    if "quota" not in sentence.lower():
+        return ""
+    own = clause_of(sentence, f[0], alone=True)
+    before = own[: max(0, own.find(sentence[f[0] : f[1]]))] or own
+    for text in (before, own):
+        if _QUOTA_OUT.search(text):
+            return OUTSIDE
+        if _QUOTA_IN.search(text):
+            return WITHIN
+    return ""
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
