@@ -424,8 +424,16 @@ def _number(lines: list[Line], rows: dict[int, _Fact], library) -> list[Citation
         f = rows[fid]
         a = f.article
         citations.append(
-            Citation(number[fid], f.article_id, a["title"], a["source"], a["published"], link(a["url"], a["origin"]),
-                     f.sentence, sources(a["story_id"], f.article_id))  # fmt: skip
+            Citation(
+                number[fid],
+                f.article_id,
+                a["title"],
+                a["source"],
+                a["published"],
+                link(a["url"], a["origin"]),
+                f.sentence,
+                sources(a["story_id"], f.article_id),
+            )  # fmt: skip
         )
     for line in lines:
         for s in line.steps:

@@ -41,7 +41,8 @@ STATUSES = (IN_EFFECT, ANNOUNCED, PAUSED, THREATENED, EXEMPTED, LIFTED)
 WITHIN, OUTSIDE = "within quota", "outside quota"
 
 _DUTY = r"(?:(?:counter-?)?tariffs?|dut(?:y|ies)|levy|levies|import tax(?:es)?)"
-_HAS_DUTY = re.compile(rf"\b{_DUTY}\b(?!-free)", re.I)
+# A duty named, or charged: "Japan charges 9% on American beef"
+_HAS_DUTY = re.compile(rf"\b{_DUTY}\b(?!-free)|\bcharg(?:e|es|ed|ing)\b", re.I)
 # A government named in place of its country: who charges when no country does.
 _GOVERNMENTS = [
     (re.compile(r"\b(?:(?:President\s+)?(?:Donald\s+)?Trump|the\s+Commerce\s+Department|USTR|the\s+Trump\s+"
@@ -65,13 +66,20 @@ _PAUSE = re.compile(
 _THREAT = re.compile(
     r"(?:\b(?:threat\w*|warn\w*|propos\w*|consider\w*|weigh\w*|mull\w*|float\w*|mooted|vow\w*|"
     r"(?:[Cc]ould|[Mm]ight)\s+(?:\w+\s+)?(?:impose|face|charge|put|slap|levy|raise|hit))\b|\bmay\s+impose\b)"
-    r"(?:\s+[\w'’.,-]+){0,8}?\s*$",
+    r"(?:\s+[\w'’.,-]+){0,10}?\s*$",
 )
 _TO_COME = re.compile(
     r"\b(?:will|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
     r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin))\b",
     re.I,
 )
+# Where another clause of its own begins ("... could impose 50% in response to Ottawa's 100% tariff"): the
+# status of a rate is read from there on (a comma alone keeps "In 2019, the U.S. charged 10%" of the past).
+_STRONG_BREAK = re.compile(
+    r";|\bin (?:response|retaliation) (?:to|for|against)\b|,\s*(?:and|but|while|whereas)\s+|\s(?:while|whereas)\s",
+    re.I,
+)
+_SAID = re.compile(r"\b(?:said|says|told|announced|statement)\b[^.;]{0,24}$", re.I)
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
 _QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under)\b", re.I)
@@ -81,13 +89,12 @@ _QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceeding|
 _SUM = r"(?:(?:US|C|A)?[$€£¥]\s?[\d.,]+\s*(?:[mb]illion|trillion|bn)?\s+(?:worth\s+)?of\s+)?"
 _ON = r"\s+(?:on|for|against|applied\s+to|applying\s+to|that\s+applies\s+to)\s+(?:the\s+)?"
 _UNIT = r"(?:\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+)?"
-_GOODS_AFTER = re.compile(
-    rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{_DUTY})?{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I
-)
+_GOODS_AFTER = re.compile(rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{_DUTY})?{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I)
 _GOODS_ANY = re.compile(rf"\b{_DUTY}{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I)
+_ON_BEFORE = re.compile(r"\bon\s+(?:the\s+)?(?P<g>[^,;:()%]+?)\s+(?:to|at)\s+$", re.I)
 _GOODS_BEFORE_DUTY = re.compile(rf"^\s*(?P<g>(?:[a-z][\w-]*\s+){{1,3}}?){_DUTY}\b", re.I)
 _GOODS_PAY = re.compile(
-    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|pays?|paid)\s+(?:a\s+|an\s+)?$",
+    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|pays?|paid)\s+(?:a\s+|an\s+|the\s+|its\s+)?$",
     re.I,
 )
 _GOODS_EXEMPT = re.compile(
@@ -106,7 +113,9 @@ _GOODS_END = frozenset(
     starts start begins begin and or but so than also now could should might may must can its their his her
     be been being per a an fall rise drop drops dropped climb climbs climbed jump jumps jumped double doubles
     doubled triple tripled increase increases increased decrease decreases decreased cut cuts halve halved
-    face faces faced pay pays paid hit hits apply applies applied kick kicks kicked""".split()
+    face faces faced pay pays paid hit hits apply applies applied kick kicks kicked since still it them those
+    stays stay stayed january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""".split()
 )
 _GENERIC = frozenset(
     """goods imports imported import products exports exported export shipments items all most the of made
@@ -148,6 +157,7 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
     reported = published.date() if published else None
     found = changes(sentence)
     out: list[Fact] = []
+    last_goods: list[str] = []  # what the figure before it in the sentence is on
     for f in figures(sentence):
         if measure(sentence, f) not in (PERCENT, PER_UNIT):
             continue  # the value of the goods a duty covers, a count: not a rate
@@ -161,6 +171,9 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         if not charges:
             continue
         goods = _goods(sentence, f, kind)
+        if goods is None:  # "9% on American beef within the quota and 38.5% on shipments outside it"
+            goods = last_goods
+        last_goods = goods
         if not pays and not goods:
             continue  # no whom and no what: "a 25% tariff is in place"
         replaced = next(
@@ -169,7 +182,9 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         )
         qualifier = _qualifier(sentence, f)
         rate = sentence[f[0] : f[1]].strip()
-        if measure(sentence, f) == PER_UNIT and (unit := re.match(r"\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+", sentence[f[1] :])):
+        if measure(sentence, f) == PER_UNIT and (
+            unit := re.match(r"\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+", sentence[f[1] :])
+        ):
             rate += unit.group(0)
         for on in sorted(pays or {""}):
             for g in goods or [""]:
@@ -192,26 +207,46 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
     if _EXEMPT.search(wide) and re.search(r"\bfrom\s+(?:the\s+|a\s+|its\s+)?(?:[\w.'’-]+\s+){0,2}$", lead, re.I):
         return EXEMPTED, _effective(sentence, published)
     if _LIFT.search(lead) and not re.search(r"\bto\s+$", lead, re.I):
-        return LIFTED, _effective(sentence, published)
+        return LIFTED, _effective(sentence, published) or _day(sentence, published, f)
     if _PAUSE.search(lead) or (_PAUSE.search(wide) and not CLAUSE_BREAK.search(sentence, 0, f[0])):
         return PAUSED, _until(sentence, published)
     if _THREAT.search(lead):
         return THREATENED, None
-    said = status(sentence, f, reported)
+    start = max([0, *(m.end() for m in _STRONG_BREAK.finditer(sentence, 0, f[0]))])
+    said = status(sentence[start:], (f[0] - start, f[1] - start), reported)  # not another clause's "could"
     if said == "threatened":
         return THREATENED, None
     if said is not None:
         return None  # averted, of the past, a forecast, a threshold, a change in points
-    day = _effective(sentence, published)
+    day = _effective(sentence, published) or _day(sentence, published, f)
     if day and reported and day > reported:
         return ANNOUNCED, day
     if _TO_COME.search(lead) or (day is None and _TO_COME.search(sentence[f[1] : f[1] + 40])):
         return ANNOUNCED, day
-    return IN_EFFECT, day or (change_day(sentence, published, f[0]) if published else None)
+    return IN_EFFECT, day
 
 
 def _effective(sentence: str, published: datetime | None) -> date | None:
     return effective_day(sentence, published) if published else None
+
+
+def _day(sentence: str, published: datetime | None, f: tuple[int, int]) -> date | None:
+    """The day the change happened or will ("removed its 35% tariff ... on October 1", "will cut ... to 15% on
+    December 1"): `change_day`'s, else a day after the report that is not the day something was said."""
+    if not published:
+        return None
+    if day := change_day(sentence, published, f[0]):
+        return day
+    reported = published.date()
+    for m in find_dates(sentence, published):
+        if (
+            m.start >= f[0]
+            and m.day
+            and m.day > reported
+            and not _SAID.search(sentence[max(0, m.start - 40) : m.start])
+        ):
+            return m.day
+    return None
 
 
 def _until(sentence: str, published: datetime | None) -> date | None:
@@ -231,13 +266,14 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
     clause = clause_of(sentence, f[0])
     r = roles(clause)
     subject = _subject(sentence)
-    own = set(stands_with(sentence, f))
+    possessive = _possessive(sentence, f)
+    own = set(stands_with(sentence, f)) - possessive
     if len(own) > 1:
         own.discard(subject)  # "The U.S. will raise its 10% tariff on Chinese goods": China's, not the U.S.'s
     pays = own or set(r.pays)
     if kind == EXEMPTED:  # "The United States will exempt Indonesian palm oil from the 19% tariff"
         pays = {m.country for m in countries_in(_exempt_object(sentence, f))} or set(r.pays)
-    charges = set(r.charges) - pays
+    charges = (possessive or set(r.charges)) - pays
     if not charges:
         charges = {subject} - {""} - pays
     if not charges:
@@ -258,6 +294,21 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
         return set(), ""
     (by,) = charges
     return pays - {by}, by
+
+
+_POSSESSIVE = re.compile(r"^['’]s\s+(?:[\w.%$€£¥-]+\s+){0,3}?" + _DUTY + r"\b", re.I)
+
+
+def _possessive(sentence: str, f: tuple[int, int]) -> set[str]:
+    """The country whose duty the rate is, by its possessive ("Washington's 39% duty", "Ottawa's 100% tariff")."""
+    out = set()
+    for m in countries_in(sentence):
+        if m.end <= f[0] and f[0] - m.end <= 12:
+            said = sentence[m.start : m.end]
+            tail = sentence[m.end - 2 :] if said.endswith(("'s", "’s")) else sentence[m.end :]
+            if _POSSESSIVE.match(tail):
+                out.add(m.country)
+    return out
 
 
 _SUBJECT_START = re.compile(r"^\W*(?:the\s+)?$", re.I)
@@ -289,30 +340,37 @@ def _exempt_object(sentence: str, f: tuple[int, int]) -> str:
     return ""
 
 
-def _goods(sentence: str, f: tuple[int, int], kind: str) -> list[str]:
+def _goods(sentence: str, f: tuple[int, int], kind: str) -> list[str] | None:
     """What the rate at `f` is on, one entry per product ("steel and aluminum": two); [] for a country's goods
-    in general."""
+    in general ("on Chinese goods"); None when the sentence does not say ("38.5% on shipments outside it")."""
     after = sentence[f[1] :]
-    clause = clause_of(sentence, f[0], alone=True)
-    if kind == EXEMPTED and (g := _exempt_object(sentence, f)):
-        return _products(g)
-    if m := _GOODS_AFTER.match(after):
-        return _products(m.group("g"))
-    if m := _GOODS_BEFORE_DUTY.match(after):
-        if products := _products(m.group("g")):
-            return products
-    if m := _GOODS_ANY.search(clause):
-        return _products(m.group("g"))
+    before = sentence[max([0, *(g[1] for g in figures(sentence) if g[1] <= f[0])]) : f[0]]
+    tries: list[str] = []
+    if kind == EXEMPTED:  # "exempt Indonesian palm oil from the 19% tariff"
+        tries.append(_exempt_object(sentence, f))
+    if m := _GOODS_AFTER.match(after):  # "a 25% tariff on imported cars"
+        tries.append(m.group("g"))
+    if m := _GOODS_BEFORE_DUTY.match(after):  # "a 25% steel tariff"
+        tries.append(m.group("g"))
+    if m := _ON_BEFORE.search(before):  # "cut its tariffs ... and on American chicken legs to 15%"
+        tries.append(m.group("g"))
+    if m := _GOODS_PAY.search(sentence[max(0, f[0] - 80) : f[0]]):  # "Brazilian beef still pays the 40% duty"
+        tries.append(m.group("g"))
+    if m := _GOODS_ANY.search(clause_of(sentence, f[0], alone=True)):  # "tariffs on steel rose to 50%"
+        tries.append(m.group("g"))
     if m := _GOODS_ANY.search(sentence[: f[0]]):
-        return _products(m.group("g"))
-    if m := _GOODS_PAY.search(sentence[max(0, f[0] - 80) : f[0]]):
-        return _products(m.group("g"))
-    return []
+        tries.append(m.group("g"))
+    for phrase in tries:
+        if (said := _products(phrase)) is not None:
+            return said
+    return None
 
 
-def _products(phrase: str) -> list[str]:
+def _products(phrase: str) -> list[str] | None:
     """The products a phrase names, countries and words like "goods" and "imported" left out ("imported cars and
-    light trucks": cars, light trucks; "Chinese goods": none)."""
+    light trucks": cars, light trucks); [] for a country's goods or all goods ("Chinese goods", "all imports");
+    None when it names neither ("shipments outside it")."""
+    general = bool(countries_in(phrase))
     for m in reversed(countries_in(phrase)):
         phrase = f"{phrase[: m.start]} {phrase[m.end :]}"
     words: list[str] = []
@@ -321,21 +379,26 @@ def _products(phrase: str) -> list[str]:
         if low in _GOODS_END and low not in ("and", "or") or w[0] in "$€£¥" or w[0].isdigit():
             break
         words.append(low)
+    general = general or bool({"goods", "all"} & set(words))
     out = []
     for part in _SEPARATORS.split(" ".join(words).replace(" ,", ",")):
         kept = [w for w in part.split() if w not in _GENERIC and not w.endswith(("'s", "’s"))]
         if kept:
             out.append(" ".join(kept))
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(out)) if out or general else None
 
 
 def _qualifier(sentence: str, f: tuple[int, int]) -> str:
-    """Within or outside a quota, when the sentence has one and the rate's own clause says which."""
+    """Within or outside a quota, when the sentence has one and the rate's own words say which: those after it
+    in its clause ("9% on American beef within the quota"), else those before it back to the figure before
+    ("and outside it €95 a tonne")."""
     if "quota" not in sentence.lower():
         return ""
-    own = clause_of(sentence, f[0], alone=True)
-    before = own[: max(0, own.find(sentence[f[0] : f[1]]))] or own
-    for text in (before, own):
+    after = sentence[f[1] :]
+    after = after[: m.start()] if (m := FIGURE.search(after)) else after
+    after = after[: m.start()] if (m := CLAUSE_BREAK.search(after)) else after
+    before = sentence[max([0, *(g[1] for g in figures(sentence) if g[1] <= f[0])]) : f[0]]
+    for text in (after, before):
         if _QUOTA_OUT.search(text):
             return OUTSIDE
         if _QUOTA_IN.search(text):

@@ -122,7 +122,9 @@ def evaluate(library) -> dict[str, object]:
             "agree_with_gold": len(agree),
             "gold_covered": round(len(agree) / len(gold_lines), 3) if gold_lines else None,
         },
-        "wrong": [dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k)) for k, _ in wrong],
+        "wrong": [
+            dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k)) for k, _ in wrong
+        ],
         "missed": missed,
     }
 

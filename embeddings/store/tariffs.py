@@ -207,4 +207,3 @@ class TariffRecords(Records):
             self.db.execute(
                 "UPDATE tariff_updates SET status = ?, message = ? WHERE id = ?", (status, message, update.id)
             )
-
