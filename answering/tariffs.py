@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 
 from answering.dates import change_day, effective_day, find_dates
 from answering.figures import changes, stands_with
-from answering.measures import FIGURE, PER_UNIT, PERCENT, figures, measure, status
+from answering.measures import FIGURE, PER_UNIT, PERCENT, figures, measure, part_of, status
 from answering.roles import CLAUSE_BREAK, clause_of, roles
 from answering.subjects import countries_in
 from embeddings.analysis import terms
@@ -69,7 +69,7 @@ _THREAT = re.compile(
     r"(?:\s+[\w'’.,-]+){0,10}?\s*$",
 )
 _TO_COME = re.compile(
-    r"\b(?:will|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
+    r"\b(?:(?:said|says|announced)\b[^.;]{0,60}?\bwould|will|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
     r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin))\b",
     re.I,
 )
@@ -80,6 +80,12 @@ _STRONG_BREAK = re.compile(
     re.I,
 )
 _SAID = re.compile(r"\b(?:said|says|told|announced|statement)\b[^.;]{0,24}$", re.I)
+_EVERY = re.compile(r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)", re.I)
+_NOT_THE_RATE = re.compile(
+    r"\b(?:additional|extra|further|added|another|instead\s+of|rather\s+than|in\s+place\s+of|(?:up|down)\s+from|"
+    r"from)\s+(?:the\s+|a\s+|an\s+)?$",
+    re.I,
+)
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
 _QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under)\b", re.I)
@@ -115,12 +121,14 @@ _GOODS_END = frozenset(
     doubled triple tripled increase increases increased decrease decreases decreased cut cuts halve halved
     face faces faced pay pays paid hit hits apply applies applied kick kicks kicked since still it them those
     stays stay stayed january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday""".split()
+    monday tuesday wednesday thursday friday saturday sunday do does did not no never""".split()
 )
 _GENERIC = frozenset(
     """goods imports imported import products exports exported export shipments items all most the of made
     its their some certain other foreign such like various many any every incoming inbound outbound
-    within inside outside above beyond quota quotas in-quota out-of-quota excess exceeding""".split()
+    within inside outside above beyond quota quotas in-quota out-of-quota excess exceeding baseline reciprocal
+    additional new current existing general blanket retaliatory punitive anti-dumping antidumping
+    countervailing temporary universal higher lower total extra further combined""".split()
 )
 _SEPARATORS = re.compile(r"\s*(?:,|\band\b|\bor\b|&|\bas well as\b|\bplus\b)\s*", re.I)
 
@@ -163,6 +171,8 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
             continue  # the value of the goods a duty covers, a count: not a rate
         if any(_overlaps(c.old, f) for c in found) and not any(_overlaps(c.new, f) for c in found):
             continue  # the replaced end of a change: the current one's `replaced`
+        if _NOT_THE_RATE.search(sentence[max(0, f[0] - 30) : f[0]]):
+            continue  # "an additional 25%": a part of the rate; "instead of 25%": the one replaced
         said = _status(sentence, f, published)
         if said is None:
             continue
@@ -174,13 +184,16 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         if goods is None:  # "9% on American beef within the quota and 38.5% on shipments outside it"
             goods = last_goods
         last_goods = goods
-        if not pays and not goods:
+        if not pays and not goods and not (goods == [] and _EVERY.search(sentence[f[1] : f[1] + 80])):
             continue  # no whom and no what: "a 25% tariff is in place"
         replaced = next(
             (sentence[c.old[0] : c.old[1]].strip(" ,.;") for c in found if _overlaps(c.new, f)),
             None,
         )
         qualifier = _qualifier(sentence, f)
+        if reason := part_of(sentence, f, frozenset()):  # "the tariff tied to fentanyl": a part, a line of its own
+            reason = re.split(r"\s+(?:on|for|from|against|to|over|in|at)\b", reason.strip(), maxsplit=1)[0]
+            qualifier = ", ".join(x for x in (qualifier, f"tied to {reason}") if x)
         rate = sentence[f[0] : f[1]].strip()
         if measure(sentence, f) == PER_UNIT and (
             unit := re.match(r"\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+", sentence[f[1] :])
@@ -276,8 +289,9 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
     charges = (possessive or set(r.charges)) - pays
     if not charges:
         charges = {subject} - {""} - pays
-    if not charges:
-        charges = set(roles(sentence).charges) - pays
+    if not charges:  # a charger named before the rate's clause ends, not one of a clause after it
+        ends = [m.start() for m in CLAUSE_BREAK.finditer(sentence, f[1])]
+        charges = set(roles(sentence[: ends[0] if ends else len(sentence)]).charges) - pays
     if not charges:
         charges = {country for pattern, country in _GOVERNMENTS if pattern.search(sentence)} - pays
     if not charges and headline and pays:
@@ -319,6 +333,18 @@ _NOT_SUBJECT_AFTER = re.compile(
 )
 
 
+# The subject's verb, a few words after it: it charges, decides or says ("Canada said on Tuesday it would",
+# "The European Union on Monday approved"), not "Canada and Mexico are not subject to".
+_SUBJECT_VERB = re.compile(
+    r"^(?:\s+[\w,'’.-]+){0,4}?\s+(?:(?:will|would|has|have|had|also|then|now|to|did|is|was|plans\s+to|"
+    r"is\s+set\s+to)\s+)?(?:impos|charg|lev(?:y|ie)|put|slap|set|rais|cut|lower|appl|keep|kept|exempt|spar|lift|"
+    r"remov|scrap|end|paus|suspend|delay|postpon|threat|warn|propos|approv|announc|adopt|retaliat|hit|double|halv|"
+    r"triple|increas|reduc|extend|said|says|told|decided|agreed|confirmed|moved|answer|respond|counter|struck\s+back|"
+    r"hit\s+back)",
+    re.I,
+)
+
+
 def _subject(sentence: str) -> str:
     """The country a sentence opens with as its subject ("Canada said it would ...", "The European Union on
     Monday approved ..."), not one whose goods it opens with ("Chinese goods face ...")."""
@@ -326,7 +352,13 @@ def _subject(sentence: str) -> str:
     if not mentions:
         return ""
     m = mentions[0]
-    if _SUBJECT_START.match(sentence[: m.start]) and not _NOT_SUBJECT_AFTER.match(sentence[m.end :]):
+    after = sentence[m.end :]
+    if (
+        _SUBJECT_START.match(sentence[: m.start])
+        and not _NOT_SUBJECT_AFTER.match(after)
+        and not re.match(r"\s*(?:and|or|&)\s", after)  # "The U.S. and the U.K. announce ...": which of them?
+        and _SUBJECT_VERB.match(after)
+    ):
         return m.country
     return ""
 
@@ -379,7 +411,7 @@ def _products(phrase: str) -> list[str] | None:
         if low in _GOODS_END and low not in ("and", "or") or w[0] in "$€£¥" or w[0].isdigit():
             break
         words.append(low)
-    general = general or bool({"goods", "all"} & set(words))
+    general = general or bool({"goods", "all", "imports", "products", "exports"} & set(words))
     out = []
     for part in _SEPARATORS.split(" ".join(words).replace(" ,", ",")):
         kept = [w for w in part.split() if w not in _GENERIC and not w.endswith(("'s", "’s"))]

@@ -1,4 +1,4 @@
-"""tradewire ingest | ask | timeline | latest | brief | stats | watch | demo | serve — each command resolves its
+"""tradewire ingest | ask | timeline | tariffs | latest | brief | stats | watch | demo | serve — each command resolves its
 inputs, calls the library, and prints.
 
 Click parses the command line: a usage mistake prints click's usage hint and one `Error:` line and exits 2; an
@@ -287,6 +287,41 @@ def timeline(question: str, since: str | None, as_json: bool, home: Path | None)
     with _settings(home).open_library() as library:
         result = build(library, question, since=start)
     click.echo(render.timeline_json(result) if as_json else render.timeline_text(result))
+
+
+@app.command()
+@click.option("--on", "on", metavar="COUNTRY", help="Only tariffs charged on this country (and on every country's).")
+@click.option("--by", "by", metavar="COUNTRY", help="Only tariffs this country charges.")
+@click.option("--product", metavar="WORDS", help="Only tariffs on goods these words name (steel, electric vehicles).")
+@click.option(
+    "--status",
+    type=click.Choice(["in effect", "announced", "paused", "threatened", "exempted", "lifted"]),
+    help="Only lines with this status.",
+)
+@click.option("--as-of", "as_of", metavar="DATE", help="The board as the news stood at the end of this day.")
+@json_option
+@home_option
+def tariffs(
+    on: str | None,
+    by: str | None,
+    product: str | None,
+    status: str | None,
+    as_of: str | None,
+    as_json: bool,
+    home: Path | None,
+) -> None:
+    """The tariff board: every tariff the indexed news reports, one line per (charged by, charged on, goods),
+    with its rate, status and day (in effect since, from a coming day, paused until, threatened, exempted,
+    lifted), what it replaced, and the sentence of every report, cited. Only what the news states: the rate,
+    who charges it, and on whom or on what."""
+    from answering import parse_when
+    from answering.board import board
+    from bot import render
+
+    when = parse_when(as_of)
+    with _settings(home).open_library() as library:
+        result = board(library, on=on, by=by, product=product, status=status, as_of=when)
+    click.echo(render.board_json(result) if as_json else render.board_text(result))
 
 
 @app.command()

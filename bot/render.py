@@ -13,6 +13,7 @@ from answering.result import Coming, Was
 from embeddings.models import ArticleSummary, plural, printable
 
 if TYPE_CHECKING:
+    from answering.board import Board, Line
     from answering.brief import Brief
     from answering.timeline import Timeline
 
@@ -224,4 +225,44 @@ def brief_text(b: Brief) -> str:
 
 
 def brief_json(b: Brief) -> str:
+    return json.dumps(b.to_json(), ensure_ascii=False)
+
+
+def board_line(line: Line) -> str:
+    """ "United States → China · all goods: 30%, in effect since May 14, 2026 (was 145%) [1, 2]", and the figure
+    another report gives when outlets differ."""
+    on = line.on or "every country"
+    goods = line.goods or "all goods"
+    if line.qualifier:
+        goods += f" ({line.qualifier})"
+    now = line.now
+    was = f" (was {now.replaced})" if now.replaced and line.status not in ("lifted", "exempted") else ""
+    cites = ", ".join(str(n) for n in now.citations)
+    text = f"{line.by} → {on} · {goods}: {now.rate}, {line.when()}{was} [{cites}]"
+    for rate, numbers in now.differ:
+        text += f"; reports differ: {rate} [{', '.join(str(n) for n in numbers)}]"
+    return text
+
+
+def board_text(b: Board) -> str:
+    """One line per tariff line, then each cited sentence and its source."""
+    read = b.read
+    shown = {k: v for k, v in b.filters.items()}
+    about = (" (" + ", ".join(f"{k} {v}" for k, v in shown.items()) + ")") if shown else ""
+    stats = (
+        f"{plural(read['passages'], 'passage')} read; {plural(read['sentences'], 'sentence')} with a duty and a "
+        f"rate, {read['not_used']} not used"
+    )
+    if not b.lines:
+        return printable(f"No tariff lines in the indexed news{about} as of {date_text(b.as_of.isoformat())}.\n({stats}.)")
+    lines = [f"Tariff board{about} as of {date_text(b.as_of.isoformat())}: {plural(len(b.lines), 'line')} ({stats})", ""]
+    lines += [board_line(line) for line in b.lines]
+    lines.append("")
+    lines += [f"  “{c.quote}” [{c.n}]" for c in b.citations]
+    lines.append("")
+    lines += [citation_line(c) for c in b.citations]
+    return printable("\n".join(lines))
+
+
+def board_json(b: Board) -> str:
     return json.dumps(b.to_json(), ensure_ascii=False)
