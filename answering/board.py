@@ -167,8 +167,11 @@ class Line:
         day = self.day
         said = fmt(day) if day else ""
         if self.status == IN_EFFECT:  # since the day it took effect, when a report says; else when reported
-            return f"in effect since {said}" if self.now.day or self.now.status == ANNOUNCED else \
-                f"in effect (reported {fmt(self.now.reported)})"
+            return (
+                f"in effect since {said}"
+                if self.now.day or self.now.status == ANNOUNCED
+                else f"in effect (reported {fmt(self.now.reported)})"
+            )
         if self.status == ANNOUNCED:
             return f"announced, from {said}" if day else "announced"
         if self.status == PAUSED:

@@ -80,6 +80,12 @@ _STRONG_BREAK = re.compile(
     re.I,
 )
 _SAID = re.compile(r"\b(?:said|says|told|announced|statement)\b[^.;]{0,24}$", re.I)
+_MOVED = re.compile(
+    r"\b(?:fell|falls?|rose|rises?|dropped|drops?|climbed|climbs?|jumped|jumps?|gained|gains?|lost|slid|slides?|surged|"
+    r"grew|shrank|declined|increased|decreased|soared|plunged|slumped)\s+(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|"
+    r"some\s+|roughly\s+|around\s+)?$",
+    re.I,
+)
 _EVERY = re.compile(r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)", re.I)
 _NOT_THE_RATE = re.compile(
     r"\b(?:additional|extra|further|added|another|instead\s+of|rather\s+than|in\s+place\s+of|(?:up|down)\s+from|"
@@ -166,18 +172,25 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
     found = changes(sentence)
     out: list[Fact] = []
     last_goods: list[str] = []  # what the figure before it in the sentence is on
+    last_roles: tuple[set[str], str] = (set(), "")  # ... and whose it is, on whom
     for f in figures(sentence):
         if measure(sentence, f) not in (PERCENT, PER_UNIT):
             continue  # the value of the goods a duty covers, a count: not a rate
         if any(_overlaps(c.old, f) for c in found) and not any(_overlaps(c.new, f) for c in found):
             continue  # the replaced end of a change: the current one's `replaced`
+        if _MOVED.search(sentence[max(0, f[0] - 30) : f[0]]):
+            continue  # "prices fell 9%": how much something moved
         if _NOT_THE_RATE.search(sentence[max(0, f[0] - 30) : f[0]]):
+            last_roles = _roles(sentence, f, headline, IN_EFFECT)
             continue  # "an additional 25%": a part of the rate; "instead of 25%": the one replaced
         said = _status(sentence, f, published)
         if said is None:
             continue
         kind, day = said
         pays, charges = _roles(sentence, f, headline, kind)
+        if not charges and last_roles[1] and not countries_in(clause_of(sentence, f[0], alone=True)):
+            pays, charges = last_roles  # "Peru's additional 10% tariff ..., bringing the total to 22%"
+        last_roles = (pays, charges)
         if not charges:
             continue
         goods = _goods(sentence, f, kind)
@@ -303,7 +316,9 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
         # "The 20% duty on steel pipes takes effect on Monday", under "Canada hits Chinese steel pipes with duty"
         h = roles(headline)
         charges = (set(h.charges) or {_subject(headline)} - {""}) - set(h.pays)
-        pays = set(h.pays)
+        # whose goods: those the headline says pay, else the one other country it names ("Spanish tiles")
+        others = {m.country for m in countries_in(headline)} - charges
+        pays = set(h.pays) or (others if len(others) == 1 else set())
     if len(charges) != 1:
         return set(), ""
     (by,) = charges

@@ -247,15 +247,19 @@ def board_line(line: Line) -> str:
 def board_text(b: Board) -> str:
     """One line per tariff line, then each cited sentence and its source."""
     read = b.read
-    shown = {k: v for k, v in b.filters.items()}
-    about = (" (" + ", ".join(f"{k} {v}" for k, v in shown.items()) + ")") if shown else ""
+    about = (" (" + ", ".join(f"{k} {v}" for k, v in b.filters.items()) + ")") if b.filters else ""
     stats = (
         f"{plural(read['passages'], 'passage')} read; {plural(read['sentences'], 'sentence')} with a duty and a "
         f"rate, {read['not_used']} not used"
     )
     if not b.lines:
-        return printable(f"No tariff lines in the indexed news{about} as of {date_text(b.as_of.isoformat())}.\n({stats}.)")
-    lines = [f"Tariff board{about} as of {date_text(b.as_of.isoformat())}: {plural(len(b.lines), 'line')} ({stats})", ""]
+        return printable(
+            f"No tariff lines in the indexed news{about} as of {date_text(b.as_of.isoformat())}.\n({stats}.)"
+        )
+    lines = [
+        f"Tariff board{about} as of {date_text(b.as_of.isoformat())}: {plural(len(b.lines), 'line')} ({stats})",
+        "",
+    ]
     lines += [board_line(line) for line in b.lines]
     lines.append("")
     lines += [f"  “{c.quote}” [{c.n}]" for c in b.citations]
