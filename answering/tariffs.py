@@ -42,12 +42,17 @@ WITHIN, OUTSIDE = "within quota", "outside quota"
 
 _DUTY = r"(?:(?:counter-?)?tariffs?|dut(?:y|ies)|levy|levies|import tax(?:es)?)"
 # A duty named, or charged: "Japan charges 9% on American beef"
-_HAS_DUTY = re.compile(rf"\b{_DUTY}\b(?!-free)|\bcharg(?:e|es|ed|ing)\b", re.I)
+_HAS_DUTY = re.compile(
+    rf"\b{_DUTY}\b(?!-free)|\bcharg(?:e|es|ed|ing)\b|\b(?:pay|pays|paid|paying|face|faces|faced|facing)\s+"
+    r"(?:[\w'’]+\s+){0,3}?[$€£¥]?\d|\bexempt\w*\s+from\s+(?:the\s+)?(?:[\w.%-]+\s+){0,2}rate\b",
+    re.I,
+)
 # A government named in place of its country: who charges when no country does.
 _GOVERNMENTS = [
-    (re.compile(r"\b(?:(?:President\s+)?(?:Donald\s+)?Trump|the\s+Commerce\s+Department|USTR|the\s+Trump\s+"
-                r"administration)\b"), "United States"),
-    (re.compile(r"\bthe\s+European\s+Commission\b|\bthe\s+Commission\b"), "European Union"),
+    (re.compile(r"\b(?:(?:President\s+)?(?:Donald\s+)?Trump|the\s+Commerce\s+(?:Department|Secretary)|USTR|the\s+"
+                r"Trump\s+administration|the\s+Treasury\s+Secretary|the\s+U\.?S\.?\s+Trade\s+Representative)\b"),
+     "United States"),
+    (re.compile(r"\bthe\s+European\s+Commission\b|\b(?:the|a)\s+Commission\b"), "European Union"),
 ]  # fmt: skip
 
 # --- the status words of a rate, read in its clause before it -------------------------------------------------
@@ -69,12 +74,26 @@ _THREAT = re.compile(
     r"(?:\s+[\w'’.,-]+){0,10}?\s*$",
 )
 _TO_COME = re.compile(
-    r"\b(?:(?:said|says|announced)\b[^.;]{0,60}?\bwould|will|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
+    r"\b(?:(?:said|says|announced)\b[^.;]{0,60}?\bwould|will(?!\s+(?:keep|continue|still|remain))|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
     r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin))\b",
     re.I,
 )
 # Where another clause of its own begins ("... could impose 50% in response to Ottawa's 100% tariff"): the
 # status of a rate is read from there on (a comma alone keeps "In 2019, the U.S. charged 10%" of the past).
+_AVERTED = re.compile(r"\b(?:avert\w*|avoid\w*|escap\w*|head(?:ed|s)?\s+off|ward(?:ed|s)?\s+off)\b", re.I)
+_PASSIVE = (
+    r"^[^.;]{0,110}?\b(?:will\s+be|is\s+to\s+be|(?:is|are|was|were)(?:\s+being)?|ha(?:s|ve)\s+been|had\s+been)\s+"
+)
+_LIFTED_AFTER = re.compile(
+    _PASSIVE + r"(?:scrapped|removed|lifted|abolished|eliminated|repealed|ended|dropped|withdrawn|revoked|rescinded)\b",
+    re.I,
+)
+_PAUSED_AFTER = re.compile(_PASSIVE + r"(?:paused|suspended|delayed|postponed|deferred|put\s+on\s+hold|frozen)\b", re.I)
+_THREAT_AFTER = re.compile(
+    _PASSIVE
+    + r"(?:considered|weighed|studied|discussed|proposed|floated|mooted|threatened)\b|\bunder\s+consideration\b",
+    re.I,
+)
 _STRONG_BREAK = re.compile(
     r";|\bin (?:response|retaliation) (?:to|for|against)\b|,\s*(?:and|but|while|whereas)\s+|\s(?:while|whereas)\s",
     re.I,
@@ -88,10 +107,11 @@ _MOVED = re.compile(
 )
 _EVERY = re.compile(r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)", re.I)
 _NOT_THE_RATE = re.compile(
-    r"\b(?:additional|extra|further|added|another|instead\s+of|rather\s+than|in\s+place\s+of|(?:up|down)\s+from|"
-    r"from)\s+(?:the\s+|a\s+|an\s+)?$",
+    r"\b(?:additional|extra|further|added|another|instead\s+of|rather\s+than|in\s+place\s+of|(?:up|down)\s+from)"
+    r"\s+(?:the\s+|a\s+|an\s+)?$",
     re.I,
 )
+_MAY_DAY = re.compile(r"\bMay(?=\s+\d)")
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
 _QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under)\b", re.I)
@@ -101,19 +121,22 @@ _QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceeding|
 _SUM = r"(?:(?:US|C|A)?[$€£¥]\s?[\d.,]+\s*(?:[mb]illion|trillion|bn)?\s+(?:worth\s+)?of\s+)?"
 _ON = r"\s+(?:on|for|against|applied\s+to|applying\s+to|that\s+applies\s+to)\s+(?:the\s+)?"
 _UNIT = r"(?:\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+)?"
-_GOODS_AFTER = re.compile(rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{_DUTY})?{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I)
-_GOODS_ANY = re.compile(rf"\b{_DUTY}{_ON}{_SUM}(?P<g>[^,;:()]+)", re.I)
-_ON_BEFORE = re.compile(r"\bon\s+(?:the\s+)?(?P<g>[^,;:()%]+?)\s+(?:to|at)\s+$", re.I)
+_CHARGER_BETWEEN = r"(?:\s+(?:[\w'’.-]+\s+){0,2}?(?:charges|imposes|levies|applies|puts|places|keeps|set|sets))?"
+_GOODS_AFTER = re.compile(
+    rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{_DUTY}{_CHARGER_BETWEEN})?{_ON}{_SUM}(?P<g>[^;:()]+)", re.I
+)
+_GOODS_ANY = re.compile(rf"\b{_DUTY}{_ON}{_SUM}(?P<g>[^;:()]+)", re.I)
+_ON_BEFORE = re.compile(r"\bon\s+(?:the\s+)?(?P<g>(?:(?!\bon\b)[^,;:()%])+?)\s+(?:to|at)\s+$", re.I)
 _GOODS_BEFORE_DUTY = re.compile(rf"^\s*(?P<g>(?:[a-z][\w-]*\s+){{1,3}}?){_DUTY}\b", re.I)
 _GOODS_PAY = re.compile(
-    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|pays?|paid)\s+(?:a\s+|an\s+|the\s+|its\s+)?$",
+    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|facing|pays?|paid|paying|(?:is|are)\s+charged)\s+(?:(?:a|an|the|its|[\w'’]+['’]s|standard|flat|full|same)\s+){0,3}$",
     re.I,
 )
 _GOODS_EXEMPT = re.compile(
     r"\b(?:exempt\w*|spar(?:e|es|ed|ing)|exclud\w*|waive[sd]?)\s+(?P<g>(?:[\w'’-]+\s+){1,5}?)from\b", re.I
 )
 _GOODS_EXEMPT_SUBJECT = re.compile(
-    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:is|are|was|were|will\s+be|would\s+be)\s+)?(?:now\s+)?"
+    r"(?P<g>(?:[\w'’-]+\s+){1,7}?)(?:(?:is|are|was|were|will\s+be|would\s+be)\s+)?(?:now\s+)?"
     r"(?:exempt\w*|spared|excluded)\b",
     re.I,
 )
@@ -127,11 +150,12 @@ _GOODS_END = frozenset(
     doubled triple tripled increase increases increased decrease decreases decreased cut cuts halve halved
     face faces faced pay pays paid hit hits apply applies applied kick kicks kicked since still it them those
     stays stay stayed january february march april may june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday do does did not no never""".split()
+    monday tuesday wednesday thursday friday saturday sunday do does did not no never already currently
+    built""".split()
 )
 _GENERIC = frozenset(
     """goods imports imported import products exports exported export shipments items all most the of made
-    its their some certain other foreign such like various many any every incoming inbound outbound
+    its their some certain other foreign such like various many any every each incoming inbound outbound
     within inside outside above beyond quota quotas in-quota out-of-quota excess exceeding baseline reciprocal
     additional new current existing general blanket retaliatory punitive anti-dumping antidumping
     countervailing temporary universal higher lower total extra further combined""".split()
@@ -188,8 +212,11 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
             continue
         kind, day = said
         pays, charges = _roles(sentence, f, headline, kind)
-        if not charges and last_roles[1] and not countries_in(clause_of(sentence, f[0], alone=True)):
+        alone = not countries_in(clause_of(sentence, f[0], alone=True))
+        if not charges and last_roles[1] and alone:
             pays, charges = last_roles  # "Peru's additional 10% tariff ..., bringing the total to 22%"
+        elif not pays and charges and charges == last_roles[1] and alone:
+            pays = last_roles[0]  # "Vietnamese rice will pay 15% within the quota and 35% outside it"
         last_roles = (pays, charges)
         if not charges:
             continue
@@ -197,6 +224,9 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         if goods is None:  # "9% on American beef within the quota and 38.5% on shipments outside it"
             goods = last_goods
         last_goods = goods
+        if not pays and (m := _GOODS_AFTER.match(sentence[f[1] :])):  # "25% on every Mexican heavy truck"
+            named = {c.country for c in countries_in(m.group("g"))} - {charges}
+            pays = named if len(named) == 1 else pays
         if not pays and not goods and not (goods == [] and _EVERY.search(sentence[f[1] : f[1] + 80])):
             continue  # no whom and no what: "a 25% tariff is in place"
         replaced = next(
@@ -228,20 +258,30 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
     at = sentence.rfind(clause, 0, f[1]) if clause else 0
     lead = sentence[max(0, at) : f[0]] if at >= 0 else sentence[: f[0]]
     wide = sentence[: f[0]]
+    rest = sentence[f[1] :]  # what is said of it after: "... will be scrapped on March 1", "is being considered"
+    if _AVERTED.search(lead):
+        return None  # "The agreement averts the 35% tariff that Trump had threatened"
     if _EXEMPT.search(lead) or _EXEMPT.search(sentence[f[1] : f[1] + 40]) and re.search(r"\bfrom\b", lead, re.I):
         return EXEMPTED, _effective(sentence, published)
     if _EXEMPT.search(wide) and re.search(r"\bfrom\s+(?:the\s+|a\s+|its\s+)?(?:[\w.'’-]+\s+){0,2}$", lead, re.I):
         return EXEMPTED, _effective(sentence, published)
-    if _LIFT.search(lead) and not re.search(r"\bto\s+$", lead, re.I):
+    if (_LIFT.search(lead) and not re.search(r"\bto\s+$", lead, re.I)) or _LIFTED_AFTER.search(rest):
         return LIFTED, _effective(sentence, published) or _day(sentence, published, f)
-    if _PAUSE.search(lead) or (_PAUSE.search(wide) and not CLAUSE_BREAK.search(sentence, 0, f[0])):
+    if (
+        _PAUSE.search(lead)
+        or (_PAUSE.search(wide) and not CLAUSE_BREAK.search(sentence, 0, f[0]))
+        or _PAUSED_AFTER.search(rest)
+    ):
         return PAUSED, _until(sentence, published)
-    if _THREAT.search(lead):
+    if _THREAT.search(lead) or _THREAT_AFTER.search(rest):
         return THREATENED, None
     start = max([0, *(m.end() for m in _STRONG_BREAK.finditer(sentence, 0, f[0]))])
-    said = status(sentence[start:], (f[0] - start, f[1] - start), reported)  # not another clause's "could"
+    text = _MAY_DAY.sub("Mxy", sentence[start:])  # "From May 1" is a day, not "may" (a forecast)
+    said = status(text, (f[0] - start, f[1] - start), reported)  # not another clause's "could"
     if said == "threatened":
         return THREATENED, None
+    if said == "past" and (start := _started(sentence, published)):
+        return IN_EFFECT, start  # "A 30% steel tariff ... took effect on February 9": in effect since then
     if said is not None:
         return None  # averted, of the past, a forecast, a threshold, a change in points
     day = _effective(sentence, published) or _day(sentence, published, f)
@@ -250,6 +290,22 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
     if _TO_COME.search(lead) or (day is None and _TO_COME.search(sentence[f[1] : f[1] + 40])):
         return ANNOUNCED, day
     return IN_EFFECT, day
+
+
+_STARTED = re.compile(
+    r"\b(?:took|take|takes|came|went)\s+(?:effect|into\s+effect|into\s+force)|\bin\s+(?:effect|force|place)\s+since\s+$",
+    re.I,
+)
+
+
+def _started(sentence: str, published: datetime | None) -> date | None:
+    """The day a rate took effect, when the sentence says so ("took effect on February 9"): a start, not the past."""
+    if not published:
+        return None
+    for m in find_dates(sentence, published):
+        if m.day and m.day <= published.date() and _STARTED.search(sentence[max(0, m.start - 40) : m.start]):
+            return m.day
+    return None
 
 
 def _effective(sentence: str, published: datetime | None) -> date | None:
@@ -265,12 +321,7 @@ def _day(sentence: str, published: datetime | None, f: tuple[int, int]) -> date 
         return day
     reported = published.date()
     for m in find_dates(sentence, published):
-        if (
-            m.start >= f[0]
-            and m.day
-            and m.day > reported
-            and not _SAID.search(sentence[max(0, m.start - 40) : m.start])
-        ):
+        if m.day and m.day > reported and not _SAID.search(sentence[max(0, m.start - 40) : m.start]):
             return m.day
     return None
 
@@ -291,12 +342,14 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
     say, or says several)."""
     clause = clause_of(sentence, f[0])
     r = roles(clause)
-    subject = _subject(sentence)
+    own_subject = _subject(clause)  # the clause's subject charges, never pays
+    subject = own_subject or _subject(sentence)
     possessive = _possessive(sentence, f)
-    own = set(stands_with(sentence, f)) - possessive
-    if len(own) > 1:
-        own.discard(subject)  # "The U.S. will raise its 10% tariff on Chinese goods": China's, not the U.S.'s
-    pays = own or set(r.pays)
+    if _GAPPED.search(sentence[: f[0]]):
+        return set(), ""  # "Brazil will charge 18% on Chinese tyres and Argentina 16%": Argentina's, on China
+    # the subject charges, never pays ("The U.S. will raise its 10% tariff on Chinese goods": China's goods)
+    own = _from_after(sentence, f) or set(stands_with(sentence, f)) - possessive - {own_subject}
+    pays = own or set(r.pays) - {own_subject} or _made_in(sentence)
     if kind == EXEMPTED:  # "The United States will exempt Indonesian palm oil from the 19% tariff"
         pays = {m.country for m in countries_in(_exempt_object(sentence, f))} or set(r.pays)
     charges = (possessive or set(r.charges)) - pays
@@ -307,11 +360,16 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
         charges = set(roles(sentence[: ends[0] if ends else len(sentence)]).charges) - pays
     if not charges:
         charges = {country for pattern, country in _GOVERNMENTS if pattern.search(sentence)} - pays
+    if not charges:  # "Duties of 27.4% on Chinese-made cars took effect in the European Union"
+        charges = {
+            m.country for m in countries_in(sentence) if _EFFECT_IN.search(sentence[max(0, m.start - 30) : m.start])
+        } - pays
+    if not charges:  # "..., the Philippine agriculture department said"
+        charges = {m.country for m in countries_in(sentence) if _SAYER.match(sentence[m.end :])} - pays
     if not charges and headline and pays:
         # "Argentine beef within the quota pays 10%" under "U.S. sets beef quota for Argentina"
-        h = roles(headline)
-        if not h.pays or h.pays & pays:
-            charges = (set(h.charges) or {_subject(headline)} - {""}) - pays
+        h = roles(headline)  # its subject first: "U.S. holds off on China tariff rise" is the U.S.'s
+        charges = ({_subject(headline)} - {""} or set(h.charges)) - pays
     if not charges and not countries_in(sentence) and headline:
         # "The 20% duty on steel pipes takes effect on Monday", under "Canada hits Chinese steel pipes with duty"
         h = roles(headline)
@@ -319,6 +377,8 @@ def _roles(sentence: str, f: tuple[int, int], headline: str, kind: str) -> tuple
         # whose goods: those the headline says pay, else the one other country it names ("Spanish tiles")
         others = {m.country for m in countries_in(headline)} - charges
         pays = set(h.pays) or (others if len(others) == 1 else set())
+        if _EVERY_ORIGIN.search(sentence):
+            pays = set()  # "All imported cars already pay the bloc's 10% duty": every country's, not the headline's
     if len(charges) != 1:
         return set(), ""
     (by,) = charges
@@ -340,7 +400,39 @@ def _possessive(sentence: str, f: tuple[int, int]) -> set[str]:
     return out
 
 
-_SUBJECT_START = re.compile(r"^\W*(?:the\s+)?$", re.I)
+# A sentence may open with a few words and a comma before its subject: "In return, Beijing scrapped ..."
+_SUBJECT_START = re.compile(r"^\W*(?:(?:[\w'’-]+\s+){0,3}[\w'’-]+,\s*)?(?:the\s+)?$", re.I)
+# "... and Argentina 16%": a country right before a rate, no word between, another clause's verb for it
+_GAPPED = re.compile(r"\b(?:and|while|but)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?\s+$")
+_FROM_AFTER = re.compile(r"^\s+(?:on\s+(?:goods|imports|products)\s+)?from\s+(?:the\s+)?$", re.I)
+_SAYER = re.compile(
+    r"^\s+(?:[\w-]+\s+){0,2}?(?:ministry|department|government|commission|authorities|officials|customs|regulator)\b"
+    r"(?:\s+\w+){0,2}?\s+(?:said|says|announced|confirmed|decided|ruled|told)\b",
+    re.I,
+)
+_EVERY_ORIGIN = re.compile(
+    r"\b(?:all|every|any)\s+(?:other\s+)?(?:imported|imports?|origins?|countr\w*|suppliers?|sources?)\b", re.I
+)
+
+
+_MADE_IN = re.compile(r"\b(?:made|built|produced|grown|manufactured|assembled)\s+in\s+(?:the\s+)?$", re.I)
+_EFFECT_IN = re.compile(r"\b(?:effect|force)\s+(?:across|in|throughout)\s+(?:the\s+)?$", re.I)
+
+
+def _made_in(sentence: str) -> set[str]:
+    """ "electric vehicles built in China": whose goods they are."""
+    return {m.country for m in countries_in(sentence) if _MADE_IN.search(sentence[max(0, m.start - 30) : m.start])}
+
+
+def _from_after(sentence: str, f: tuple[int, int]) -> set[str]:
+    """The country right after a rate ("20% on goods from Vietnam, 32% from Indonesia"): its own."""
+    for m in countries_in(sentence[f[1] : f[1] + 40]):
+        if _FROM_AFTER.match(sentence[f[1] : f[1] + m.start]):
+            return {m.country}
+        break
+    return set()
+
+
 _NOT_SUBJECT_AFTER = re.compile(
     r"^\s*(?:['’]s\s+)?(?:goods|imports|exports|products|exporters|makers|producers|farmers|[a-z]+makers|steel|cars|"
     r"shipments|beef|wine|\w+\s+(?:exports|imports|goods))\b|^\s*(?:['’]s\s+)?(?:face|faces|pay|pays)\b",
@@ -355,7 +447,7 @@ _SUBJECT_VERB = re.compile(
     r"is\s+set\s+to)\s+)?(?:impos|charg|lev(?:y|ie)|put|slap|set|rais|cut|lower|appl|keep|kept|exempt|spar|lift|"
     r"remov|scrap|end|paus|suspend|delay|postpon|threat|warn|propos|approv|announc|adopt|retaliat|hit|double|halv|"
     r"triple|increas|reduc|extend|said|says|told|decided|agreed|confirmed|moved|answer|respond|counter|struck\s+back|"
-    r"hit\s+back)",
+    r"hit\s+back|hold|holds|held)",
     re.I,
 )
 
@@ -417,6 +509,18 @@ def _products(phrase: str) -> list[str] | None:
     """The products a phrase names, countries and words like "goods" and "imported" left out ("imported cars and
     light trucks": cars, light trucks); [] for a country's goods or all goods ("Chinese goods", "all imports");
     None when it names neither ("shipments outside it")."""
+    parts = phrase.split(",")  # a comma ends it, unless a list goes on to its "and": "soybeans, pork and cotton"
+    phrase = parts[0]
+    for j in range(1, len(parts)):
+        item = parts[j].strip()
+        head = re.split(r"\s(?:from|on|until|by|in|at|after|before|starting|effective)\s", f" {item} ", maxsplit=1)[0]
+        if countries_in(head) or re.search(r"\d", head):
+            break  # "Chinese goods, and China charges 34% ...": another clause
+        if re.match(r"(?:and|or)\s", item) or re.search(r"\s(?:and|or)\s", item):
+            phrase = ",".join(parts[: j + 1])
+            break
+        if len(item.split()) > 3:
+            break
     general = bool(countries_in(phrase))
     for m in reversed(countries_in(phrase)):
         phrase = f"{phrase[: m.start]} {phrase[m.end :]}"
