@@ -626,7 +626,7 @@ def plot(results: Results, path: Path) -> None:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib not installed (pip install -e '.[bench]'): no plot", flush=True)
+        print("matplotlib not installed (pip install -e .): no plot", flush=True)
         return
     fig, ax = plt.subplots(figsize=(6, 4))
     for name, points in results.plot.items():

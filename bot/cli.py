@@ -272,9 +272,15 @@ def _ask_batch(library: Library, stream: BinaryIO, source: str | None, settings:
 @app.command()
 @click.argument("question")
 @click.option("--since", metavar="DATE", help="Only reports from this date on.")
+@click.option(
+    "--png",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the steps as a step chart, a PNG picture, in FILE.",
+)
 @json_option
 @home_option
-def timeline(question: str, since: str | None, as_json: bool, home: Path | None) -> None:
+def timeline(question: str, since: str | None, png: Path | None, as_json: bool, home: Path | None) -> None:
     """How the answer to QUESTION moved: each distinct answer the news gave, oldest first, with the day it was
     reported, its sentence and citations ("reports differ" when outlets gave two at once)."""
     if not question.strip():
@@ -287,6 +293,23 @@ def timeline(question: str, since: str | None, as_json: bool, home: Path | None)
     with _settings(home).open_library() as library:
         result = build(library, question, since=start)
     click.echo(render.timeline_json(result) if as_json else render.timeline_text(result))
+    if png is not None:
+        _write_chart(result, png)
+
+
+def _write_chart(result, path: Path) -> None:
+    """The timeline's step chart in `path`; nothing is written when it has no steps (then one `error:` line)."""
+    from bot.charts import step_chart, timeline_series
+    from embeddings import TradewireError
+
+    series = timeline_series(result)
+    if series is None:
+        raise TradewireError(f"{path}: not written: the timeline has no steps to draw (no answer in the news)")
+    picture = step_chart([series], title=result.question)
+    try:
+        path.expanduser().write_bytes(picture)
+    except OSError as exc:
+        raise TradewireError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 @app.command()

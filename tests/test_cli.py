@@ -61,6 +61,7 @@ USAGE_MISTAKES = [
     ("ask", ""),
     ("ask", "   "),
     ("ingest",),
+    ("timeline", "x", "--png", "."),  # a directory is no picture file
     ("frobnicate",),
 ]
 
@@ -144,7 +145,8 @@ def test_ask_never_imports_pytorch(built_home):
     assert json.loads(result.stdout)["answer"] == "34.5%"
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines() if "|" in line}
     assert "onnxruntime" in imported and "faiss" in imported  # the measurement works
-    assert not imported & {"torch", "sentence_transformers", "transformers", "discord", "feedparser", "trafilatura"}
+    heavy = {"torch", "sentence_transformers", "transformers", "discord", "feedparser", "trafilatura", "matplotlib"}
+    assert not imported & heavy
 
 
 @pytest.mark.model

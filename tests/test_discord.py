@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import re
+import struct
 import time
 from datetime import UTC, datetime
 
@@ -591,9 +592,21 @@ async def test_timeline_answers_with_each_step_and_its_citations(fake, bot):
     assert steps == "Jun 3, 2025  14.4% **[1]**  →  Aug 2, 2025  34.5% **[2]**  →  Sep 15, 2025  20% **[3]**"
     assert "[Softwood lumber duty eased to 20%](https://news.example.test/lumber-3)" in embed["description"]
     assert_cannot_ping(message)
+    # the steps as a picture: the follow-up uploads a PNG and the embed shows it
+    assert embed["image"]["url"] == "attachment://timeline.png"
+    (attached,) = message["attachments"]
+    (upload,) = [f for r in fake.requests for f in r.files]
+    assert attached["filename"] == upload["filename"] == "timeline.png" and attached["size"] == len(upload["data"])
+    assert upload["data"][:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", upload["data"][16:24]) == (1000, 500)
     nothing = await fake.slash("timeline", {"question": "Who won the 2024 World Series?"})
     await nothing.wait_done()
     assert nothing.messages[0]["embeds"][0]["title"] == "No answer in the indexed news"
+    assert not nothing.messages[0]["attachments"] and "image" not in nothing.messages[0]["embeds"][0]
+    one = await fake.slash("timeline", {"question": "When is Canada's election?"})
+    await one.wait_done()
+    assert one.messages[0]["embeds"][0]["description"].startswith("Mar 23, 2025  April 28, 2025 **[1]**\n")
+    assert not one.messages[0]["attachments"] and "image" not in one.messages[0]["embeds"][0]
+    assert len([f for r in fake.requests for f in r.files]) == 1  # no picture without steps, nor of one step
 
 
 async def test_a_daily_brief_is_posted_once_a_day_across_a_restart(fake, tmp_path):

@@ -2,18 +2,23 @@
 with the day it was reported and its citations (answering/timeline.py decides the steps).
 
 Each command group is one module of bot.commands with a `register(tree)` (bot.discord_bot.GROUPS). A timeline
-takes one of the answer slots that /ask takes (bot.answerer), so it counts against the same per-user limit.
+takes one of the answer slots that /ask takes (bot.answerer), so it counts against the same per-user limit. From
+two steps on, the reply carries the steps as a picture too (bot.charts), drawn in the engine's thread.
 """
 
 from __future__ import annotations
+
+import io
 
 import discord
 from discord import app_commands
 
 from answering import parse_since
-from answering.timeline import timeline
-from bot import embeds
-from bot.commands.common import Client
+from answering.timeline import Timeline, timeline
+from bot import charts, embeds
+from bot.commands.common import Client, log
+
+PICTURE = "timeline.png"  # the step chart's attachment, shown as the embed's image (from two steps on)
 
 
 @app_commands.command(name="timeline")
@@ -29,7 +34,29 @@ async def timeline_command(
     with bot.answerer.slot(interaction.user.id):
         await interaction.response.defer(thinking=True)
         result = await bot.engine.run(timeline, bot.library, question, since=start)
-    await interaction.followup.send(embed=embeds.timeline_embed(result))
+        picture = await _picture(bot, result) if len(result.steps) >= 2 else None
+    embed = embeds.timeline_embed(result)
+    if picture is None:
+        await interaction.followup.send(embed=embed)
+        return
+    embed.set_image(url=f"attachment://{PICTURE}")
+    await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(picture), filename=PICTURE))
+
+
+async def _picture(bot: Client, result: Timeline) -> bytes | None:
+    """The steps as a step chart (bot.charts), drawn in the engine's thread, off the event loop; None if drawing
+    fails: the steps are in the embed's text all the same."""
+    try:
+        return await bot.engine.run(_draw, result)
+    except Exception:
+        log.exception("/timeline: the chart could not be drawn")
+        return None
+
+
+def _draw(result: Timeline) -> bytes:
+    series = charts.timeline_series(result)
+    assert series is not None  # called with steps
+    return charts.step_chart([series], title=result.question)
 
 
 def register(tree: app_commands.CommandTree) -> None:
