@@ -29,7 +29,6 @@ from answering.result import Citation
 from answering.subjects import countries_in
 from answering.tariffs import (
     ANNOUNCED,
-    EXEMPTED,
     IN_EFFECT,
     LIFTED,
     PAUSED,

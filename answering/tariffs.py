@@ -192,7 +192,6 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
     country; `published`: its report's time, for days and for what is of the past)."""
     if not _HAS_DUTY.search(sentence) or not FIGURE.search(sentence):
         return []
-    reported = published.date() if published else None
     found = changes(sentence)
     out: list[Fact] = []
     last_goods: list[str] = []  # what the figure before it in the sentence is on

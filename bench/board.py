@@ -19,7 +19,7 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "board"
@@ -126,7 +126,7 @@ def evaluate(library, stories_path: Path = STORIES, facts_path: Path = FACTS) ->
             "gold_covered": round(len(agree) / len(gold_lines), 3) if gold_lines else None,
         },
         "wrong": [
-            dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k)) for k, _ in wrong
+            dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k, strict=True)) for k, _ in wrong
         ],
         "missed": missed,
     }

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from answering.board import Line
     from answering.timeline import Timeline
 
 SIZE = (10, 5)  # inches, at DPI: 1000 x 500 pixels
@@ -263,3 +264,41 @@ def _png(fig: Figure) -> bytes:
     out = io.BytesIO()
     fig.canvas.print_png(out)  # draws (laying the figure out) at the figure's own dpi: SIZE x DPI pixels
     return out.getvalue()
+
+
+MAX_SERIES = len(COLOURS)  # lines a picture of the tariff board can tell apart
+
+
+def board_series(lines: Sequence[Line]) -> list[Series]:
+    """Each tariff line's history as a series (answering/board.py): a step from the day it took effect (or was
+    reported), at its rate; a rate paused, lifted or exempted from is not charged, so its step is at zero with
+    the status noted ("0% — lifted, was 25%"). A threat is a line of its own ("… (threatened)")."""
+    out = []
+    for line in lines:
+        points = []
+        for step in line.steps:
+            parts = figure_parts(step.rate)
+            charged = step.status in ("in effect", "announced", "threatened")
+            day = step.day if step.day and step.status in ("in effect", "announced") else step.reported
+            if charged or not parts:
+                value: float | str = parts[1] if parts else step.rate
+                label, note = step.rate, "" if step.status == "in effect" else step.status
+            else:
+                value, label = 0.0, f"{parts[0]}0{parts[2]}"
+                note = f"{step.status}, was {step.rate}" if step.status != "paused" else f"{step.rate} paused"
+            differ = tuple(
+                Point(step.reported, (f[1] if (f := figure_parts(rate)) else rate), rate, tuple(ns))
+                for rate, ns in step.differ
+            )
+            points.append(Point(day, value, label, tuple(step.citations), note, differ))
+        first = line.steps[0]
+        if first.replaced and (parts := figure_parts(first.replaced)) and points:  # "to 50% from 25%": 25% before
+            before = points[0].day - timedelta(days=BEFORE_DAYS)
+            points.insert(0, Point(before, parts[1], first.replaced, tuple(first.citations), "held before"))
+        name = f"{line.by} → {line.on or 'every country'} · {line.goods or 'all goods'}"
+        if line.qualifier:
+            name += f" ({line.qualifier})"
+        if line.now.status == "threatened":
+            name += " (threatened)"
+        out.append(Series(name, tuple(sorted(points, key=lambda p: p.day))))
+    return out

@@ -1,5 +1,5 @@
-"""tradewire ingest | ask | timeline | tariffs | latest | brief | stats | watch | demo | serve — each command resolves its
-inputs, calls the library, and prints.
+"""tradewire ingest | ask | timeline | tariffs | latest | brief | stats | watch | demo | serve — each command
+resolves its inputs, calls the library, and prints.
 
 Click parses the command line: a usage mistake prints click's usage hint and one `Error:` line and exits 2; an
 error the user can fix at run time (a missing file, a read-only home, the wrong model for an index) prints one
@@ -305,11 +305,7 @@ def _write_chart(result, path: Path) -> None:
     series = timeline_series(result)
     if series is None:
         raise TradewireError(f"{path}: not written: the timeline has no steps to draw (no answer in the news)")
-    picture = step_chart([series], title=result.question)
-    try:
-        path.expanduser().write_bytes(picture)
-    except OSError as exc:
-        raise TradewireError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    _save(step_chart([series], title=result.question), path)
 
 
 @app.command()
@@ -322,6 +318,12 @@ def _write_chart(result, path: Path) -> None:
     help="Only lines with this status.",
 )
 @click.option("--as-of", "as_of", metavar="DATE", help="The board as the news stood at the end of this day.")
+@click.option(
+    "--png",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    metavar="FILE",
+    help="Also draw each line's history as a step chart in FILE (a PNG; at most 6 lines: filter the board).",
+)
 @json_option
 @home_option
 def tariffs(
@@ -330,6 +332,7 @@ def tariffs(
     product: str | None,
     status: str | None,
     as_of: str | None,
+    png: Path | None,
     as_json: bool,
     home: Path | None,
 ) -> None:
@@ -345,6 +348,36 @@ def tariffs(
     with _settings(home).open_library() as library:
         result = board(library, on=on, by=by, product=product, status=status, as_of=when)
     click.echo(render.board_json(result) if as_json else render.board_text(result))
+    if png:
+        _write_board_chart(result, png)
+
+
+def _write_board_chart(result, path: Path) -> None:
+    """The board's lines as step charts in `path`: nothing is written when there is none, or more than a picture
+    can tell apart (then one `error:` line)."""
+    from bot.charts import MAX_SERIES, board_series, step_chart
+    from embeddings import TradewireError
+
+    if not result.lines:
+        raise TradewireError(f"{path}: not written: the board has no lines to draw")
+    if len(result.lines) > MAX_SERIES:
+        raise TradewireError(
+            f"{path}: not written: {len(result.lines)} lines are too many for one picture (at most {MAX_SERIES}); "
+            "narrow the board with --on, --by, --product or --status"
+        )
+    title = "Tariff board" + (
+        " (" + ", ".join(f"{k} {v}" for k, v in result.filters.items()) + ")" if result.filters else ""
+    )
+    _save(step_chart(board_series(result.lines), title=title, until=result.as_of), path)
+
+
+def _save(picture: bytes, path: Path) -> None:
+    from embeddings import TradewireError
+
+    try:
+        path.expanduser().write_bytes(picture)
+    except OSError as exc:
+        raise TradewireError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 @app.command()

@@ -146,3 +146,76 @@ def test_facts_read_by_other_rules_are_read_again(news):
     assert read_news(news) == len(news.store.passage_ids())
     assert "99%" not in {r[0] for r in news.store.db.execute("SELECT rate FROM tariff_facts")}
     assert news.store.get_meta("tariffs_version") == str(VERSION)
+
+
+# --- the command line and its picture ----------------------------------------------------------------------------
+@pytest.fixture
+def board_home(tmp_path, monkeypatch):
+    """A home with STORIES (SQLite, the fake encoder), which `tradewire` opens with the fake encoder too."""
+    from bot.settings import Settings
+    from tests.conftest import FakeEncoder
+
+    home = tmp_path / "home"
+    with Library.open(home, encoder=FakeEncoder()) as lib:
+        lib.ingest_articles(STORIES)
+
+    def open_library(self, home=None, *, writing=False):
+        return Library.open(home or self.home, encoder=FakeEncoder(), writing=writing)
+
+    monkeypatch.setattr(Settings, "open_library", open_library)
+    return home
+
+
+def test_the_cli_prints_the_board_its_json_and_draws_each_line(board_home, tmp_path, monkeypatch):
+    import numpy as np
+    from click.testing import CliRunner
+    from matplotlib.image import imread
+
+    from bot.cli import app
+
+    args = ["tariffs", "--home", str(board_home), "--as-of", "2026-11-01"]
+    text = CliRunner().invoke(app, [*args, "--by", "Chile"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[2] == "Chile → Argentina · wine: 9%, in effect (reported May 10, 2026) (was 6%) [1]"
+    data = json.loads(CliRunner().invoke(app, [*args, "--json", "--status", "threatened"]).stdout)
+    assert data["lines"] == []  # the threat was carried out in July
+    picture = tmp_path / "wine.png"
+    drawn = CliRunner().invoke(app, [*args, "--by", "Chile", "--png", str(picture)])
+    assert drawn.exit_code == 0, drawn.output
+    pixels = imread(picture)
+    assert pixels.shape[:2] == (500, 1000)
+    blue = np.abs(pixels[:, :, :3] - np.array([0x09, 0x69, 0xDA]) / 255).max(axis=2) < 0.1
+    columns = np.flatnonzero(blue.any(axis=0))
+    rows = np.flatnonzero(blue.any(axis=1))
+    assert columns.max() - columns.min() > 500  # the line runs from March to November
+    assert rows.max() - rows.min() > 40  # and steps up from 6% to 9%
+    monkeypatch.setattr("bot.charts.MAX_SERIES", 3)  # five lines as of November
+    too_many = CliRunner().invoke(app, [*args, "--png", str(tmp_path / "all.png")])
+    assert "too many for one picture (at most 3)" in str(too_many.exception)  # main() prints it as one error line
+    assert not (tmp_path / "all.png").exists()
+    unknown = CliRunner().invoke(app, [*args, "--status", "rumoured"])
+    assert unknown.exit_code == 2
+
+
+def test_the_chart_of_a_line_steps_through_its_history():
+    from bot.charts import board_series
+
+    wine = _wine_line()
+    (series,) = board_series([wine])
+    assert [(p.day.isoformat(), p.value, p.label) for p in series.points] == [
+        ("2026-03-01", 6.0, "6%"),
+        ("2026-05-10", 9.0, "9%"),
+    ]
+    assert series.name == "Chile → Argentina · wine"
+
+
+def _wine_line():
+    from datetime import date
+
+    from answering.board import Line, Step
+
+    steps = [
+        Step(date(2026, 2, 2), "6%", "in effect", date(2026, 3, 1), [1, 2]),
+        Step(date(2026, 5, 10), "9%", "in effect", None, [3], replaced="6%"),
+    ]
+    return Line("Chile", "Argentina", "wine", "", steps, date(2026, 11, 1))
