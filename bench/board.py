@@ -126,7 +126,8 @@ def evaluate(library, stories_path: Path = STORIES, facts_path: Path = FACTS) ->
             "gold_covered": round(len(agree) / len(gold_lines), 3) if gold_lines else None,
         },
         "wrong": [
-            dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k, strict=True)) for k, _ in wrong
+            dict(zip(("story", "sentence", "by", "on", "goods", "qualifier", "rate", "status"), k, strict=True))
+            for k, _ in wrong
         ],
         "missed": missed,
     }
