@@ -398,9 +398,8 @@ def _take(steps: list[Step], f: _Fact) -> None:
         step is not None
         and step.kind == kind
         and f.replaced is None
-        and f.article_id not in step.articles
         and abs(f.published - step.first) <= WEIGHTS.same_time_days * 86400
-    ):
+    ):  # another report at the same time, or the same report, that gives another rate without saying it changed
         other = next((d for d in step.differ if normal_form(d[0]) == rate), None)
         if other is None:
             step.differ.append((f.rate, [cite]))

@@ -105,12 +105,23 @@ _MOVED = re.compile(
     r"some\s+|roughly\s+|around\s+)?$",
     re.I,
 )
-_EVERY = re.compile(r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)", re.I)
+_EVERY = re.compile(
+    r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)|\baround\s+the\s+world\b", re.I
+)
 _NOT_THE_RATE = re.compile(
     r"\b(?:additional|extra|further|added|another|instead\s+of|rather\s+than|in\s+place\s+of|(?:up|down)\s+from)"
     r"\s+(?:the\s+|a\s+|an\s+)?$",
     re.I,
 )
+# A duty said near a rate: in the words before it back to its list, or right after it in its clause
+_NEAR_DUTY = re.compile(_HAS_DUTY.pattern + r"|\brates?\b", re.I)
+_WORLD = re.compile(r"\b(?:world|global\w*|every\s+country|all\s+countries|everywhere)\b", re.I)
+# What lies between two rates of one list: goods and countries, no verb ("a 60% tariff on Chinese goods and 10%")
+_LISTED = re.compile(r"(?:\s+(?!(?:which|that|who|while|but|after|before|as|when)\b)[\w.'’-]+)*?,?\s+(?:and|or|,)\s+"
+                     r"(?:(?:a|an|the)\s+)?", re.I)  # fmt: skip
+# A proposal or a promise anywhere before the rate in its part of the sentence: "If elected, Trump has proposed
+# enacting a variety of other tariffs, ..., including a 60% tariff on Chinese goods"
+_PROPOSED = re.compile(r"\b(?:propos\w*|vow\w*|pledg\w*|promis\w*|if\s+elected|campaign\w*\s+on)\b", re.I)
 _MAY_DAY = re.compile(r"\bMay(?=\s+\d)")
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
@@ -145,7 +156,7 @@ _GOODS_END = frozenset(
     """from starting effective until by in at to that which who as after before over under with if while when
     will would is are was were has have had said says say beginning this next last on into up down rising
     falling rose fell takes took take go goes went come comes came rises falls remains remain stays stay
-    starts start begins begin and or but so than also now could should might may must can its their his her
+    starts start begins begin and or but so than also now for could should might may must can its their his her
     be been being per a an fall rise drop drops dropped climb climbs climbed jump jumps jumped double doubles
     doubled triple tripled increase increases increased decrease decreases decreased cut cuts halve halved
     face faces faced pay pays paid hit hits apply applies applied kick kicks kicked since still it them those
@@ -195,6 +206,8 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
     found = changes(sentence)
     out: list[Fact] = []
     last_goods: list[str] = []  # what the figure before it in the sentence is on
+    last_status: tuple[str, date | None] | None = None  # ... its status, and where it ended
+    last_end = 0
     last_roles: tuple[set[str], str] = (set(), "")  # ... and whose it is, on whom
     for f in figures(sentence):
         if measure(sentence, f) not in (PERCENT, PER_UNIT):
@@ -206,7 +219,12 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         if _NOT_THE_RATE.search(sentence[max(0, f[0] - 30) : f[0]]):
             last_roles = _roles(sentence, f, headline, IN_EFFECT)
             continue  # "an additional 25%": a part of the rate; "instead of 25%": the one replaced
+        if not _NEAR_DUTY.search(_near(sentence, f)):
+            continue  # "slash a sales tax on gas to 7%, ... new levies": the duty is another figure's
         said = _status(sentence, f, published)
+        if last_status and _LISTED.fullmatch(sentence[last_end : f[0]]):
+            said = (last_status[0], said[1] if said else last_status[1])  # "proposed a 60% tariff on X and 10% on Y"
+        last_status, last_end = said, f[1]
         if said is None:
             continue
         kind, day = said
@@ -214,8 +232,10 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         alone = not countries_in(clause_of(sentence, f[0], alone=True))
         if not charges and last_roles[1] and alone:
             pays, charges = last_roles  # "Peru's additional 10% tariff ..., bringing the total to 22%"
-        elif not pays and charges and charges == last_roles[1] and alone:
+        elif not pays and charges and charges == last_roles[1] and alone and not _WORLD.search(_near(sentence, f)):
             pays = last_roles[0]  # "Vietnamese rice will pay 15% within the quota and 35% outside it"
+        if _WORLD.search(clause_of(sentence, f[0], alone=True)):
+            pays = set()  # "10% tariffs on goods from around the world": every country's, not the clause before's
         last_roles = (pays, charges)
         if not charges:
             continue
@@ -224,7 +244,7 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
             goods = last_goods
         last_goods = goods
         if not pays and (m := _GOODS_AFTER.match(sentence[f[1] :])):  # "25% on every Mexican heavy truck"
-            named = {c.country for c in countries_in(m.group("g"))} - {charges}
+            named = {c.country for c in countries_in(_head(m.group("g")))} - {charges}
             pays = named if len(named) == 1 else pays
         if not pays and not goods and not (goods == [] and _EVERY.search(sentence[f[1] : f[1] + 80])):
             continue  # no whom and no what: "a 25% tariff is in place"
@@ -272,9 +292,9 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
         or _PAUSED_AFTER.search(rest)
     ):
         return PAUSED, _until(sentence, published)
-    if _THREAT.search(lead) or _THREAT_AFTER.search(rest):
-        return THREATENED, None
     start = max([0, *(m.end() for m in _STRONG_BREAK.finditer(sentence, 0, f[0]))])
+    if _THREAT.search(lead) or _THREAT_AFTER.search(rest) or _PROPOSED.search(sentence[start : f[0]]):
+        return THREATENED, None
     text = _MAY_DAY.sub("Mxy", sentence[start:])  # "From May 1" is a day, not "may" (a forecast)
     said = status(text, (f[0] - start, f[1] - start), reported)  # not another clause's "could"
     if said == "threatened":
@@ -423,6 +443,24 @@ def _made_in(sentence: str) -> set[str]:
     return {m.country for m in countries_in(sentence) if _MADE_IN.search(sentence[max(0, m.start - 30) : m.start])}
 
 
+def _near(sentence: str, f: tuple[int, int]) -> str:
+    """The words around a rate that say what it is: up to 120 characters before it, 40 after, neither past a
+    clause that starts on its own ("..., which", ";")."""
+    before = sentence[max(0, f[0] - 120) : f[0]]
+    before = re.split(r";|,\s*(?:which|who|while|whereas)\b", before)[-1]
+    after = re.split(r"[;,]|\s(?:which|while|whereas)\s", sentence[f[1] : f[1] + 40])[0]
+    return f"{before} {sentence[f[0] : f[1]]} {after}"
+
+
+def _head(phrase: str) -> str:
+    """A goods phrase up to the word that ends it ("imported goods and for killing ...": imported goods and)."""
+    words = re.findall(r"\S+", phrase)
+    for i, w in enumerate(words):
+        if w.lower().strip(",.") in _GOODS_END - {"and", "or"}:
+            return " ".join(words[:i])
+    return phrase
+
+
 def _from_after(sentence: str, f: tuple[int, int]) -> set[str]:
     """The country right after a rate ("20% on goods from Vietnam, 32% from Indonesia"): its own."""
     for m in countries_in(sentence[f[1] : f[1] + 40]):
@@ -532,7 +570,13 @@ def _products(phrase: str) -> list[str] | None:
     general = general or bool({"goods", "all", "imports", "products", "exports"} & set(words))
     out = []
     for part in _SEPARATORS.split(" ".join(words).replace(" ,", ",")):
-        kept = [w for w in part.split() if w not in _GENERIC and not w.endswith(("'s", "’s"))]
+        said = part.split()
+        kept = [
+            w
+            for i, w in enumerate(said)
+            if (w not in _GENERIC or (w == "products" and i and said[i - 1] not in _GENERIC))  # "lobster products"
+            and not w.endswith(("'s", "’s"))
+        ]
         if kept:
             out.append(" ".join(kept))
     return list(dict.fromkeys(out)) if out or general else None

@@ -120,3 +120,23 @@ def test_a_duty_tied_to_a_reason_is_a_line_of_its_own():
 def test_a_replaced_rate_is_not_a_fact_of_its_own():
     found = read("Up to 5,000 Uruguayan cars a year will face a 7.5% Brazilian tariff instead of 35%.")
     assert [f[4] for f in found] == ["7.5%"]
+
+
+def test_a_list_of_rates_shares_its_status_and_a_world_rate_is_every_countrys():
+    found = read(
+        "Peru has proposed enacting other duties, which act as taxes on imports, including a 40% tariff on "
+        "Vietnamese goods and 5% tariffs on goods from around the world."
+    )
+    assert [(f[1], f[4], f[5]) for f in found] == [("Vietnam", "40%", THREATENED), ("", "5%", THREATENED)]
+
+
+def test_a_rate_far_from_any_duty_is_not_one():
+    """The duty of the sentence is another figure's: a sales tax cut is no tariff."""
+    assert (
+        read("Chile said it would cut a sales tax on diesel to 5% from 12%, which offsets new levies on imports.") == []
+    )
+
+
+def test_two_rates_of_one_list_each_on_its_own_goods():
+    found = read("Peru agreed to lift tariffs of 6% on Chilean grapes and 14% on grape products.")
+    assert [(f[2], f[4], f[5]) for f in found] == [("grapes", "6%", LIFTED), ("grape products", "14%", LIFTED)]
