@@ -20,10 +20,12 @@ rate announced for a day is "in effect" from that day on.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+import weakref
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import UTC, date, datetime
 
-from answering.candidates import normal_form
+from answering.candidates import normal_form as _normal_form
 from answering.measures import FIGURE
 from answering.result import Citation
 from answering.subjects import countries_in
@@ -257,10 +259,7 @@ def board(
         raise TradewireError(f"{product!r} names no product")
     read_news(library)
     until = (as_of or datetime.now(UTC)).astimezone(UTC)
-    rows = [_Fact.of(r) for r in library.records.tariffs.facts(until.timestamp())]
-    if library.read_only:
-        rows += _unread_facts(library, until)
-    lines = build_lines(rows, until.date())
+    rows, lines = _lines(library, until)
     shown = [
         line
         for line in lines
@@ -269,10 +268,30 @@ def board(
         and (not product_terms or product_terms <= set(terms(line.goods)))
         and (not status or line.status == status)
     ]
-    citations = _number(shown, {r.id: r for r in rows}, library)
+    shown, citations = _number(shown, rows, library)
     passages, sentences, used = library.records.tariffs.read_counts()
     read = {"passages": passages, "sentences": sentences, "used": used, "not_used": sentences - used}
     return Board(until.date(), shown, citations, filters, read)
+
+
+# The lines last built for each library, by what they were built from: a board call with nothing new since
+# (the same facts, published by the same time, as of the same day) filters them again without building them.
+_BUILT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _lines(library, until: datetime) -> tuple[dict[int, _Fact], list[Line]]:
+    """The facts published by `until` (by id) and the board's lines built from them, as of `until`'s day."""
+    key = (library.records.tariffs.version_of(until.timestamp()), until.date())
+    cached = _BUILT.get(library)
+    if cached and cached[0] == key and not library.read_only:
+        return cached[1], cached[2]
+    rows = [_Fact.of(r) for r in library.records.tariffs.facts(until.timestamp())]
+    if library.read_only:
+        rows += _unread_facts(library, until)
+    lines = build_lines(rows, until.date())
+    by_id = {r.id: r for r in rows}
+    _BUILT[library] = (key, by_id, lines)
+    return by_id, lines
 
 
 def _country(name: str | None, what: str) -> str | None:
@@ -412,22 +431,29 @@ def _take(steps: list[Step], f: _Fact) -> None:
     steps.append(Step(reported, f.rate, f.status, f.day, [cite], replaced, [], {f.article_id}, f.published))
 
 
-def _number(lines: list[Line], rows: dict[int, _Fact], library) -> list[Citation]:
-    """Number the facts the shown lines cite (current steps first, then their history), and turn each line's
-    fact ids into those numbers."""
-    order: list[int] = []
+def _number(lines: list[Line], rows: dict[int, _Fact], library) -> tuple[list[Line], list[Citation]]:
+    """The shown lines with their facts numbered as citations (current steps first, then their history; one
+    number a sentence of an article, however many facts it gave), and those citations. The lines given are left
+    as they are (they may be cached)."""
+    number: dict[int, int] = {}  # fact id -> citation number
+    by_sentence: dict[tuple[str, str], int] = {}
+    first: list[_Fact] = []  # the fact each number was first given for
     for line in lines:
         for s in [line.now, *line.steps[:-1]]:
-            order += [i for i in s.citations + [c for _, cs in s.differ for c in cs] if i not in order]
-    number = {fid: n for n, fid in enumerate(order, 1)}
-    sources = library.records.tariffs.story_sources([rows[i].article["story_id"] for i in order])
+            for fid in s.citations + [c for _, cs in s.differ for c in cs]:
+                f = rows[fid]
+                key = (f.article_id, f.sentence)
+                if key not in by_sentence:
+                    by_sentence[key] = len(first) + 1
+                    first.append(f)
+                number[fid] = by_sentence[key]
+    sources = library.records.tariffs.story_sources([f.article["story_id"] for f in first])
     citations = []
-    for fid in order:
-        f = rows[fid]
+    for n, f in enumerate(first, 1):
         a = f.article
         citations.append(
             Citation(
-                number[fid],
+                n,
                 f.article_id,
                 a["title"],
                 a["source"],
@@ -437,11 +463,21 @@ def _number(lines: list[Line], rows: dict[int, _Fact], library) -> list[Citation
                 sources(a["story_id"], f.article_id),
             )  # fmt: skip
         )
-    for line in lines:
-        for s in line.steps:
-            s.citations = [number[i] for i in s.citations]
-            s.differ = [(r, [number[i] for i in cs]) for r, cs in s.differ]
-    return citations
+
+    def numbered(s: Step) -> Step:
+        return replace(
+            s,
+            citations=list(dict.fromkeys(number[i] for i in s.citations)),
+            differ=[(r, list(dict.fromkeys(number[i] for i in cs))) for r, cs in s.differ],
+        )
+
+    return [replace(line, steps=[numbered(s) for s in line.steps]) for line in lines], citations
+
+
+@lru_cache(maxsize=4096)
+def normal_form(rate: str) -> str:
+    """A rate's normal form ("25%" and "25 percent" are one), cached: a board compares each report's rate."""
+    return _normal_form(rate)
 
 
 def fmt(day: date) -> str:

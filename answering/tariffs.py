@@ -122,6 +122,8 @@ _LISTED = re.compile(r"(?:\s+(?!(?:which|that|who|while|but|after|before|as|when
 # A proposal or a promise anywhere before the rate in its part of the sentence: "If elected, Trump has proposed
 # enacting a variety of other tariffs, ..., including a 60% tariff on Chinese goods"
 _PROPOSED = re.compile(r"\b(?:propos\w*|vow\w*|pledg\w*|promis\w*|if\s+elected|campaign\w*\s+on)\b", re.I)
+# A rate on a condition: "would answer with duties of 5% on wine if the tariffs take effect"
+_IF = re.compile(r"^[^.;]{0,80}?\bif\b", re.I)
 _MAY_DAY = re.compile(r"\bMay(?=\s+\d)")
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
@@ -293,7 +295,12 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
     ):
         return PAUSED, _until(sentence, published)
     start = max([0, *(m.end() for m in _STRONG_BREAK.finditer(sentence, 0, f[0]))])
-    if _THREAT.search(lead) or _THREAT_AFTER.search(rest) or _PROPOSED.search(sentence[start : f[0]]):
+    if (
+        _THREAT.search(lead)
+        or _THREAT_AFTER.search(rest)
+        or _PROPOSED.search(sentence[start : f[0]])
+        or _IF.search(rest)
+    ):
         return THREATENED, None
     text = _MAY_DAY.sub("Mxy", sentence[start:])  # "From May 1" is a day, not "may" (a forecast)
     said = status(text, (f[0] - start, f[1] - start), reported)  # not another clause's "could"

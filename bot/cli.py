@@ -128,6 +128,9 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
         finally:
             bar.close()
             fetcher.close()
+        from answering.board import read_news
+
+        read_news(library)  # the tariff facts of what came in, so the next board call need not read them
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)

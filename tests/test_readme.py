@@ -72,3 +72,16 @@ def test_the_usage_examples_run_as_written(tmp_path):
     assert "1" in printed("tradewire watch list") and printed("tradewire watch remove 1")
     assert "Mark Carney" in printed("tradewire demo")
     assert printed("tradewire --help").startswith("Usage: tradewire")
+    # the board: what `--on China` printed is in the README's demo board, and that board is the demo's, as written
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"The demo's board, `tradewire tariffs`.*?```\n(.*?)```", readme, re.S)
+    assert documented, "the README shows the demo's tariff board"
+    board_lines = documented.group(1).splitlines()
+    on_china = [line for line in printed("tradewire tariffs --on China").splitlines() if " → " in line]
+
+    def uncited(lines: list[str]) -> set[str]:  # a filtered board numbers its citations anew
+        return {re.sub(r" \[[\d, ]+\]$", "", line) for line in lines}
+
+    assert on_china and uncited(on_china) <= uncited(board_lines)
+    whole = subprocess.run(["tradewire", "tariffs"], cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    assert [line for line in whole.stdout.splitlines() if " → " in line] == board_lines

@@ -140,3 +140,8 @@ def test_a_rate_far_from_any_duty_is_not_one():
 def test_two_rates_of_one_list_each_on_its_own_goods():
     found = read("Peru agreed to lift tariffs of 6% on Chilean grapes and 14% on grape products.")
     assert [(f[2], f[4], f[5]) for f in found] == [("grapes", "6%", LIFTED), ("grape products", "14%", LIFTED)]
+
+
+def test_a_rate_on_a_condition_is_a_threat():
+    found = read("Chile said it would answer with duties of 9% on Peruvian fishmeal if the tariffs take effect.")
+    assert [(f[0], f[2], f[4], f[5]) for f in found] == [("Chile", "fishmeal", "9%", THREATENED)]

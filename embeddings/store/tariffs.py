@@ -124,6 +124,16 @@ class TariffRecords(Records):
             params,
         ).fetchall()
 
+    def version_of(self, until_ts: float) -> tuple[int, int, int]:
+        """What the facts published by `until_ts` are built from, cheaply: (all facts, the newest fact's id, those
+        published by then). It changes when a fact is added, removed or comes into the period."""
+        row = self.db.execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(CASE WHEN published_ts <= ? THEN 1 ELSE 0 END), 0)"
+            " FROM tariff_facts",
+            (until_ts,),
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
     def story_sources(self, story_ids: Sequence[str]):
         return self.store.story_sources(story_ids)
 
