@@ -19,11 +19,11 @@ rate announced for a day is "in effect" from that day on.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from answering.candidates import normal_form as _normal_form
 from answering.measures import FIGURE
