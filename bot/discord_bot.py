@@ -12,8 +12,9 @@ The client sits at the top of bot/ and nothing in bot/ imports it: the command g
 Threads: the library runs in one worker thread (bot.engine), network fetches in the default pool; the event
 loop only talks to Discord and stays free to answer heartbeats.
 
-One class on purpose: the client's life cycle and its three posting loops (feed items, standing questions' updates,
-daily briefs) share its claims, nonces and failure handling, so they stay in one class; the commands do not.
+One class on purpose: the client's life cycle and its posting loops (feed items, standing questions' updates,
+daily briefs, the tariff board's changes) share its claims, nonces and failure handling, so they stay in one
+class; the commands do not.
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ from discord import app_commands
 
 from answering import parse_when
 from answering.brief import brief
+from answering.tariff_watch import LEASE as TARIFF_LEASE
+from answering.tariff_watch import TariffWatches
 from answering.watch import Watches
 from bot import embeds
 from bot.answerer import Answerer, follow_up_context
-from bot.commands import briefs, feeds, questions, timeline, watches
+from bot.commands import briefs, feeds, questions, tariffs, timeline, watches
 from bot.commands.common import UserError
 from bot.engine import Engine
 from bot.feeds import FeedWatcher
@@ -61,6 +64,7 @@ GROUPS = (
     feeds,
     briefs,
     watches,
+    tariffs,
 )  # each registers its commands; the order is the order Discord lists them
 
 
@@ -89,6 +93,7 @@ class TradewireBot(discord.AutoShardedClient):
         self.fetcher = fetcher or settings.fetcher()
         self.feeds = FeedWatcher(self.engine, settings, self.fetcher)
         self.watches = Watches(library, k=settings.top_k)
+        self.tariff_watches = TariffWatches(library)  # the tariff board's watches (/tariffs watch)
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # the daily briefs' (tests move it)
         self.tree = app_commands.CommandTree(self)
         self.tree.error(self.on_app_command_error)
@@ -250,6 +255,7 @@ class TradewireBot(discord.AutoShardedClient):
             await self.post_due_briefs()
         except Exception:
             log.exception("daily briefs failed")
+        await self.tariff_round()
         if not await self.engine.run(
             self.library.records.leases.claim, "watches", self.feeds.owner, self.settings.lease_seconds
         ):
@@ -289,6 +295,41 @@ class TradewireBot(discord.AutoShardedClient):
                     await self.engine.run(self.library.records.briefs.delivered, schedule, day, None)
                 continue
             await self.engine.run(self.library.records.briefs.delivered, schedule, day, str(sent.id))
+            posted += 1
+        return posted
+
+    async def tariff_round(self) -> int:
+        """The tariff board's watches: each board computed again as of now (off the event loop, by one process at a
+        time: the lease TARIFF_LEASE), its changes recorded, then posted. Returns how many were posted."""
+        leases, owner = self.library.records.leases, self.feeds.owner
+        if not await self.engine.run(leases.claim, TARIFF_LEASE, owner, self.settings.lease_seconds):
+            return 0  # another process is running this round
+        async with self.feeds.holding([TARIFF_LEASE]):
+            try:
+                await self.engine.run(self.tariff_watches.check, self.clock())
+                return await self.post_tariff_updates()
+            except Exception:
+                log.exception("tariff board watches failed")
+                return 0
+
+    async def post_tariff_updates(self) -> int:
+        """Post every pending change of the servers' tariff board watches, oldest first, one message each, made once
+        (a nonce per update) across restarts and processes; returns how many."""
+        posted = 0
+        for update in await self.engine.run(self.tariff_watches.pending, servers=True):
+            watch = update.watch
+            try:
+                channel = self.get_partial_messageable(int(watch.channel))
+                text = embeds.tariff_update(update.line, update.change)
+                sent = await channel.send(text, nonce=_nonce("tariff-update", str(update.id)))
+            except discord.HTTPException as exc:
+                outcome, reason = _not_posted(exc)
+                if outcome == "held":
+                    log.warning("tariff watch %d: channel %s cannot take posts (%s)", watch.id, watch.channel, reason)
+                    continue  # stays pending: posted when the channel can take it
+                await self.engine.run(self.tariff_watches.delivered, update, failed=reason)
+                continue
+            await self.engine.run(self.tariff_watches.delivered, update, str(sent.id))
             posted += 1
         return posted
 

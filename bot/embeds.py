@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 import discord
 
 from answering import Answer, Citation
+from answering.board import Board, Line, fmt
 from answering.brief import Brief
 from answering.timeline import Timeline
+from bot import render
 from bot.render import answer_text, coming_line, date_text, disagreement_line, timeline_steps, update_words, was_line
 from embeddings.models import ArticleSummary, plural
 
@@ -299,4 +302,137 @@ def brief_embed(b: Brief, *, day: str, late_since: str = "") -> discord.Embed:
     if late_since:
         footer += f" · posted late: the bot was not running at {late_since}"
     embed.set_footer(text=clip(footer, FOOTER_MAX))
+    return _fit(embed)
+
+
+# --- the tariff board (answering/board.py; /tariffs in bot/commands/tariffs.py) ----------------------------------
+BOARD_LINES_PER_PAGE = 8
+
+
+def tariff_head(by: str, on: str, goods: str, qualifier: str = "") -> str:
+    """ "United States → China · all goods": who charges, on whose goods ('' = every country's), on what."""
+    what = goods or "all goods"
+    if qualifier:
+        what += f" ({qualifier})"
+    return safe(f"{by} → {on or 'every country'} · {what}")
+
+
+def _marks(numbers: list[int]) -> str:
+    return f"**{''.join(f'[{n}]' for n in numbers)}**" if numbers else ""
+
+
+def _cited(line: Line) -> list[int]:
+    """The board's numbers of the citations a line shows: its rate's, then those of the rates reported with it."""
+    return [*line.now.citations, *(n for _, ns in line.now.differ for n in ns)]
+
+
+def tariff_line(line: Line, citations: dict[int, Citation], as_of: str, number: dict[int, int]) -> str:
+    """ "United States → China · all goods: 30% — in effect since May 14, 2026 (was 145%) **[1][2]**", and when
+    reports of the same time differ, a second line as `ask` says it: "Reports differ: Harbor Ledger 30% [1]
+    (May 14); Meridian Wire 34% [3] (May 15)". `number`: the board's citation numbers as shown."""
+    s = line.now
+    was = f" (was {safe(s.replaced)})" if s.replaced else ""
+    text = f"{tariff_head(line.by, line.on, line.goods, line.qualifier)}: {safe(s.rate)} — {line.when()}{was}"
+    text = clip(f"{text} {_marks([number[n] for n in s.citations])}", 900)
+    if s.differ:
+        parts = []
+        for rate, numbers in [(s.rate, s.citations), *s.differ]:
+            first = citations[numbers[0]]
+            when = f" ({render.short_date(first.published, as_of)})" if first.published else ""
+            marks = _marks([number[n] for n in numbers])
+            parts.append(f"{safe(first.source or 'unknown source')} {safe(rate)} {marks}{when}")
+        text += "\n" + clip("Reports differ: " + "; ".join(parts), 600)
+    return text
+
+
+def tariff_board_pages(b: Board, *, per_page: int | None = None) -> list[discord.Embed]:
+    """The board as embeds of up to `per_page` lines each, within Discord's limits: its lines, then the
+    citations they give (source, headline as a link, date), numbered 1, 2, … across the pages in the order the
+    lines give them (the board also numbers the reports of earlier rates, which a line does not show); the
+    filters in the title, the day in the footer."""
+    per_page = per_page or BOARD_LINES_PER_PAGE
+    citations = {c.n: c for c in b.citations}
+    number = {n: i for i, n in enumerate(dict.fromkeys(n for line in b.lines for n in _cited(line)), 1)}
+    as_of = b.as_of.isoformat()
+    about = ", ".join(f"{k} {v}" for k, v in b.filters.items())
+    title = clip("Tariff board" + (f" — {safe(about)}" if about else ""), TITLE_MAX)
+    pages: list[tuple[list[str], list[int]]] = []
+    lines: list[str] = []
+    cited: list[int] = []
+    for line in b.lines:
+        text = tariff_line(line, citations, as_of, number)
+        gives = _cited(line)
+        more = [n for n in gives if n not in cited]
+        size = len("\n".join([*lines, text])) + 251 * (len(cited) + len(more)) + 2  # a citation line: at most 250
+        if lines and (len(lines) >= per_page or size > DESCRIPTION_MAX):
+            pages.append((lines, cited))
+            lines, cited, more = [], [], list(dict.fromkeys(gives))
+        lines.append(text)
+        cited += more
+    if lines or not pages:
+        pages.append((lines, cited))
+    embeds = []
+    for i, (shown, numbers) in enumerate(pages):
+        embed = discord.Embed(title=title, colour=COLOUR_ANSWER)
+        if shown:
+            refs = [_citation_line(replace(citations[n], n=number[n]), 250) for n in sorted(numbers, key=number.get)]
+            embed.description = clip("\n".join([*shown, "", *refs]), DESCRIPTION_MAX)
+        else:
+            which = " with those filters" if about else ""
+            embed.description = f"No tariffs{which} in the indexed news as of {date_text(as_of)}."
+        footer = f"As of {date_text(as_of)} · {plural(len(b.lines), 'line')}"
+        if len(pages) > 1:
+            footer += f" · page {i + 1} of {len(pages)}"
+        embed.set_footer(text=clip(footer, FOOTER_MAX))
+        embeds.append(_fit(embed))
+    return embeds
+
+
+def _status_words(status: str | None, day: str | None) -> str:
+    """A line's status and day as a watch posted them, in words ("announced, from May 18, 2026")."""
+    said = fmt(date.fromisoformat(day)) if day else ""  # as Line.when says it
+    if not said:
+        return status or "not on the board"
+    return {
+        "in effect": f"in effect since {said}",
+        "announced": f"announced, from {said}",
+        "paused": f"paused until {said}",
+        "lifted": f"lifted on {said}",
+    }.get(status or "", f"{status}, {said}")
+
+
+def tariff_update(line: dict, change: str) -> str:
+    """A change of a watched board's line (TariffWatches' update: Line.to_json() with `cited` and `previous`), as
+    one message: "Tariff board: United States → Canada · softwood lumber now 35% (was 25%), in effect since May 18,
+    2026 [1] <link>", then the report's sentence and its source."""
+    head = tariff_head(line["charged_by"], line["charged_on"] or "", line["goods"] or "", line["qualifier"] or "")
+    rate, when, before = safe(line["rate"]), line["when"], line.get("previous") or {}  # `when`: the board's words
+    first = Citation(**line["cited"][0])
+    if change == "rate":
+        was = before.get("shown") or line.get("replaced")
+        body = f"{head} now {rate}{f' (was {safe(was)})' if was else ''}, {when}"
+    elif change == "status":
+        body = f"{head} {rate} now {when} (was {safe(_status_words(before.get('status'), before.get('day')))})"
+    else:
+        replaced = line.get("replaced")
+        body = f"{head} is new on the board: {rate}{f' (was {safe(replaced)})' if replaced else ''}, {when}"
+    target = _link_url(first.url)
+    source = f"{safe(first.source or 'unknown source')} — {safe(clip(first.title, 200))}"
+    lines = [
+        f"**Tariff board:** {body} **[1]**" + (f" <{target}>" if target else ""),
+        f"> {safe(clip(first.quote, QUOTE_MAX))}",
+        clip(f"**[1]** {source} — {date_text(first.published)}", 600),
+    ]
+    return message("\n".join(lines))
+
+
+def tariff_watches_embed(watches: list) -> discord.Embed:
+    """/tariffs watches: each watch of the board, its filters, how many lines it follows, and where it posts."""
+    embed = discord.Embed(title="Tariff board watches", colour=COLOUR_NEWS)
+    lines = []
+    for w in watches:
+        about = ", ".join(f"{k} {v}" for k, v in sorted(w.filters.items())) or "the whole board"
+        count = plural(len(w.lines or {}), "line")
+        lines.append(f"**{w.id}.** {safe(clip(about, 300))} · {count} · in <#{w.channel}>")
+    embed.description = clip("\n".join(lines) or "None yet: add one with `/tariffs watch`.", DESCRIPTION_MAX)
     return _fit(embed)

@@ -102,12 +102,13 @@ def answer_view(answer_id: int, result: Answer) -> discord.ui.View:
 
 
 class Pager(discord.ui.View):
-    """◀ / ▶ through the pages of a /latest list."""
+    """◀ / ▶ through the pages of a /latest list (or of another `command`'s pages: /tariffs board)."""
 
-    def __init__(self, pages: list[discord.Embed], owner: int):
+    def __init__(self, pages: list[discord.Embed], owner: int, *, command: str = "/latest"):
         super().__init__(timeout=600)  # within the 15 minutes an interaction token lives, so the edit works
         self.pages = pages
         self.owner = owner
+        self.command = command
         self.page = 0
         self.message: discord.WebhookMessage | None = None
         self._sync()
@@ -119,7 +120,7 @@ class Pager(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner:
             return True
-        await interaction.response.send_message("Run `/latest` yourself to page through it.", ephemeral=True)
+        await interaction.response.send_message(f"Run `{self.command}` yourself to page through it.", ephemeral=True)
         return False
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:

@@ -10,8 +10,9 @@ text channels, a bot, an owner, an admin and a plain member):
 - REST (`/api/v10`): login, application info, command sync, interaction callbacks (with_response), followups
   and @original edits, channel messages (replies, edits, deletes, 403 on a forbidden channel), DMs. Every
   request is recorded; unknown routes answer a Discord-style 404.
-- drivers for tests: `slash`, `click`, `post_message` dispatch what a user would do; `Interaction` records what
-  the bot answered; `messages` holds every message the bot created, as full message payloads.
+- drivers for tests: `slash`, `autocomplete`, `click`, `post_message` dispatch what a user would do;
+  `Interaction` records what the bot answered; `messages` holds every message the bot created, as full message
+  payloads.
 
 Discord behaviours kept because bots get them wrong: the first followup after a deferral replaces the
 "thinking" message (and inherits its ephemeral flag); a second callback is refused (40060); `mentions` are
@@ -651,9 +652,11 @@ class FakeDiscord:
         channel_id: int | None = None,
         subcommand: str | None = None,
         guild: bool = True,
+        focused: str | None = None,
     ) -> Interaction:
         """A user runs /name (guild commands first, then global; guild=False runs it in the user's DM with the
-        bot). Options are typed from the registered definition; `subcommand` may be "sub" or "group sub"."""
+        bot). Options are typed from the registered definition; `subcommand` may be "sub" or "group sub".
+        `focused`: the user is typing that option (an autocomplete interaction; see `autocomplete`)."""
         command = await self._find_command(name, guild)
         definitions, path = command.get("options", []), []
         for part in (subcommand or "").split():
@@ -668,10 +671,15 @@ class FakeDiscord:
         for key, value in (options or {}).items():
             if key not in by_name:
                 raise LookupError(f"/{name} {subcommand or ''} has no option {key!r}; it has {list(by_name)}")
+            if key == focused:  # what the user has typed so far: sent as is, marked focused
+                if not by_name[key].get("autocomplete"):
+                    raise ValueError(f"option {key!r} of /{name} does not autocomplete")
+                typed.append({"name": key, "type": by_name[key]["type"], "value": str(value), "focused": True})
+                continue
             value = self._option(by_name[key], value, resolved)
             typed.append({"name": key, "type": by_name[key]["type"], "value": value})
         missing = [o["name"] for o in definitions if o.get("required") and o["name"] not in (options or {})]
-        if missing:
+        if missing and focused is None:  # Discord autocompletes before the required options are filled
             raise ValueError(f"/{name}: required options missing: {missing}")
         for sub in reversed(path):
             typed = [{"name": sub["name"], "type": sub["type"], "options": typed}]
@@ -680,7 +688,16 @@ class FakeDiscord:
             data["resolved"] = resolved
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
-        return self._interact(2, data, user=user, channel_id=channel_id, guild=guild)
+        return self._interact(4 if focused else 2, data, user=user, channel_id=channel_id, guild=guild)
+
+    async def autocomplete(self, name: str, options: dict, focused: str, **kwargs) -> list[dict]:
+        """A user types into option `focused` of /name (its value in `options`): the choices the bot offers
+        (an APPLICATION_COMMAND_AUTOCOMPLETE_RESULT callback)."""
+        interaction = await self.slash(name, options, focused=focused, **kwargs)
+        await interaction.wait_done()
+        (callback,) = interaction.callbacks
+        assert callback["type"] == 8, callback
+        return callback["data"]["choices"]
 
     async def click(
         self, message: dict, custom_id: str, *, user: dict | None = None, values: list[str] | None = None

@@ -124,6 +124,7 @@ async def test_login_ready_and_commands_synced_to_the_guild(fake, bot):
         "unsubscribe",
         "brief",
         "watch",
+        "tariffs",
     }
     assert {o["name"] for o in by_name["feeds"]["options"]} == {"add", "list", "remove"}
     assert {o["name"] for o in by_name["brief"]["options"]} == {"set", "list", "remove"}

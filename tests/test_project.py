@@ -50,4 +50,4 @@ def test_readme_opening_names_every_bot_command():
         else:
             assert f"`/{command.name}`" in opening, command.name
             assert f"`/{command.name}" in table, command.name
-    assert len(tree.get_commands()) == 9
+    assert len(tree.get_commands()) == 10

@@ -24,6 +24,7 @@ import discord
 from discord import app_commands
 
 if TYPE_CHECKING:
+    from answering.tariff_watch import TariffWatches
     from answering.watch import Watches
     from bot.engine import Engine
     from bot.feeds import FeedWatcher
@@ -94,6 +95,7 @@ class Client(Protocol):
     engine: Engine
     feeds: FeedWatcher
     watches: Watches
+    tariff_watches: TariffWatches  # the tariff board's watches (/tariffs watch)
     answerer: Answering
     clock: Callable[[], datetime]  # the daily briefs' clock
     pagers: weakref.WeakSet[discord.ui.View]  # stopped at shutdown

@@ -137,6 +137,20 @@ class TariffRecords(Records):
     def story_sources(self, story_ids: Sequence[str]):
         return self.store.story_sources(story_ids)
 
+    def names(self, column: str, typed: str = "", limit: int = 25) -> list[str]:
+        """The distinct countries that charge (`charged_by`), that are charged (`charged_on`) or the goods (`goods`)
+        of the facts read, the most reported first, those containing `typed` (any case): for autocompletion."""
+        if column not in ("charged_by", "charged_on", "goods"):
+            raise ValueError(f"no such column: {column!r}")
+        pattern = "%" + typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            f"""SELECT {column} AS name, count(*) AS n FROM tariff_facts
+                WHERE {column} != '' AND lower({column}) LIKE ? ESCAPE '\\'
+                GROUP BY {column} ORDER BY n DESC, {column} LIMIT ?""",
+            (pattern, limit),
+        ).fetchall()
+        return [r["name"] for r in rows]
+
     # --- the channels that watch the board ---------------------------------------------------------------
     @staticmethod
     def _watch(row) -> TariffWatch:
@@ -161,6 +175,14 @@ class TariffRecords(Records):
 
     def get_watch(self, watch_id: int) -> TariffWatch | None:
         row = self.db.execute("SELECT * FROM tariff_watches WHERE id = ?", (watch_id,)).fetchone()
+        return self._watch(row) if row else None
+
+    def lock_watch(self, watch_id: int) -> TariffWatch | None:
+        """A watch read again with its row locked until the caller's transaction ends (a round's changes are
+        decided against it: another process's round waits, then sees what this one wrote)."""
+        row = self.db.execute(
+            "UPDATE tariff_watches SET lines = lines WHERE id = ? RETURNING *", (watch_id,)
+        ).fetchone()
         return self._watch(row) if row else None
 
     def watches(self, guild: str | None = None) -> list[TariffWatch]:
