@@ -251,7 +251,7 @@ def board(
     lines on every country's goods too), charged `by` one, on a `product` (its words in the line's goods), with
     a `status` (one of answering.tariffs.STATUSES)."""
     filters = {k: v for k, v in (("on", on), ("by", by), ("product", product), ("status", status)) if v}
-    wanted_on, wanted_by = _country(on, "on"), _country(by, "by")
+    wanted_on, wanted_by = _country(on, "charged on"), _country(by, "charged by")
     if status and status not in STATUSES:
         raise TradewireError(f"unknown status {status!r}: one of {', '.join(STATUSES)}")
     product_terms = set(terms(product)) if product else set()
@@ -295,12 +295,15 @@ def _lines(library, until: datetime) -> tuple[dict[int, _Fact], list[Line]]:
 
 
 def _country(name: str | None, what: str) -> str | None:
+    """The one country a user's filter names, in any case ("china", "Chinese", "US", "Beijing")."""
     if not name:
         return None
-    found = {m.country for m in countries_in(name)}
+    for said in (name, name.title(), name.upper()):
+        if found := {m.country for m in countries_in(said)}:
+            break
     if len(found) != 1:
-        raise TradewireError(f"--{what}: {name!r} names no country tradewire knows" if not found else
-                             f"--{what}: {name!r} names several countries; give one")  # fmt: skip
+        problem = "names no country tradewire knows" if not found else "names several countries; give one"
+        raise TradewireError(f"{what} {name!r}: {problem}")
     return found.pop()
 
 

@@ -98,6 +98,7 @@ def test_paused_until_a_day_and_that_day_passing(news):
 def test_filters(news):
     when = datetime(2026, 11, 1, tzinfo=UTC)
     assert {x.by for x in board(news, by="Chilean", as_of=when).lines} == {"Chile"}
+    assert {x.by for x in board(news, by="chile", as_of=when).lines} == {"Chile"}  # as a user types it
     # on Chile: Peru's apples, and the lines on every country's goods (Brazil's steel)
     on_chile = board(news, on="Chile", as_of=when)
     assert {(x.by, x.goods) for x in on_chile.lines} == {("Peru", "apples"), ("Brazil", "steel")}

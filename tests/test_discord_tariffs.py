@@ -103,7 +103,7 @@ async def test_the_board_replies_with_its_lines_and_their_citations(fake, bot):
     ]  # numbered as the lines give them: the 25% report, which no line shows, has no number
 
     bad = await board_reply(fake, {"on": "Atlantis"})
-    assert bad["content"] == "on: 'Atlantis' names no country tradewire knows." and not bad["embeds"]
+    assert bad["content"] == "charged on 'Atlantis': names no country tradewire knows." and not bad["embeds"]
     with pytest.raises(ValueError, match="not a choice"):  # the status is one of the six, offered as choices
         await fake.slash("tariffs", {"status": "rumoured"}, subcommand="board")
 

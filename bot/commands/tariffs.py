@@ -47,9 +47,8 @@ def _names(column: str):
 
 
 def _said(exc: TradewireError) -> str:
-    """The board's one-line error as a Discord user reads it: its options have no dashes ("--on: …" is the
-    command line's)."""
-    return f"{str(exc).removeprefix('--')}."
+    """The board's one-line error, as a sentence."""
+    return f"{exc}."
 
 
 def _in_server(interaction: discord.Interaction) -> bool:
