@@ -26,7 +26,6 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from answering.candidates import normal_form as _normal_form
-from answering.measures import FIGURE
 from answering.result import Citation
 from answering.subjects import countries_in
 from answering.tariffs import (
@@ -36,77 +35,14 @@ from answering.tariffs import (
     PAUSED,
     STATUSES,
     THREATENED,
-    VERSION,
-    facts,
     goods_key,
+    read_news,
+    read_passage,
 )
 from answering.weights import WEIGHTS
 from embeddings.analysis import terms
 from embeddings.errors import TradewireError
 from embeddings.models import link
-
-READ_BATCH = 1000  # passages read and stored per transaction
-
-
-# --- reading the news once -----------------------------------------------------------------------------------
-def read_news(library) -> int:
-    """Read the passages no board has read yet for tariff facts and store them; returns how many were read.
-    A read-only library reads nothing here (`board` then reads its unread passages in memory)."""
-    records = library.records.tariffs
-    if library.read_only:
-        return 0
-    if records.version() != VERSION:
-        records.start_over(VERSION)
-    done = 0
-    while batch := records.unread(READ_BATCH):
-        read = [(p, *_read_passage(p)) for p in batch]  # outside the transaction: the slow part
-        with records.transaction():
-            for p, candidates, found in read:
-                records.add(p.id, candidates, found)
-        done += len(batch)
-    return done
-
-
-def _read_passage(p) -> tuple[int, list[dict]]:
-    """(sentences with a duty and a rate, the facts as tariff_facts rows) of one unread passage; the headline is
-    read with the story's first passage."""
-    published = p.published
-    headline = "" if p.title_derived else p.title
-    sentences = [(p.body[s - p.start : e - p.start], False) for s, e in p.sentences]
-    if p.position == 0 and headline:
-        sentences.append((headline, True))
-    candidates, rows = 0, []
-    for sentence, in_title in sentences:
-        if not FIGURE.search(sentence):
-            continue
-        found = facts(sentence, headline="" if in_title else headline, published=published)
-        candidates += bool(found) or _is_candidate(sentence)
-        for f in found:
-            rows.append(
-                {
-                    "passage_id": p.id,
-                    "article_id": p.article_id,
-                    "sentence": sentence,
-                    "in_title": int(in_title),
-                    "charged_by": f.by,
-                    "charged_on": f.on,
-                    "goods": f.goods,
-                    "goods_key": f.goods_key,
-                    "qualifier": f.qualifier,
-                    "rate": f.rate,
-                    "status": f.status,
-                    "day": f.day.isoformat() if f.day else None,
-                    "replaced": f.replaced,
-                    "published_ts": published.timestamp() if published else None,
-                }
-            )
-    return candidates, rows
-
-
-def _is_candidate(sentence: str) -> bool:
-    from answering.tariffs import _HAS_DUTY
-
-    return bool(_HAS_DUTY.search(sentence))
 
 
 # --- the board ---------------------------------------------------------------------------------------------
@@ -357,7 +293,7 @@ def _unread_facts(library, until: datetime) -> list[_Fact]:
         article = records.db.execute(
             "SELECT title, source, url, origin, published, story_id FROM articles WHERE id = ?", (p.article_id,)
         ).fetchone()
-        for row in _read_passage(p)[1]:
+        for row in read_passage(p)[1]:
             day = row["day"]
             out.append(_Fact(n, row["article_id"], row["sentence"], bool(row["in_title"]), row["charged_by"],
                              row["charged_on"], row["goods"], row["goods_key"], row["qualifier"], row["rate"],

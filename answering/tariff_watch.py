@@ -22,8 +22,9 @@ import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
 
-from answering.board import Board, Line, board, read_news
+from answering.board import Board, Line, board
 from answering.subjects import countries_in
+from answering.tariffs import read_news
 from embeddings.errors import TradewireError
 from embeddings.store.tariffs import TariffUpdate, TariffWatch
 

@@ -59,7 +59,8 @@ def gold(facts: Path = FACTS) -> list[dict]:
 
 def evaluate(library, stories_path: Path = STORIES, facts_path: Path = FACTS) -> dict[str, object]:
     """Facts read against the listed ones, and the board's lines against the listed facts' board."""
-    from answering.board import _Fact, build_lines, read_news
+    from answering.board import _Fact, build_lines
+    from answering.tariffs import read_news
 
     read_news(library)
     rows = library.records.tariffs.facts(None)
@@ -173,7 +174,8 @@ def scale(stories: int, argv: list[str] | None) -> str:
     import statistics
     import time
 
-    from answering.board import board, read_news
+    from answering.board import board
+    from answering.tariffs import read_news
     from bench import corpus
     from bench.docs import reproduce
     from embeddings import Library

@@ -128,7 +128,7 @@ def ingest(targets: tuple[str, ...], home: Path | None, quiet: bool) -> None:
         finally:
             bar.close()
             fetcher.close()
-        from answering.board import read_news
+        from answering.tariffs import read_news
 
         read_news(library)  # the tariff facts of what came in, so the next board call need not read them
     click.echo(report.summary())

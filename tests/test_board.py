@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from answering.board import board, read_news
-from answering.tariffs import VERSION
+from answering.board import board
+from answering.tariffs import VERSION, read_news
 from bot import render
 from embeddings import Library
 from embeddings.errors import TradewireError

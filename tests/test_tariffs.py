@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from answering.tariffs import ANNOUNCED, EXEMPTED, IN_EFFECT, LIFTED, PAUSED, THREATENED, WITHIN, facts
+from answering.tariff_parts import OUTSIDE, WITHIN
+from answering.tariffs import ANNOUNCED, EXEMPTED, IN_EFFECT, LIFTED, PAUSED, THREATENED, facts
 
 REPORTED = datetime(2026, 4, 14, 9, 0, tzinfo=UTC)
 
@@ -96,7 +97,7 @@ def test_what_is_no_fact(sentence):
 
 def test_quota_sides_and_a_rate_on_goods_the_sentence_named_before():
     found = read("Under the pact Korea charges 4% on Australian barley within the quota and 30% on shipments above it.")
-    assert [(f[2], f[3], f[4]) for f in found] == [("barley", WITHIN, "4%"), ("barley", "outside quota", "30%")]
+    assert [(f[2], f[3], f[4]) for f in found] == [("barley", WITHIN, "4%"), ("barley", OUTSIDE, "30%")]
 
 
 def test_a_charge_per_unit_keeps_its_unit():
