@@ -8,7 +8,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     TRADEWIRE_HOME=/data \
-    TRADEWIRE_CACHE=/opt/tradewire-cache
+    TRADEWIRE_CACHE=/opt/tradewire-cache \
+    MPLCONFIGDIR=/opt/tradewire-cache/matplotlib
 
 WORKDIR /app
 
@@ -20,10 +21,13 @@ COPY embeddings ./embeddings
 COPY answering ./answering
 COPY bot ./bot
 # Loading both encoders once checks the bundled model, and bakes the int8 graph into the image's cache;
-# reading once checks that the trained reader shipped inside the package.
+# reading once checks that the trained reader shipped inside the package; matplotlib's font list is made once
+# here, so the first chart (/timeline, /tariffs pictures) does not wait for it.
 RUN pip install . \
     && python -c "from embeddings.encoder import make_encoder as e; e(precision='float32').encode(['ok']); e().encode(['ok'])" \
-    && python -c "from answering.reader import Reader, Window; assert Reader().read('what?', [Window('ok.')])[0]"
+    && python -c "from answering.reader import Reader, Window; assert Reader().read('what?', [Window('ok.')])[0]" \
+    && python -c "import matplotlib.font_manager" \
+    && chmod -R a+rX /opt/tradewire-cache
 
 RUN useradd --create-home --uid 10001 tradewire \
     && mkdir -p /data \
