@@ -87,5 +87,5 @@ async def test_serve_answers_ask_and_mentions_through_the_configured_endpoints(h
         await fake.close()
     output = log_path.read_text()
     assert TOKEN not in output and "fake-secret" not in output
-    assert "synced 9 commands to one guild" in output  # /feeds, /brief and /watch are one command each
+    assert "synced 10 commands to one guild" in output  # /feeds, /brief, /watch and /tariffs are one command each
     assert process.returncode == 0, output[-2000:]
