@@ -315,46 +315,46 @@ class TradewireBot(discord.AutoShardedClient):
     async def post_tariff_updates(self) -> int:
         """Post every pending change of the servers' tariff board watches, oldest first, one message each, made once
         (a nonce per update) across restarts and processes; returns how many."""
-        posted = 0
-        for update in await self.engine.run(self.tariff_watches.pending, servers=True):
-            watch = update.watch
-            try:
-                channel = self.get_partial_messageable(int(watch.channel))
-                text = embeds.tariff_update(update.line, update.change)
-                sent = await channel.send(text, nonce=_nonce("tariff-update", str(update.id)))
-            except discord.HTTPException as exc:
-                outcome, reason = _not_posted(exc)
-                if outcome == "held":
-                    log.warning("tariff watch %d: channel %s cannot take posts (%s)", watch.id, watch.channel, reason)
-                    continue  # stays pending: posted when the channel can take it
-                await self.engine.run(self.tariff_watches.delivered, update, failed=reason)
-                continue
-            await self.engine.run(self.tariff_watches.delivered, update, str(sent.id))
-            posted += 1
-        return posted
+
+        def text(update) -> str:
+            return embeds.tariff_update(update.line, update.change)
+
+        updates = await self.engine.run(self.tariff_watches.pending, servers=True)
+        return await self._post_updates("tariff-update", updates, text, self.tariff_watches.delivered)
 
     async def post_watch_updates(self) -> int:
         """Post every pending update of the servers' standing questions, oldest first; returns how many."""
-        posted = 0
-        for update in await self.engine.run(self.watches.pending, servers=True):
+
+        def text(update) -> str:
             watch = update.watch
             link = (
                 f"https://discord.com/channels/{watch.guild}/{watch.channel}/{update.previous_message}"
                 if update.previous_message
                 else None
             )
-            text = embeds.watch_update(watch.question, update.answer, update.previous, link)
+            return embeds.watch_update(watch.question, update.answer, update.previous, link)
+
+        updates = await self.engine.run(self.watches.pending, servers=True)
+        return await self._post_updates("watch-update", updates, text, self.watches.delivered)
+
+    async def _post_updates(self, kind: str, updates: list, text: Callable, delivered: Callable) -> int:
+        """Post an outbox's updates (each has an id and its `watch`, with the channel), one message each with the
+        nonce of its `kind` and id, so a post is made once across restarts; a channel that cannot take posts now
+        keeps its update pending, one that never will marks it failed. Returns how many were posted."""
+        posted = 0
+        for update in updates:
+            watch = update.watch
             try:
                 channel = self.get_partial_messageable(int(watch.channel))
-                sent = await channel.send(text, nonce=_nonce("watch-update", str(update.id)))
+                sent = await channel.send(text(update), nonce=_nonce(kind, str(update.id)))
             except discord.HTTPException as exc:
                 outcome, reason = _not_posted(exc)
                 if outcome == "held":
-                    log.warning("watch %d: channel %s cannot take posts now (%s)", watch.id, watch.channel, reason)
+                    log.warning("%s %d: channel %s cannot take posts now (%s)", kind, update.id, watch.channel, reason)
                     continue  # stays pending: posted when the channel can take it
-                await self.engine.run(self.watches.delivered, update, failed=reason)
+                await self.engine.run(delivered, update, failed=reason)
                 continue
-            await self.engine.run(self.watches.delivered, update, str(sent.id))
+            await self.engine.run(delivered, update, str(sent.id))
             posted += 1
         return posted
 

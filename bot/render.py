@@ -192,6 +192,11 @@ def timeline_steps(
     return "  →  ".join(parts)
 
 
+def quoted_and_cited(citations: list[Citation]) -> list[str]:
+    """Each cited sentence quoted with its number, then each citation's line (after a blank line each)."""
+    return ["", *(f"  “{c.quote}” [{c.n}]" for c in citations), "", *(citation_line(c) for c in citations)]
+
+
 def timeline_text(tl: Timeline) -> str:
     """The steps on one line, whether the answer ever changed, then each report quoted and cited."""
     if tl.abstained:
@@ -199,11 +204,7 @@ def timeline_text(tl: Timeline) -> str:
     lines = [timeline_steps(tl)]
     if tl.unchanged:
         lines.append(f"(unchanged since {date_text(tl.steps[0].reported)})")
-    lines.append("")
-    lines += [f"  “{c.quote}” [{c.n}]" for c in tl.citations]
-    lines.append("")
-    lines += [citation_line(c) for c in tl.citations]
-    return printable("\n".join(lines))
+    return printable("\n".join(lines + quoted_and_cited(tl.citations)))
 
 
 def timeline_json(tl: Timeline) -> str:
@@ -252,20 +253,12 @@ def board_text(b: Board) -> str:
         f"{plural(read['passages'], 'passage')} read; {plural(read['sentences'], 'sentence')} with a duty and a "
         f"rate, {read['not_used']} not used"
     )
+    day = date_text(b.as_of.isoformat())
     if not b.lines:
-        return printable(
-            f"No tariff lines in the indexed news{about} as of {date_text(b.as_of.isoformat())}.\n({stats}.)"
-        )
-    lines = [
-        f"Tariff board{about} as of {date_text(b.as_of.isoformat())}: {plural(len(b.lines), 'line')} ({stats})",
-        "",
-    ]
+        return printable(f"No tariff lines in the indexed news{about} as of {day}.\n({stats}.)")
+    lines = [f"Tariff board{about} as of {day}: {plural(len(b.lines), 'line')} ({stats})", ""]
     lines += [board_line(line) for line in b.lines]
-    lines.append("")
-    lines += [f"  “{c.quote}” [{c.n}]" for c in b.citations]
-    lines.append("")
-    lines += [citation_line(c) for c in b.citations]
-    return printable("\n".join(lines))
+    return printable("\n".join(lines + quoted_and_cited(b.citations)))
 
 
 def board_json(b: Board) -> str:
