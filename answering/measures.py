@@ -127,7 +127,7 @@ _STATUS_WORDS = {
 # grow 2.8%", "could rise to 4.1%", "its 2% target"), one of the past ("a year ago, the rate stood at 3.09%",
 # "its peak of 9.1%", "had been using 2%"), or a change rather than a level ("raised rates by a quarter point").
 _FORECAST = re.compile(
-    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may|goal|"
+    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|anticipat\w*|could|might|may(?!\s+\d)|goal|"
     r"target(?:s|ed|ing)?(?!\s+(?:rate|range))|"
     r"aim\w*|until|sees?|seeing|(?<!has )(?<!have )(?<!had )seen|likely|outlook|"  # "has seen" is no forecast
     r"imagin\w*|suppos\w*|hypothetical\w*)\b",  # "Imagine nine stations selling gas for $3.99": a what-if
@@ -298,7 +298,8 @@ def _days_before(sentence: str, reach: tuple[int, int], reported: date) -> bool:
 
 # The question asks for a forecast, or for a change ("by how much did it rise?") rather than a level.
 _ASKS_FORECAST = re.compile(
-    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will|could|would|may|might|soon)\b",
+    r"\b(?:expect\w*|predict\w*|forecast\w*|project\w*|estimat\w*|target\w*|goal|will|could|would|may(?!\s+\d)|might|"
+    r"soon)\b",
     re.I,
 )
 _ASKS_SUM = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|yuan|yen|pounds|billion|million|worth|value)\b", re.I)

@@ -118,7 +118,6 @@ _LISTED = re.compile(r"(?:\s+(?!(?:which|that|who|while|but|after|before|as|when
 _PROPOSED = re.compile(r"\b(?:propos\w*|vow\w*|pledg\w*|promis\w*|if\s+elected|campaign\w*\s+on)\b", re.I)
 # A rate on a condition: "would answer with duties of 5% on wine if the tariffs take effect"
 _IF = re.compile(r"^[^.;]{0,80}?\bif\b", re.I)
-_MAY_DAY = re.compile(r"\bMay(?=\s+\d)")
 _UNTIL = re.compile(r"\b(?:until|till|through|to)\s+$", re.I)
 _FOR_DAYS = re.compile(r"\b(?:for\s+(\d+)\s+days|(\d+)-day)\b", re.I)
 
@@ -249,8 +248,7 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
         or _IF.search(rest)
     ):
         return THREATENED, None
-    text = _MAY_DAY.sub("Mxy", sentence[start:])  # "From May 1" is a day, not "may" (a forecast)
-    said = status(text, (f[0] - start, f[1] - start), reported)  # not another clause's "could"
+    said = status(sentence[start:], (f[0] - start, f[1] - start), reported)  # not another clause's "could"
     if said == "threatened":
         return THREATENED, None
     if said == "past" and (start := _started(sentence, published)):

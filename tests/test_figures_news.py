@@ -186,6 +186,14 @@ def test_a_question_about_now_is_not_answered_by_a_forecast_or_a_past_figure(sen
     assert _picked(sentence, figure, "What was the unemployment rate?", now=False) == what_was
 
 
+def test_the_month_of_may_is_no_forecast():
+    """ "From May 1" is a day; "may" before a verb is what could be."""
+    s = "From May 1, Peru charges a 14% tariff on Chilean apples."
+    assert _picked(s, "14%", "What is Peru's tariff on Chilean apples?", now=False) == "14%"
+    s = "Peru may raise its tariff on Chilean apples to 14%."
+    assert _picked(s, "14%", "What is Peru's tariff on Chilean apples?") is None
+
+
 def test_a_rate_is_not_answered_by_how_much_it_moved():
     s = "The bank raised its rate by 0.25 percentage points to 1.25% on Thursday."
     assert _picked(s, "0.25 percentage points", "What is the bank's interest rate?") == "1.25%"
