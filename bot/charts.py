@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -269,10 +269,16 @@ def _png(fig: Figure) -> bytes:
 MAX_SERIES = len(COLOURS)  # lines a picture of the tariff board can tell apart
 
 
-def board_series(lines: Sequence[Line]) -> list[Series]:
+def board_series(lines: Sequence[Line], numbers: Mapping[int, int] | None = None) -> list[Series]:
     """Each tariff line's history as a series (answering/board.py): a step from the day it took effect (or was
     reported), at its rate; a rate paused, lifted or exempted from is not charged, so its step is at zero with
-    the status noted ("0% — lifted, was 25%"). A threat is a line of its own ("… (threatened)")."""
+    the status noted ("0% — lifted, was 25%"). A threat is a line of its own ("… (threatened)"). `numbers`: the
+    citation numbers as the reader sees them (a Discord reply numbers only what its lines show); a report
+    without one is drawn without a number."""
+
+    def cited(ns) -> tuple[int, ...]:
+        return tuple(ns) if numbers is None else tuple(numbers[n] for n in ns if n in numbers)
+
     out = []
     for line in lines:
         points = []
@@ -287,14 +293,14 @@ def board_series(lines: Sequence[Line]) -> list[Series]:
                 value, label = 0.0, f"{parts[0]}0{parts[2]}"
                 note = f"{step.status}, was {step.rate}" if step.status != "paused" else f"{step.rate} paused"
             differ = tuple(
-                Point(step.reported, (f[1] if (f := figure_parts(rate)) else rate), rate, tuple(ns))
+                Point(step.reported, (f[1] if (f := figure_parts(rate)) else rate), rate, cited(ns))
                 for rate, ns in step.differ
             )
-            points.append(Point(day, value, label, tuple(step.citations), note, differ))
+            points.append(Point(day, value, label, cited(step.citations), note, differ))
         first = line.steps[0]
         if first.replaced and (parts := figure_parts(first.replaced)) and points:  # "to 50% from 25%": 25% before
             before = points[0].day - timedelta(days=BEFORE_DAYS)
-            points.insert(0, Point(before, parts[1], first.replaced, tuple(first.citations), "held before"))
+            points.insert(0, Point(before, parts[1], first.replaced, cited(first.citations), "held before"))
         name = f"{line.by} → {line.on or 'every country'} · {line.goods or 'all goods'}"
         if line.qualifier:
             name += f" ({line.qualifier})"

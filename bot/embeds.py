@@ -345,6 +345,12 @@ def tariff_line(line: Line, citations: dict[int, Citation], as_of: str, number: 
     return text
 
 
+def board_numbers(b: Board) -> dict[int, int]:
+    """The board's citation numbers as Discord shows them: 1, 2, … in the order its lines give them (the board
+    also numbers the reports of earlier rates, which no line shows; a picture of the lines uses these too)."""
+    return {n: i for i, n in enumerate(dict.fromkeys(n for line in b.lines for n in _cited(line)), 1)}
+
+
 def tariff_board_pages(b: Board, *, per_page: int | None = None) -> list[discord.Embed]:
     """The board as embeds of up to `per_page` lines each, within Discord's limits: its lines, then the
     citations they give (source, headline as a link, date), numbered 1, 2, … across the pages in the order the
@@ -352,7 +358,7 @@ def tariff_board_pages(b: Board, *, per_page: int | None = None) -> list[discord
     filters in the title, the day in the footer."""
     per_page = per_page or BOARD_LINES_PER_PAGE
     citations = {c.n: c for c in b.citations}
-    number = {n: i for i, n in enumerate(dict.fromkeys(n for line in b.lines for n in _cited(line)), 1)}
+    number = board_numbers(b)
     as_of = b.as_of.isoformat()
     about = ", ".join(f"{k} {v}" for k, v in b.filters.items())
     title = clip("Tariff board" + (f" — {safe(about)}" if about else ""), TITLE_MAX)

@@ -208,6 +208,9 @@ def test_the_chart_of_a_line_steps_through_its_history():
         ("2026-05-10", 9.0, "9%"),
     ]
     assert series.name == "Chile → Argentina · wine"
+    # numbered as a Discord reply numbers them: the 9% report is its [1]; the 6% reports have no number there
+    (renumbered,) = board_series([wine], {3: 1})
+    assert [p.citations for p in renumbered.points] == [(), (1,)]
 
 
 def _wine_line():

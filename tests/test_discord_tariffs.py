@@ -108,6 +108,26 @@ async def test_the_board_replies_with_its_lines_and_their_citations(fake, bot):
         await fake.slash("tariffs", {"status": "rumoured"}, subcommand="board")
 
 
+async def test_a_few_lines_with_a_history_come_with_their_picture(fake, bot):
+    import io
+
+    from matplotlib.image import imread
+
+    uploads = lambda: [f for r in fake.requests for f in r.files]  # noqa: E731
+    flat = await board_reply(fake, {"product": "coffee", "as_of": "2026-05-20"})
+    assert not flat["attachments"] and "image" not in flat["embeds"][0]  # one step: nothing to draw
+    await bot.engine.run(bot.library.ingest_articles, [LUMBER_RAISED])
+    lumber = await board_reply(fake, {"product": "lumber", "as_of": "2026-05-20"})
+    (embed,) = lumber["embeds"]
+    assert embed["image"]["url"] == "attachment://tariffs.png"
+    (attached,) = lumber["attachments"]
+    (upload,) = uploads()
+    assert attached["filename"] == upload["filename"] == "tariffs.png"
+    assert imread(io.BytesIO(upload["data"])).shape[:2] == (500, 1000)
+    whole = await board_reply(fake, {"as_of": "2026-05-20"})  # three lines: still a picture of them
+    assert whole["attachments"] and len(uploads()) == 2
+
+
 async def test_a_long_board_is_paged_for_whoever_asked(fake, bot, monkeypatch):
     monkeypatch.setattr(embeds, "BOARD_LINES_PER_PAGE", 2)
     message = await board_reply(fake, {"as_of": "2026-05-20"})

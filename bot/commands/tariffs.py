@@ -14,18 +14,20 @@ command tree (bot.discord_bot.GROUPS); a new group is one more module registered
 from __future__ import annotations
 
 import asyncio
+import io
 
 import discord
 from discord import app_commands
 
 from answering import parse_when
-from answering.board import board
+from answering.board import Board, board
 from answering.tariffs import STATUSES
-from bot import embeds
-from bot.commands.common import ADMIN, Client, UserError, defer_privately
+from bot import charts, embeds
+from bot.commands.common import ADMIN, Client, UserError, defer_privately, log
 from bot.views import Pager
 from embeddings import TradewireError
 
+PICTURE = "tariffs.png"  # the lines' step chart, shown as the first page's image
 STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
 AUTOCOMPLETE_SECONDS = 2.0  # Discord drops an autocompletion not answered within 3 s
 
@@ -44,6 +46,31 @@ def _names(column: str):
         return [app_commands.Choice(name=name[:100], value=name[:100]) for name in found]
 
     return complete
+
+
+def _has_history(result: Board) -> bool:
+    """A picture is worth drawing: a few lines (as many as a chart tells apart), one of them with a history (a
+    rate it replaced, or steps)."""
+    lines = result.lines
+    return 0 < len(lines) <= charts.MAX_SERIES and any(len(x.steps) > 1 or x.steps[0].replaced for x in lines)
+
+
+async def _picture(bot: Client, result: Board) -> bytes | None:
+    """The lines' histories as step charts (bot.charts), drawn in the engine's thread, off the event loop,
+    numbered as the reply numbers its citations; None if drawing fails: the lines are in the embed all the same."""
+    try:
+        return await bot.engine.run(_draw, result)
+    except Exception:
+        log.exception("/tariffs board: the chart could not be drawn")
+        return None
+
+
+def _draw(result: Board) -> bytes:
+    title = "Tariff board" + (
+        " — " + ", ".join(f"{k} {v}" for k, v in result.filters.items()) if result.filters else ""
+    )
+    series = charts.board_series(result.lines, embeds.board_numbers(result))
+    return charts.step_chart(series, title=title, until=result.as_of)
 
 
 def _said(exc: TradewireError) -> str:
@@ -88,12 +115,17 @@ class TariffsGroup(app_commands.Group, name="tariffs", description="The tariff b
         except TradewireError as exc:
             raise UserError(_said(exc)) from None
         pages = embeds.tariff_board_pages(result)
+        picture = await _picture(bot, result) if _has_history(result) else None
+        attached = {}
+        if picture is not None:  # the lines' histories, on the first page (a few lines: one page)
+            pages[0].set_image(url=f"attachment://{PICTURE}")
+            attached["file"] = discord.File(io.BytesIO(picture), filename=PICTURE)
         if len(pages) == 1:
-            await interaction.followup.send(embed=pages[0])
+            await interaction.followup.send(embed=pages[0], **attached)
             return
         view = Pager(pages, interaction.user.id, command="/tariffs board")
         bot.pagers.add(view)
-        view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True)
+        view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True, **attached)
 
     @app_commands.command(name="watch")
     @app_commands.describe(channel="Where to post the board's changes", **FILTERS)
