@@ -223,3 +223,19 @@ def _wine_line():
         Step(date(2026, 5, 10), "9%", "in effect", None, [3], replaced="6%"),
     ]
     return Line("Chile", "Argentina", "wine", "", steps, date(2026, 11, 1))
+
+
+def test_a_read_only_home_reads_its_unread_passages_in_memory_and_writes_nothing(tmp_path):
+    from embeddings.store.sqlite import SQLiteStore
+    from tests.conftest import FakeEncoder
+
+    home = tmp_path / "home"
+    with Library.open(home, encoder=FakeEncoder()) as lib:
+        lib.ingest_articles(STORIES)  # no board yet: nothing read for it
+    shared = Library(home, FakeEncoder(), SQLiteStore(home, read_only=True))
+    try:
+        wine = line(board(shared, as_of=datetime(2026, 11, 1, tzinfo=UTC)), "Chile", "Argentina", "wine")
+        assert wine.now.rate == "9%" and wine.now.replaced == "6%"
+        assert shared.store.db.execute("SELECT count(*) FROM tariff_passages").fetchone()[0] == 0
+    finally:
+        shared.store.close()
