@@ -228,11 +228,12 @@ def _fits_other(sentence: str, f: tuple[int, int], asked: Roles, countries: froz
 
 
 # --- the country a figure of a list stands with ----------------------------------------------------------------
-# "34% on China, 20% on the EU", "from 10% for Britain to 49% for Cambodia": the countries right after a figure
-# ("on", "for", "against", "tariff on goods from") are its own; otherwise those between it and the figure before
-# it that no other figure took ("Goods from Vietnam face 46%, from Japan 24%", "China (34%), Japan (24%)").
+# "34% on China, 20% on the EU", "from 10% for Britain to 49% for Cambodia", "20% on goods from Vietnam, 32% from
+# Indonesia": the countries right after a figure ("on", "for", "against", "from", "tariff on goods from") are its
+# own; otherwise those between it and the figure before it that no other figure took ("Goods from Vietnam face
+# 46%, from Japan 24%", "China (34%), Japan (24%)").
 _AFTER_FIGURE = re.compile(
-    r"\s*(?:(?:[\w.'’-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against)\s+"
+    r"\s*(?:(?:[\w.'’-]+\s+){0,2}?(?:tariffs?|dut(?:y|ies)|levy|levies|rate)\s+)?(?:on|for|against|from)\s+"
     r"(?:(?:the|all|most)\s+)?(?:(?:goods|imports|products|exports|shipments)\s+from\s+(?:the\s+)?)?$",
     re.I,
 )

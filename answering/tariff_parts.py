@@ -103,7 +103,7 @@ def roles_of(sentence: str, f: tuple[int, int], headline: str, *, exempt: bool =
     if _GAPPED.search(sentence[: f[0]]):
         return set(), ""  # "Brazil will charge 18% on Chinese tyres and Argentina 16%": Argentina's, on China
     # the subject charges, never pays ("The U.S. will raise its 10% tariff on Chinese goods": China's goods)
-    own = _from_after(sentence, f) or set(stands_with(sentence, f)) - possessive - {own_subject}
+    own = set(stands_with(sentence, f)) - possessive - {own_subject}
     pays = own or set(r.pays) - {own_subject} or _made_in(sentence)
     if exempt:  # "The United States will exempt Indonesian palm oil from the 19% tariff"
         pays = {m.country for m in countries_in(_exempt_object(sentence, f))} or set(r.pays)
@@ -161,7 +161,6 @@ _SUBJECT_START = re.compile(r"^\W*(?:(?:[\w'’-]+\s+){0,3}[\w'’-]+,\s*)?(?:th
 # "... and Argentina 16%": a country right before a rate, no word between, another clause's verb for it
 _GAPPED = re.compile(r"\b(?:and|while|but)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?\s+$")
 
-_FROM_AFTER = re.compile(r"^\s+(?:on\s+(?:goods|imports|products)\s+)?from\s+(?:the\s+)?$", re.I)
 
 _SAYER = re.compile(
     r"^\s+(?:[\w-]+\s+){0,2}?(?:ministry|department|government|commission|authorities|officials|customs|regulator)\b"
@@ -190,15 +189,6 @@ def goods_head(phrase: str) -> str:
         if w.lower().strip(",.") in _GOODS_END - {"and", "or"}:
             return " ".join(words[:i])
     return phrase
-
-
-def _from_after(sentence: str, f: tuple[int, int]) -> set[str]:
-    """The country right after a rate ("20% on goods from Vietnam, 32% from Indonesia"): its own."""
-    for m in countries_in(sentence[f[1] : f[1] + 40]):
-        if _FROM_AFTER.match(sentence[f[1] : f[1] + m.start]):
-            return {m.country}
-        break
-    return set()
 
 
 _NOT_SUBJECT_AFTER = re.compile(

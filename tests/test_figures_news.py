@@ -418,3 +418,12 @@ def test_a_figure_stands_with_the_countries_of_its_own_clause():
     q = "What is Chile's tariff on Chinese electric vehicles?"  # Chile charges it; the sentence names no payer
     assert _picked(s, "6%", q) == "6%"
     assert _picked(s, "6%", "What is Peru's tariff on Chinese electric vehicles?") is None
+
+
+def test_a_figure_of_a_list_stands_with_the_country_it_comes_from():
+    """ "20% on goods from Peru, 32% from Chile": each figure's country is the one right after it."""
+    from answering.figures import stands_with
+
+    s = "Bolivia began charging 20% on goods from Peru, 32% from Chile and 24% from Paraguay on August 7."
+    assert [stands_with(s, _at(s, r)) for r in ("20%", "32%", "24%")] == [{"Peru"}, {"Chile"}, {"Paraguay"}]
+    assert _picked(s, "32%", "What does Bolivia charge on goods from Chile?", now=False) == "32%"
