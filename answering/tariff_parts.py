@@ -29,9 +29,9 @@ _GOVERNMENTS = [
     (re.compile(r"\bthe\s+European\s+Commission\b|\b(?:the|a)\s+Commission\b"), "European Union"),
 ]  # fmt: skip
 
-_QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under)\b", re.I)
+_QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under|for\s+a\s+quota)\b", re.I)
 
-_QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceeding|in excess)\b", re.I)
+_QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceed\w*|in excess)\b", re.I)
 
 # --- what a duty is on -----------------------------------------------------------------------------------------
 _SUM = r"(?:(?:US|C|A)?[$€£¥]\s?[\d.,]+\s*(?:[mb]illion|trillion|bn)?\s+(?:worth\s+)?of\s+)?"
@@ -50,6 +50,7 @@ _GOODS_ANY = re.compile(rf"\b{DUTY}{_ON}{_SUM}(?P<g>[^;:()]+)", re.I)
 
 _ON_BEFORE = re.compile(r"\bon\s+(?:the\s+)?(?P<g>(?:(?!\bon\b)[^,;:()%])+?)\s+(?:to|at)\s+$", re.I)
 
+_GOODS_DUTY_TO = re.compile(rf"(?P<g>(?:[\w'’-]+\s+){{1,2}}){DUTY}\s+(?:to|at|of)\s+(?:a\s+|an\s+)?$", re.I)
 _GOODS_BEFORE_DUTY = re.compile(rf"^\s*(?P<g>(?:[a-z][\w-]*\s+){{1,3}}?){DUTY}\b", re.I)
 
 _GOODS_PAY = re.compile(
@@ -78,7 +79,7 @@ _GOODS_END = frozenset(
     face faces faced pay pays paid hit hits apply applies applied kick kicks kicked since still it them those
     stays stay stayed january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday do does did not no never already currently
-    built""".split()
+    built suspended paused exempted exempt lifted removed scrapped delayed postponed spared""".split()
 )
 
 _GENERIC = frozenset(
@@ -89,6 +90,11 @@ _GENERIC = frozenset(
     countervailing temporary universal higher lower total extra further combined""".split()
 )
 
+_QUANTITY = re.compile(
+    r"^\s*(?:up\s+to\s+|about\s+|some\s+|nearly\s+)?[\d,.]+\s+(?:\w+\s+)?(?:tonnes|tons|kilograms|kg|barrels|units|"
+    r"cars|vehicles|head|litres|liters|bushels)\s+(?:a\s+year\s+)?of\s+",
+    re.I,
+)
 _SEPARATORS = re.compile(r"\s*(?:,|\band\b|\bor\b|&|\bas well as\b|\bplus\b)\s*", re.I)
 
 
@@ -100,7 +106,7 @@ def roles_of(sentence: str, f: tuple[int, int], headline: str, *, exempt: bool =
     own_subject = _subject(clause)  # the clause's subject charges, never pays
     subject = own_subject or _subject(sentence)
     possessive = _possessive(sentence, f)
-    if _GAPPED.search(sentence[: f[0]]):
+    if _GAPPED.search(sentence[: f[0]]) and _subject(sentence):
         return set(), ""  # "Brazil will charge 18% on Chinese tyres and Argentina 16%": Argentina's, on China
     # the subject charges, never pays ("The U.S. will raise its 10% tariff on Chinese goods": China's goods)
     own = set(stands_with(sentence, f)) - possessive - {own_subject}
@@ -108,6 +114,13 @@ def roles_of(sentence: str, f: tuple[int, int], headline: str, *, exempt: bool =
     if exempt:  # "The United States will exempt Indonesian palm oil from the 19% tariff"
         pays = {m.country for m in countries_in(_exempt_object(sentence, f))} or set(r.pays)
     charges = (possessive or set(r.charges)) - pays
+    if own_subject and charges - {own_subject} and not possessive:
+        # "Washington hikes Vietnamese furniture tariff to 40 percent", "U.S. exempts generic drugs from 25% Indian
+        # tariff": the subject acts on the duty; a people's adjective before it says whose goods pay
+        adjectives = {m.country for m in countries_in(clause) if not m.named and m.country != own_subject}
+        if charges - {own_subject} <= adjectives:
+            pays |= charges - {own_subject}
+            charges = {own_subject}
     if not charges:
         charges = {subject} - {""} - pays
     if not charges:  # a charger named before the rate's clause ends, not one of a clause after it
@@ -204,7 +217,20 @@ _SUBJECT_VERB = re.compile(
     r"is\s+set\s+to)\s+)?(?:impos|charg|lev(?:y|ie)|put|slap|set|rais|cut|lower|appl|keep|kept|exempt|spar|lift|"
     r"remov|scrap|end|paus|suspend|delay|postpon|threat|warn|propos|approv|announc|adopt|retaliat|hit|double|halv|"
     r"triple|increas|reduc|extend|said|says|told|decided|agreed|confirmed|moved|answer|respond|counter|struck\s+back|"
-    r"hit\s+back|hold|holds|held)",
+    r"hit\s+back|hold|holds|held|hik)",
+    re.I,
+)
+
+
+_VERB_NEXT = re.compile(
+    _SUBJECT_VERB.pattern.replace(
+        r"^(?:\s+[\w,'’.-]+){0,4}?",
+        # its institution may stand between ("the European Commission proposed"), and an adverb ("still charges")
+        r"^(?:['’]s)?(?:\s+(?:[\w-]+\s+)?(?:commission|government|ministry|department|authorities|officials|"
+        r"parliament|council|cabinet|customs|administration|regulators?))?(?:\s+(?:still|also|now|currently|again|"
+        r"then|on\s+\w+day)){0,2}",
+        1,
+    ),
     re.I,
 )
 
@@ -222,17 +248,22 @@ def _subject(sentence: str) -> str:
         and not _NOT_SUBJECT_AFTER.match(after)
         and not re.match(r"\s*(?:and|or|&)\s", after)  # "The U.S. and the U.K. announce ...": which of them?
         and _SUBJECT_VERB.match(after)
+        # a people's adjective or a capital acts only with its verb right after it ("Beijing will remove",
+        # "Washington hikes"), not "Japanese auto parts will be exempted"
+        and (m.named or _VERB_NEXT.match(after))
     ):
         return m.country
     return ""
 
 
 def _exempt_object(sentence: str, f: tuple[int, int]) -> str:
+    """What is exempted: "exempt Indonesian palm oil from", "Moroccan peppers would be spared" (after what is
+    said: "The government also said Moroccan peppers would be spared")."""
     before = sentence[: f[0]]
     if m := list(_GOODS_EXEMPT.finditer(before)):
         return m[-1].group("g")
     if m := _GOODS_EXEMPT_SUBJECT.search(before):
-        return m.group("g")
+        return re.split(r"\b(?:said|says|say|that|announced|added)\b", m.group("g"))[-1]
     return ""
 
 
@@ -250,15 +281,21 @@ def goods_of(sentence: str, f: tuple[int, int], *, exempt: bool = False) -> list
         tries.append(m.group("g"))
     if m := _ON_BEFORE.search(before):  # "cut its tariffs ... and on American chicken legs to 15%"
         tries.append(m.group("g"))
+    if m := _GOODS_DUTY_TO.search(before):  # "Washington hikes Vietnamese furniture tariff to 40 percent"
+        tries.append(m.group("g"))
     if m := _GOODS_PAY.search(sentence[max(0, f[0] - 80) : f[0]]):  # "Brazilian beef still pays the 40% duty"
         tries.append(m.group("g"))
     if m := _GOODS_ANY.search(clause_of(sentence, f[0], alone=True)):  # "tariffs on steel rose to 50%"
         tries.append(m.group("g"))
     if m := _GOODS_ANY.search(sentence[: f[0]]):
         tries.append(m.group("g"))
+    # ... and what a duty word right next to the rate says it is on: "40 per cent furniture duty on Vietnam",
+    # "hikes Vietnamese furniture tariff to 40 percent" (these name the product where the phrase after the duty
+    # names only a country)
+    close = [m.group("g") for m in (_GOODS_BEFORE_DUTY.match(after), _GOODS_DUTY_TO.search(before)) if m]
     for phrase in tries:
         if (said := _products(phrase)) is not None:
-            return said
+            return said or next((p for p in map(_products, close) if p), said)
     return None
 
 
@@ -266,7 +303,10 @@ def _products(phrase: str) -> list[str] | None:
     """The products a phrase names, countries and words like "goods" and "imported" left out ("imported cars and
     light trucks": cars, light trucks); [] for a country's goods or all goods ("Chinese goods", "all imports");
     None when it names neither ("shipments outside it")."""
-    parts = phrase.split(",")  # a comma ends it, unless a list goes on to its "and": "soybeans, pork and cotton"
+    phrase = _QUANTITY.sub("", phrase)  # "up to 800,000 tonnes of rice": rice
+    parts = re.split(
+        r",(?=\s)", phrase
+    )  # a comma ends it, unless a list goes on to its "and": "soybeans, pork and cotton"
     phrase = parts[0]
     for j in range(1, len(parts)):
         item = parts[j].strip()

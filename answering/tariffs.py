@@ -69,10 +69,16 @@ _THREAT = re.compile(
 )
 _TO_COME = re.compile(
     r"\b(?:(?:said|says|announced)\b[^.;]{0,60}?\bwould|will(?!\s+(?:keep|continue|still|remain))|shall|(?:is|are)\s+(?:set|due|scheduled)\s+to|plans?\s+to|to\s+take\s+effect|takes\s+effect|"
-    r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin))\b",
+    r"(?:is|are)\s+to\s+(?:rise|fall|take|apply|start|begin)|"
+    # a headline's "to": "Australia to slap 25 per cent duty on ...", "Turkey to raise duty on Chinese cars to 50%"
+    r"\bto\s+(?:slap|raise|cut|impose|double|halve|triple|lower|hike|levy|charge|set|put|extend|lift|increase|reduce))\b",
     re.I,
 )
-_AVERTED = re.compile(r"\b(?:avert\w*|avoid\w*|escap\w*|head(?:ed|s)?\s+off|ward(?:ed|s)?\s+off)\b", re.I)
+_AVERTED = re.compile(
+    r"\b(?:avert\w*|avoid\w*|escap\w*|head(?:ed|s)?\s+off|ward(?:ed|s)?\s+off|not\s+go\s+ahead|call(?:ed|s)?\s+off|"
+    r"abandon\w*|shelv\w*|back(?:ed|s)?\s+(?:away|down)\s+from)\b",
+    re.I,
+)
 _PASSIVE = (
     r"^[^.;]{0,110}?\b(?:will\s+be|is\s+to\s+be|(?:is|are|was|were)(?:\s+being)?|ha(?:s|ve)\s+been|had\s+been)\s+"
 )
@@ -88,6 +94,10 @@ _THREAT_AFTER = re.compile(
 )
 # Where another clause of its own begins ("... could impose 50% in response to Ottawa's 100% tariff"): the
 # status of a rate is read from there on (a comma alone keeps "In 2019, the U.S. charged 10%" of the past).
+_KEPT_PAUSED = re.compile(
+    r"^[^.;,]{0,60}?\b(?:suspended|paused|on\s+hold|frozen)\b", re.I
+)  # "its 24% tariff ... suspended"
+_IN_PLACE = re.compile(r"^\s*(?:[\w-]+\s+){0,2}?(?:in\s+place|in\s+force)\b", re.I)
 _STRONG_BREAK = re.compile(
     r";|\bin (?:response|retaliation) (?:to|for|against)\b|,\s*(?:and|but|while|whereas)\s+|\s(?:while|whereas)\s",
     re.I,
@@ -99,6 +109,7 @@ _MOVED = re.compile(
     r"some\s+|roughly\s+|around\s+)?$",
     re.I,
 )
+_CHANGE_NOUN = re.compile(r"\s+(?:cut|reduction|increase|rise|drop|hike|jump|fall|decline)s?\b", re.I)
 _EVERY = re.compile(
     r"\b(?:every|all|most)\s+(?:other\s+)?(?:countr|trading\s+partner|nation|import)|\baround\s+the\s+world\b", re.I
 )
@@ -162,8 +173,8 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
             continue  # the value of the goods a duty covers, a count: not a rate
         if any(_overlaps(c.old, f) for c in found) and not any(_overlaps(c.new, f) for c in found):
             continue  # the replaced end of a change: the current one's `replaced`
-        if _MOVED.search(sentence[max(0, f[0] - 30) : f[0]]):
-            continue  # "prices fell 9%": how much something moved
+        if _MOVED.search(sentence[max(0, f[0] - 30) : f[0]]) or _CHANGE_NOUN.match(sentence[f[1] :]):
+            continue  # "prices fell 9%", "a 25% cut in the charge": how much something moved
         if _NOT_THE_RATE.search(sentence[max(0, f[0] - 30) : f[0]]):
             last_roles = roles_of(sentence, f, headline)
             continue  # "an additional 25%": a part of the rate; "instead of 25%": the one replaced
@@ -234,10 +245,13 @@ def _status(sentence: str, f: tuple[int, int], published: datetime | None) -> tu
         return EXEMPTED, _effective(sentence, published)
     if (_LIFT.search(lead) and not re.search(r"\bto\s+$", lead, re.I)) or _LIFTED_AFTER.search(rest):
         return LIFTED, _effective(sentence, published) or _day(sentence, published, f)
+    if _IN_PLACE.match(rest):
+        return IN_EFFECT, None  # "leaving a 10% rate in place"
     if (
         _PAUSE.search(lead)
         or (_PAUSE.search(wide) and not CLAUSE_BREAK.search(sentence, 0, f[0]))
         or _PAUSED_AFTER.search(rest)
+        or _KEPT_PAUSED.search(rest)
     ):
         return PAUSED, _until(sentence, published)
     start = max([0, *(m.end() for m in _STRONG_BREAK.finditer(sentence, 0, f[0]))])

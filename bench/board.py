@@ -29,6 +29,8 @@ HERE = Path(__file__).resolve().parent / "board"
 SETS = {  # the development set, and one written after the rules were tuned on it, by another hand
     "development": (HERE / "stories.jsonl", HERE / "facts.jsonl"),
     "heldout": (HERE / "heldout_stories.jsonl", HERE / "heldout_facts.jsonl"),
+    # written by a third hand after the held-out set had been used to mend the rules: measured once, not tuned on
+    "third": (HERE / "third_stories.jsonl", HERE / "third_facts.jsonl"),
 }
 STORIES, FACTS = SETS["development"]
 

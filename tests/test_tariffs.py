@@ -146,3 +146,46 @@ def test_two_rates_of_one_list_each_on_its_own_goods():
 def test_a_rate_on_a_condition_is_a_threat():
     found = read("Chile said it would answer with duties of 9% on Peruvian fishmeal if the tariffs take effect.")
     assert [(f[0], f[2], f[4], f[5]) for f in found] == [("Chile", "fishmeal", "9%", THREATENED)]
+
+
+def test_headline_futures_negated_threats_and_cuts_in_a_charge():
+    assert read("Peru to slap 18% duty on Chilean apples")[0][5] == ANNOUNCED  # a headline's "to"
+    assert read("Lima said it would not go ahead with a threatened 30% tariff on Chilean apples.") == []
+    assert read("In talks in 2024, Lima floated a 25% cut in the duty on Chilean wine, but Santiago refused.") == []
+
+
+def test_a_people_before_a_duty_is_whose_goods_when_the_subject_acts():
+    """ "Lima hikes Chilean apple tariff to 40%": Peru charges it (the subject acts), Chilean apples pay it; but
+    "Japanese parts will be exempted from Washington's 25% tariff" is Washington's duty on Japan."""
+    assert read("Lima hikes Chilean apple tariff to 40%")[0][:5] == ("Peru", "Chile", "apple", "", "40%")
+    assert read("Peru pauses 40 per cent apple duty on Chile until September 30")[0][:6] == (
+        "Peru",
+        "Chile",
+        "apple",
+        "",
+        "40 per cent",
+        PAUSED,
+    )
+    spared = read("Chilean wine will be exempted from Lima's 25% wine tariff.")
+    assert [f[:2] for f in spared] == [("Peru", "Chile")]
+
+
+def test_quantities_suspensions_and_rates_left_in_place():
+    found = read("Peru will charge 12% on up to 50,000 tonnes of Chilean copper a year and 30% above that quota.")
+    assert [(f[2], f[3], f[4]) for f in found] == [("copper", "", "12%"), ("copper", OUTSIDE, "30%")]
+    kept = read(
+        "Peru will keep its 24% tariff on Chilean goods suspended until June 3, the ministry said, leaving a 10% "
+        "rate in place in the meantime."
+    )
+    assert [(f[4], f[5], f[6]) for f in kept] == [("24%", PAUSED, date(2026, 6, 3)), ("10%", IN_EFFECT, None)]
+    over = read("From July 1, Peru will charge 50 per cent on steel imports that exceed each country's quota.")
+    assert [(f[2], f[3]) for f in over] == [("steel", OUTSIDE)]
+
+
+def test_a_list_after_a_subject_that_is_no_country_gives_each_its_country():
+    found = read("Under the order Trump signed, goods from Peru will face a 19% tariff, Chile 18% and Bolivia 15%.")
+    assert [(f[0], f[1], f[4]) for f in found] == [
+        ("United States", "Peru", "19%"),
+        ("United States", "Chile", "18%"),
+        ("United States", "Bolivia", "15%"),
+    ]
