@@ -30,38 +30,29 @@ _GOVERNMENTS = [
 ]  # fmt: skip
 
 _QUOTA_IN = re.compile(r"\b(?:within|inside|in-quota|under|for\s+a\s+quota)\b", re.I)
-
 _QUOTA_OUT = re.compile(r"\b(?:outside|above|beyond|over|out-of-quota|exceed\w*|in excess)\b", re.I)
 
 # --- what a duty is on -----------------------------------------------------------------------------------------
 _SUM = r"(?:(?:US|C|A)?[$€£¥]\s?[\d.,]+\s*(?:[mb]illion|trillion|bn)?\s+(?:worth\s+)?of\s+)?"
-
 _ON = r"\s+(?:on|for|against|applied\s+to|applying\s+to|that\s+applies\s+to)\s+(?:the\s+)?"
-
 _UNIT = r"(?:\s+(?:a|an|per)\s+(?:metric\s+)?[a-z]+)?"
-
 _CHARGER_BETWEEN = r"(?:\s+(?:[\w'’.-]+\s+){0,2}?(?:charges|imposes|levies|applies|puts|places|keeps|set|sets))?"
-
 GOODS_AFTER = re.compile(
     rf"^{_UNIT}(?:\s*(?:[\w'’.-]+\s+){{0,3}}?{DUTY}{_CHARGER_BETWEEN})?{_ON}{_SUM}(?P<g>[^;:()]+)", re.I
 )
-
 _GOODS_ANY = re.compile(rf"\b{DUTY}{_ON}{_SUM}(?P<g>[^;:()]+)", re.I)
-
 _ON_BEFORE = re.compile(r"\bon\s+(?:the\s+)?(?P<g>(?:(?!\bon\b)[^,;:()%])+?)\s+(?:to|at)\s+$", re.I)
-
 _GOODS_DUTY_TO = re.compile(rf"(?P<g>(?:[\w'’-]+\s+){{1,2}}){DUTY}\s+(?:to|at|of)\s+(?:a\s+|an\s+)?$", re.I)
 _GOODS_BEFORE_DUTY = re.compile(rf"^\s*(?P<g>(?:[a-z][\w-]*\s+){{1,3}}?){DUTY}\b", re.I)
-
 _GOODS_PAY = re.compile(
-    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?(?:face[sd]?|facing|pays?|paid|paying|(?:is|are)\s+charged)\s+(?:(?:a|an|the|its|[\w'’]+['’]s|standard|flat|full|same)\s+){0,3}$",
+    r"(?P<g>(?:[\w'’-]+\s+){1,5}?)(?:(?:will|would|now|also|must|still)\s+)?"
+    r"(?:face[sd]?|facing|pays?|paid|paying|(?:is|are)\s+charged)\s+"
+    r"(?:(?:a|an|the|its|[\w'’]+['’]s|standard|flat|full|same)\s+){0,3}$",
     re.I,
 )
-
 _GOODS_EXEMPT = re.compile(
     r"\b(?:exempt\w*|spar(?:e|es|ed|ing)|exclud\w*|waive[sd]?)\s+(?P<g>(?:[\w'’-]+\s+){1,5}?)from\b", re.I
 )
-
 _GOODS_EXEMPT_SUBJECT = re.compile(
     r"(?P<g>(?:[\w'’-]+\s+){1,7}?)(?:(?:is|are|was|were|will\s+be|would\s+be)\s+)?(?:now\s+)?"
     r"(?:exempt\w*|spared|excluded)\b",
