@@ -20,6 +20,7 @@ RRF_K = 60
 # A question about a figure now also ranks the reports of this many days before its day (bench.figures; 30 and
 # 45 read the newest report as often, 90 less: docs/benchmarks.md).
 RECENT_WINDOW_DAYS = 45
+KEEP_BEST = 2  # of the whole corpus's ranking, kept among the k when recency reorders them
 WINDOW_IDS = 20_000  # ... its dense ranking searched among its passages by id when it holds at most this many
 COMMON_SHARE = 0.1  # a term in more passages than this share is left out of the lexical query ...
 COMMON_MIN_PASSAGES = 1000  # ... once the corpus has this many passages
@@ -134,8 +135,19 @@ def hybrid_search(
 
     if prefer_recent:
         _boost_recent(list(hits.values()), now)
-    ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)
-    return ranked[:k]
+    ranked = sorted(hits.values(), key=lambda h: h.score, reverse=True)[:k]
+    if prefer_recent:
+        # The best passages of the whole corpus are read whatever their age: in a small corpus the freshness
+        # boost and the window's rankings can push the one report that answers out of the k behind newer ones that
+        # do not; how much a report's age counts against its answer is the reader's decision's (Weights.age).
+        base: dict[int, float] = {}
+        for ranking in rankings[0]:
+            for rank, (pid, _) in enumerate(ranking):
+                base[pid] = base.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        kept = [hits[pid] for pid in sorted(base, key=base.__getitem__, reverse=True)[:KEEP_BEST] if pid in hits]
+        others = [h for h in ranked if h not in kept][: max(0, k - len(kept))]
+        ranked = sorted([*others, *kept], key=lambda h: h.score, reverse=True)
+    return ranked
 
 
 def _window_rankings(

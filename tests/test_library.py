@@ -279,6 +279,33 @@ def test_a_question_about_a_figure_now_reads_the_reports_of_the_weeks_before_its
     assert "new" not in {h.article_id for h in retrieve(library, "Who reported the jobs numbers?", as_of=as_of.until)}
 
 
+def test_the_one_report_that_answers_is_read_whatever_its_age(library):
+    """In a small corpus, a question about a figure now still reads the best passage of the whole corpus (an old
+    report on what it asks), though newer reports that do not answer it are fresher."""
+    from answering.answer import retrieve
+
+    old = Article(
+        id="wire",
+        title="Peru raises duty on Chilean copper wire",
+        text="Peru will charge a 35% tariff on copper wire imported from Chile, the trade ministry said.",
+        source="Example Wire",
+        published=datetime(2026, 1, 10, 12, tzinfo=UTC),
+    )
+    fresh = [
+        Article(
+            id=f"fresh{i}",
+            title=f"Trade talks, round {i}",
+            text=f"Negotiators met for round {i} of trade talks on farm goods and tariffs this week.",
+            source="Example Wire",
+            published=datetime(2026, 10, 1 + i, 12, tzinfo=UTC),
+        )
+        for i in range(20)
+    ]
+    library.ingest_articles([old, *fresh])
+    hits = retrieve(library, "What is Peru's tariff on Chilean copper wire?", as_of=datetime(2026, 10, 25, tzinfo=UTC))
+    assert "wire" in {h.article_id for h in hits} and len(hits) == 8
+
+
 def test_a_knowledge_base_made_by_a_newer_tradewire_is_refused_and_left_as_it_is(tmp_path, fake_encoder, engine):
     from embeddings.store import MIGRATIONS
 
