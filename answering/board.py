@@ -25,7 +25,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from answering.candidates import add_differing
 from answering.candidates import normal_form as _normal_form
+from answering.dates import fmt_day
 from answering.result import Citation
 from answering.subjects import countries_in
 from answering.tariffs import (
@@ -102,12 +104,12 @@ class Line:
         """The status and its day in words: "in effect since May 14, 2026", "from March 1, 2026", "paused until
         July 9, 2026 (that day has passed; no later report)"."""
         day = self.day
-        said = fmt(day) if day else ""
+        said = fmt_day(day) if day else ""
         if self.status == IN_EFFECT:  # since the day it took effect, when a report says; else when reported
             return (
                 f"in effect since {said}"
                 if self.now.day or self.now.status == ANNOUNCED
-                else f"in effect (reported {fmt(self.now.reported)})"
+                else f"in effect (reported {fmt_day(self.now.reported)})"
             )
         if self.status == ANNOUNCED:
             return f"announced, from {said}" if day else "announced"
@@ -285,21 +287,15 @@ class _Fact:
 def _unread_facts(library, until: datetime) -> list[_Fact]:
     """A read-only library's facts of the passages not read yet, read now in memory."""
     records = library.records.tariffs
-    out: list[_Fact] = []
-    n = -1
-    for p in records.unread(10**9):
-        if not p.published or p.published > until:
-            continue
-        article = records.db.execute(
-            "SELECT title, source, url, origin, published, story_id FROM articles WHERE id = ?", (p.article_id,)
-        ).fetchone()
-        for row in read_passage(p)[1]:
-            day = row["day"]
-            out.append(_Fact(n, row["article_id"], row["sentence"], bool(row["in_title"]), row["charged_by"],
-                             row["charged_on"], row["goods"], row["goods_key"], row["qualifier"], row["rate"],
-                             row["status"], date.fromisoformat(day) if day else None, row["replaced"],
-                             row["published_ts"], dict(article)))  # fmt: skip
-            n -= 1
+    rows = [row for p in records.unread(10**9) if p.published and p.published <= until for row in read_passage(p)[1]]
+    articles = records.articles({row["article_id"] for row in rows})  # one query for all of them
+    out = []
+    for n, row in enumerate(rows, 1):
+        day = row["day"]
+        out.append(_Fact(-n, row["article_id"], row["sentence"], bool(row["in_title"]), row["charged_by"],
+                         row["charged_on"], row["goods"], row["goods_key"], row["qualifier"], row["rate"],
+                         row["status"], date.fromisoformat(day) if day else None, row["replaced"],
+                         row["published_ts"], articles[row["article_id"]]))  # fmt: skip
     return sorted(out, key=lambda f: f.published)
 
 
@@ -358,11 +354,7 @@ def _take(steps: list[Step], f: _Fact) -> None:
         and f.replaced is None
         and abs(f.published - step.first) <= WEIGHTS.same_time_days * 86400
     ):  # another report at the same time, or the same report, that gives another rate without saying it changed
-        other = next((d for d in step.differ if normal_form(d[0]) == rate), None)
-        if other is None:
-            step.differ.append((f.rate, [cite]))
-        else:
-            other[1].append(cite)
+        add_differing(step.differ, f.rate, cite)
         return
     replaced = f.replaced
     if replaced is None and step is not None and step.kind == "force" and kind == "force":
@@ -417,10 +409,6 @@ def _number(lines: list[Line], rows: dict[int, _Fact], library) -> tuple[list[Li
 def normal_form(rate: str) -> str:
     """A rate's normal form ("25%" and "25 percent" are one), cached: a board compares each report's rate."""
     return _normal_form(rate)
-
-
-def fmt(day: date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
 
 
 def _iso(day: date | None) -> str | None:

@@ -397,6 +397,17 @@ def _covers(mention, start: int, end: int) -> bool:
     return mention.end - mention.start >= 0.6 * (end - start)
 
 
+def add_differing(differ: list[tuple[str, list[int]]], value: str, cite: int) -> None:
+    """Another answer reported at the same time as a step's (a timeline's, a tariff line's): cited with the others
+    of its normal form, else listed as a new one."""
+    key = normal_form(value)
+    other = next((d for d in differ if normal_form(d[0]) == key), None)
+    if other is None:
+        differ.append((value, [cite]))
+    else:
+        other[1].append(cite)
+
+
 def normal_form(value: str) -> str:
     """SQuAD's normal form: lower case, no punctuation, no articles, single spaces ("25%" and "25 percent"
     agree)."""

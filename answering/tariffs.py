@@ -178,7 +178,8 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
         if _NOT_THE_RATE.search(sentence[max(0, f[0] - 30) : f[0]]):
             last_roles = roles_of(sentence, f, headline)
             continue  # "an additional 25%": a part of the rate; "instead of 25%": the one replaced
-        if not _NEAR_DUTY.search(_near(sentence, f)):
+        near, own_clause = _near(sentence, f), clause_of(sentence, f[0], alone=True)
+        if not _NEAR_DUTY.search(near):
             continue  # "slash a sales tax on gas to 7%, ... new levies": the duty is another figure's
         said = _status(sentence, f, published)
         if last_status and _LISTED.fullmatch(sentence[last_end : f[0]]):
@@ -188,12 +189,12 @@ def facts(sentence: str, *, headline: str = "", published: datetime | None = Non
             continue
         kind, day = said
         pays, charges = roles_of(sentence, f, headline, exempt=kind == EXEMPTED)
-        alone = not countries_in(clause_of(sentence, f[0], alone=True))
+        alone = not countries_in(own_clause)
         if not charges and last_roles[1] and alone:
             pays, charges = last_roles  # "Peru's additional 10% tariff ..., bringing the total to 22%"
-        elif not pays and charges and charges == last_roles[1] and alone and not _WORLD.search(_near(sentence, f)):
+        elif not pays and charges and charges == last_roles[1] and alone and not _WORLD.search(near):
             pays = last_roles[0]  # "Vietnamese rice will pay 15% within the quota and 35% outside it"
-        if _WORLD.search(clause_of(sentence, f[0], alone=True)):
+        if _WORLD.search(own_clause):
             pays = set()  # "10% tariffs on goods from around the world": every country's, not the clause before's
         last_roles = (pays, charges)
         if not charges:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from answering.answer import read
-from answering.candidates import normal_form, supported
+from answering.candidates import add_differing, normal_form, supported
 from answering.dates import effective_day
 from answering.extract import fact_kind
 from answering.figures import change_of
@@ -114,11 +114,7 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
             continue
         old = _replaced(c)  # a report that says what it replaced reports a change, however soon after
         if step is not None and old is None and _same_time(starts[-1], c.hit.published):
-            other = next((d for d in step.differ if normal_form(d[0]) == key), None)
-            if other is None:
-                step.differ.append((c.value, [n]))
-            else:
-                other[1].append(n)
+            add_differing(step.differ, c.value, n)
             continue
         day = c.hit.published.date().isoformat()
         if old and normal_form(old) != (normal_form(step.answer) if step else None):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from embeddings.store.base import Records
+from embeddings.store.base import Records, chunks
 
 VERSION_KEY = "tariffs_version"
 
@@ -133,6 +133,19 @@ class TariffRecords(Records):
             (until_ts,),
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def articles(self, article_ids: set[str]) -> dict[str, dict]:
+        """What a citation needs of each article (title, source, url, origin, published, story_id), by id."""
+        out: dict[str, dict] = {}
+        for chunk in chunks(sorted(article_ids), 500):
+            rows = self.db.execute(
+                "SELECT id, title, source, url, origin, published, story_id FROM articles"
+                f" WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            out.update({r["id"]: {k: r[k] for k in ("title", "source", "url", "origin", "published", "story_id")}
+                        for r in rows})  # fmt: skip
+        return out
 
     def story_sources(self, story_ids: Sequence[str]):
         return self.store.story_sources(story_ids)
