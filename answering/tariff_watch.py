@@ -41,8 +41,9 @@ def _now() -> datetime:
 
 
 def state(line: Line) -> dict[str, str | None]:
-    """What a watch remembers of a line: its signature, and its rate as the news says it (for "was 25%")."""
-    return {**line.signature(), "shown": line.now.rate}
+    """What a watch remembers of a line: its signature, and its rate and status as the board said them (for "was
+    25%", "was announced, from June 1, 2026")."""
+    return {**line.signature(), "shown": line.now.rate, "when": line.when()}
 
 
 def change(before: dict | None, now: dict) -> str | None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 
 import discord
 
 from answering import Answer, Citation
-from answering.board import Board, Line, fmt
+from answering.board import Board, Line
 from answering.brief import Brief
 from answering.timeline import Timeline
 from bot import render
@@ -394,19 +394,6 @@ def tariff_board_pages(b: Board, *, per_page: int | None = None) -> list[discord
     return embeds
 
 
-def _status_words(status: str | None, day: str | None) -> str:
-    """A line's status and day as a watch posted them, in words ("announced, from May 18, 2026")."""
-    said = fmt(date.fromisoformat(day)) if day else ""  # as Line.when says it
-    if not said:
-        return status or "not on the board"
-    return {
-        "in effect": f"in effect since {said}",
-        "announced": f"announced, from {said}",
-        "paused": f"paused until {said}",
-        "lifted": f"lifted on {said}",
-    }.get(status or "", f"{status}, {said}")
-
-
 def tariff_update(line: dict, change: str) -> str:
     """A change of a watched board's line (TariffWatches' update: Line.to_json() with `cited` and `previous`), as
     one message: "Tariff board: United States → Canada · softwood lumber now 35% (was 25%), in effect since May 18,
@@ -418,7 +405,7 @@ def tariff_update(line: dict, change: str) -> str:
         was = before.get("shown") or line.get("replaced")
         body = f"{head} now {rate}{f' (was {safe(was)})' if was else ''}, {when}"
     elif change == "status":
-        body = f"{head} {rate} now {when} (was {safe(_status_words(before.get('status'), before.get('day')))})"
+        body = f"{head} {rate} now {when} (was {safe(before['when'])})"
     else:
         replaced = line.get("replaced")
         body = f"{head} is new on the board: {rate}{f' (was {safe(replaced)})' if replaced else ''}, {when}"

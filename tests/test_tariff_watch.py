@@ -54,7 +54,13 @@ def test_a_new_watch_starts_from_the_board_and_posts_nothing_until_it_changes(ne
     watch, shown = watches.add({}, guild="g", channel="c", by="u", now=MAY_20)
     assert [line.key for line in shown.lines] == [COFFEE, LUMBER, CHINA]
     assert set(watch.lines) == {COFFEE, LUMBER, CHINA}
-    assert watch.lines[LUMBER] == {"rate": "25 percent", "status": "in effect", "day": "2026-03-03", "shown": "25%"}
+    assert watch.lines[LUMBER] == {
+        "rate": "25 percent",
+        "status": "in effect",
+        "day": "2026-03-03",
+        "shown": "25%",
+        "when": "in effect since March 3, 2026",
+    }
     assert watches.check(MAY_20) == [] and watches.check(day(5, 25)) == []
     assert watches.pending() == [] and updates_in_store(news) == []
 

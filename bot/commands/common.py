@@ -13,6 +13,7 @@ here leads back up.
 
 from __future__ import annotations
 
+import io
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
@@ -52,6 +53,22 @@ async def apologise(interaction: discord.Interaction) -> None:
         await send("Sorry, something went wrong. It has been logged.", ephemeral=True)
     except discord.HTTPException:
         pass
+
+
+async def picture(bot: Client, draw: Callable[[Any], bytes], result: Any, command: str) -> bytes | None:
+    """A chart of `result` (bot.charts, through `draw`), drawn in the engine's thread, off the event loop; None if
+    drawing fails (logged): the reply's text says it all the same."""
+    try:
+        return await bot.engine.run(draw, result)
+    except Exception:
+        log.exception("%s: the chart could not be drawn", command)
+        return None
+
+
+def attached(embed: discord.Embed, png: bytes, filename: str) -> discord.File:
+    """The picture as the embed's image: the file to send with it."""
+    embed.set_image(url=f"attachment://{filename}")
+    return discord.File(io.BytesIO(png), filename=filename)
 
 
 def admin_only(command):

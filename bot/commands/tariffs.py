@@ -14,7 +14,6 @@ command tree (bot.discord_bot.GROUPS); a new group is one more module registered
 from __future__ import annotations
 
 import asyncio
-import io
 
 import discord
 from discord import app_commands
@@ -23,7 +22,7 @@ from answering import parse_when
 from answering.board import Board, board
 from answering.tariffs import STATUSES
 from bot import charts, embeds
-from bot.commands.common import ADMIN, Client, UserError, defer_privately, log
+from bot.commands.common import ADMIN, Client, UserError, attached, defer_privately, picture
 from bot.views import Pager
 from embeddings import TradewireError
 
@@ -55,17 +54,8 @@ def _has_history(result: Board) -> bool:
     return 0 < len(lines) <= charts.MAX_SERIES and any(len(x.steps) > 1 or x.steps[0].replaced for x in lines)
 
 
-async def _picture(bot: Client, result: Board) -> bytes | None:
-    """The lines' histories as step charts (bot.charts), drawn in the engine's thread, off the event loop,
-    numbered as the reply numbers its citations; None if drawing fails: the lines are in the embed all the same."""
-    try:
-        return await bot.engine.run(_draw, result)
-    except Exception:
-        log.exception("/tariffs board: the chart could not be drawn")
-        return None
-
-
 def _draw(result: Board) -> bytes:
+    """The lines' histories as step charts, numbered as the reply numbers its citations."""
     title = "Tariff board" + (
         " — " + ", ".join(f"{k} {v}" for k, v in result.filters.items()) if result.filters else ""
     )
@@ -115,17 +105,15 @@ class TariffsGroup(app_commands.Group, name="tariffs", description="The tariff b
         except TradewireError as exc:
             raise UserError(_said(exc)) from None
         pages = embeds.tariff_board_pages(result)
-        picture = await _picture(bot, result) if _has_history(result) else None
-        attached = {}
-        if picture is not None:  # the lines' histories, on the first page (a few lines: one page)
-            pages[0].set_image(url=f"attachment://{PICTURE}")
-            attached["file"] = discord.File(io.BytesIO(picture), filename=PICTURE)
+        png = await picture(bot, _draw, result, "/tariffs board") if _has_history(result) else None
+        # the lines' histories, on the first page (a few lines: one page)
+        files = {"file": attached(pages[0], png, PICTURE)} if png is not None else {}
         if len(pages) == 1:
-            await interaction.followup.send(embed=pages[0], **attached)
+            await interaction.followup.send(embed=pages[0], **files)
             return
         view = Pager(pages, interaction.user.id, command="/tariffs board")
         bot.pagers.add(view)
-        view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True, **attached)
+        view.message = await interaction.followup.send(embed=pages[0], view=view, wait=True, **files)
 
     @app_commands.command(name="watch")
     @app_commands.describe(channel="Where to post the board's changes", **FILTERS)

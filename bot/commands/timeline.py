@@ -8,15 +8,13 @@ two steps on, the reply carries the steps as a picture too (bot.charts), drawn i
 
 from __future__ import annotations
 
-import io
-
 import discord
 from discord import app_commands
 
 from answering import parse_since
 from answering.timeline import Timeline, timeline
 from bot import charts, embeds
-from bot.commands.common import Client, log
+from bot.commands.common import Client, attached, picture
 
 PICTURE = "timeline.png"  # the step chart's attachment, shown as the embed's image (from two steps on)
 
@@ -34,23 +32,12 @@ async def timeline_command(
     with bot.answerer.slot(interaction.user.id):
         await interaction.response.defer(thinking=True)
         result = await bot.engine.run(timeline, bot.library, question, since=start)
-        picture = await _picture(bot, result) if len(result.steps) >= 2 else None
+        png = await picture(bot, _draw, result, "/timeline") if len(result.steps) >= 2 else None
     embed = embeds.timeline_embed(result)
-    if picture is None:
+    if png is None:
         await interaction.followup.send(embed=embed)
         return
-    embed.set_image(url=f"attachment://{PICTURE}")
-    await interaction.followup.send(embed=embed, file=discord.File(io.BytesIO(picture), filename=PICTURE))
-
-
-async def _picture(bot: Client, result: Timeline) -> bytes | None:
-    """The steps as a step chart (bot.charts), drawn in the engine's thread, off the event loop; None if drawing
-    fails: the steps are in the embed's text all the same."""
-    try:
-        return await bot.engine.run(_draw, result)
-    except Exception:
-        log.exception("/timeline: the chart could not be drawn")
-        return None
+    await interaction.followup.send(embed=embed, file=attached(embed, png, PICTURE))
 
 
 def _draw(result: Timeline) -> bytes:
