@@ -12,8 +12,9 @@ say something its source does not. How spans are weighed against each other:
   name ("tied to fentanyl") yields to a figure of their whole, and is no disagreement with it;
 - a span must be the kind of thing asked: a country for "which country" (said by its name, in the region
   asked), a name for who, where and which, a count for "how many"; a dateline never answers;
-- a span answers when its margin plus `sure_overlap` times that share of the question's words reaches
-  `min_margin`; when none is left, `ask` abstains;
+- the answer chosen is given when a model of "this answer is right" is sure enough of it (answering/sureness.py,
+  fitted on RealTime QA questions of 2020-2021); without the model, a span answers when its margin plus
+  `sure_overlap` times that share of the question's words reaches `min_margin`; when none is left, `ask` abstains;
 - a question about the current state of things ("what is the duty on ...") is read from passages that prefer
   the weeks before its day (`retrieve`), and takes the newest article's answer among those within
   `recent_slack` of the best; for a figure (a rate, an amount), the newest report that gives a figure of that
@@ -48,6 +49,7 @@ from answering.question import AnswerType, Question
 from answering.reader import Reader, Window
 from answering.result import MAX_CITATIONS, Answer, Coming, Disagreeing, Was, abstention, citation
 from answering.subjects import countries_in
+from answering.sureness import features
 from answering.weights import WEIGHTS, Weights
 from embeddings.analysis import terms
 from embeddings.models import Hit
@@ -156,7 +158,7 @@ def read(question: str | Question, hits: list[Hit], *, as_of: datetime | None = 
 def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
     """The answer the passages best support, with corroborating citations, or an abstention."""
     q = Question.of(question)
-    found, why = supported(q, reading, weights)
+    found, why = supported(q, reading, weights, every=weights.sureness is not None)
     if not found:
         return abstention(q.text, why, q.kind.value)
     groups: dict[str, list[Candidate]] = {}
@@ -199,6 +201,14 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
         replaced = _prior(members, ranked)
     else:
         replaced, close = None, []
+    sureness = None
+    if weights.sureness is not None:
+        # The answer chosen is given when the model of "this answer is right" is sure enough of it.
+        own = next((score for score, g in ranked if g is members), best_score)
+        others = [score for score, g in ranked if g is not members]
+        sureness = weights.sureness.probability(features(members, own, others, reading))
+        if sureness < weights.sureness.threshold:
+            return abstention(q.text, why, q.kind.value)
     top = members[0]
     if top.span.in_title:  # the story's own sentence says what its headline does, with its context: quote that
         top = next((c for c in members if c.hit.article_id == top.hit.article_id and not c.span.in_title), top)

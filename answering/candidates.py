@@ -66,9 +66,13 @@ class Candidate:
     aged: float = 0.0  # what its report's age took off its score (Weights.age)
 
 
-def supported(question: str | Question, reading: Reading, weights: Weights = WEIGHTS) -> tuple[list[Candidate], str]:
+def supported(
+    question: str | Question, reading: Reading, weights: Weights = WEIGHTS, *, every: bool = False
+) -> tuple[list[Candidate], str]:
     """The answers the passages support, each placed in its sentence and checked (the question's subject is in
-    its passage, a figure is the one asked for, a name names someone), and when there is none, why."""
+    its passage, a figure is the one asked for, a name names someone), and when there is none, why. `every`:
+    keep those the abstention rule (`min_margin`, `sure_overlap`) would drop, for a decision that abstains by
+    another (answering/sureness.py)."""
     q = Question.of(question)
     if not reading.hits:
         return [], "nothing indexed matches the question"
@@ -92,16 +96,22 @@ def supported(question: str | Question, reading: Reading, weights: Weights = WEI
             continue
         if c := _candidate(s, reading.hits[s.window], q, reading.rarity, weights, since, reading.as_of):
             found.append(c)
-    found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
-    if found:
-        return found, ""
+    if not every:
+        found = [c for c in found if c.span.margin + weights.sure_overlap * c.share >= weights.min_margin]
+    why = silence(q, reading, answering, missing) if every or not found else ""
+    return found, why
+
+
+def silence(q: Question, reading: Reading, answering: list[Span], missing: dict[int, list[str]]) -> str:
+    """Why the passages answer nothing: what the question names that the passages the reader could answer from
+    lack, when none of the passages read mentions it either."""
     gaps = sorted({m for s in answering for m in missing[s.window]})  # what the readable passages lack ...
     if gaps:  # ... and none of the passages read mentions (another passage may name what one lacks)
         gaps = [g for g in gaps if g in q.subjects.absent([f"{h.title}\n{h.text}" for h in reading.hits])]
     if gaps:
         said = [_as_asked(g, q.text) for g in gaps[:3]]
-        return [], f"the closest passages do not mention {' or '.join(said)}"
-    return [], "the closest passages do not answer the question"
+        return f"the closest passages do not mention {' or '.join(said)}"
+    return "the closest passages do not answer the question"
 
 
 def _as_asked(subject: str, question: str) -> str:

@@ -376,6 +376,26 @@ def _name_present(name: str, lowered_text: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered_text) for w in words if len(w) > 2)
 
 
+# What a question says in passing, around what it asks: a phrase before its question word ("Following talks
+# with the FAO, when ...", "Citing the chip shortage, which ..."), a source ("according to ..."), a clause of
+# circumstance ("... after the Ryanair jet was diverted"). A passage that answers seldom repeats the names said
+# there; the names of the rest (what it asks about) it must hold.
+_WH = r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+_PASSING = re.compile(
+    rf"^[^?]*?,[”\"’']?\s*(?=(?:(?:by|in|to|for|from|on|at|of|with)\s+)?{_WH})"
+    r"|\baccording\s+to\b[^,?]*"
+    r"|\b(?:after|amid|amidst|despite|following|citing|in\s+the\s+wake\s+of|in\s+response\s+to)\b[^,?]*",
+    re.I,
+)
+
+
+def passing_said(question: str) -> str:
+    """The question with what it says in passing blanked out (each such phrase is a comma, then spaces: no
+    name runs across it)."""
+    return _PASSING.sub(lambda m: "," + " " * (len(m.group(0)) - 1), question)
+
+
 def subjects(question: str) -> Subjects:
+    """What the question names (`names`: outside what it says in passing, `passing_said`)."""
     countries = list(dict.fromkeys(c.country for c in countries_in(question)))
-    return Subjects(countries, names_in(question), products_in(question))
+    return Subjects(countries, names_in(passing_said(question)), products_in(question))

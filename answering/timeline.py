@@ -29,7 +29,7 @@ from answering.extract import fact_kind
 from answering.figures import change_of
 from answering.question import Question
 from answering.result import Citation, citation
-from answering.weights import WEIGHTS
+from answering.weights import RULE, WEIGHTS
 from embeddings.search import Filters
 
 TIMELINE_K = 24  # passages read: three times `ask`'s, for reports spread over time
@@ -86,7 +86,7 @@ def timeline(library, question: str, *, since: datetime | None = None, k: int = 
     """The steps of the answer to `question` in the indexed news (reported on or after `since`, if given)."""
     q = Question.read(question)
     hits = library.search(q.query, k=k, filters=Filters(since=since), prefer_recent=False)
-    found, why = supported(q, read(q, hits), WEIGHTS)
+    found, why = supported(q, read(q, hits), RULE)  # every step stands on its own: the margin rule
     dated = [c for c in found if c.hit.published and normal_form(c.value)]
     if not dated:
         return Timeline(q.text, [], [], abstained=True, note=why or "the passages that answer it are undated")

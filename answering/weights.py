@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from answering.sureness import Sureness
+
 
 @dataclass(frozen=True, kw_only=True)
 class Weights:
@@ -37,9 +39,16 @@ class Weights:
     disagree_slack: float = 4.0
     same_time_days: float = 3.0
     sure: float = 0.0  # ... and its reader margin is at least this (the reader finds it answers)
+    # How sure the chosen answer must be, by a model of "this answer is right" (answering/sureness.py), instead of
+    # the rule of `min_margin` and `sure_overlap` (which then only bounds the spans read: margin at least
+    # `min_margin - sure_overlap`). None: the rule.
+    sureness: Sureness | None = None
 
 
-WEIGHTS = Weights()
+# The margin rule: where no model judges the answer (a timeline's steps, and the model's own fitting).
+RULE = Weights()
+_SURENESS = Sureness.load()
+WEIGHTS = replace(RULE, sureness=_SURENESS) if _SURENESS else RULE  # as shipped: the model, when its file is there
 
 
 def with_weights(**changes: float) -> Weights:

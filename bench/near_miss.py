@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     from answering import answer
     from answering.answer import decide
     from answering.reader import Reader
-    from answering.weights import WEIGHTS, with_weights
+    from answering.weights import RULE, WEIGHTS, with_weights
     from bench.docs import publish, reproduce
 
     if args.model_dir:
@@ -168,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {q.text} | {' / '.join(q.answers) or 'abstain: ' + q.why} | {got} ({mark}) |")
     print("\n".join(lines), file=sys.stderr)
     shipped = score(read_once)
+    decides = f"sureness ≥ {WEIGHTS.sureness.threshold:.3f}" if WEIGHTS.sureness else f"margin {WEIGHTS.min_margin:g}"
+    before = [] if WEIGHTS == RULE else [(f"margin rule ({RULE.min_margin:g})", score(read_once, RULE))]
     n_near = sum(1 for q in asked if not q.answers)
     body = [
         f"{len(asked)} questions on {sum(1 for _ in STORIES.open())} stories of our own: {len(asked) - n_near} "
@@ -175,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| reader | near misses abstained | answerable right | answerable abstained |",
         "|---|---:|---:|---:|",
-        f"| shipped (margin {WEIGHTS.min_margin:g}) | " + " | ".join(f"{v:.3f}" for v in shipped.values()) + " |",
+        *(
+            f"| {name} | " + " | ".join(f"{v:.3f}" for v in s.values()) + " |"
+            for name, s in [(f"shipped ({decides})", shipped), *before]
+        ),
         "",
         "Per kind (a near miss's kind is what it swaps; right = abstained, or for `answerable` answered right):",
         "",
