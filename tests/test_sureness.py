@@ -89,8 +89,9 @@ def test_what_a_question_says_in_passing():
     assert subjects("Which country faces a backlash after the Ryanair jet was diverted?").names == []
     assert subjects("Who is the chief executive of Airbus?").names == ["Airbus"]
     assert subjects("How much is a gallon of gas in Nevada?").names == ["Nevada"]
-    said = passing_said("Amid the Boeing strike, who leads Airbus?")  # the same length: offsets stay the question's
-    assert said == "," + " " * 23 + "who leads Airbus?" and len(said) == len("Amid the Boeing strike, who leads Airbus?")
+    asked = "Amid the Boeing strike, who leads Airbus?"
+    said = passing_said(asked)  # as long as the question: its offsets stay the question's
+    assert said == "," + " " * 23 + "who leads Airbus?" and len(said) == len(asked)
 
 
 def test_the_features_of_an_answer():
