@@ -201,13 +201,11 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
         replaced = _prior(members, ranked)
     else:
         replaced, close = None, []
-    sureness = None
     if weights.sureness is not None:
         # The answer chosen is given when the model of "this answer is right" is sure enough of it.
         own = next((score for score, g in ranked if g is members), best_score)
         others = [score for score, g in ranked if g is not members]
-        sureness = weights.sureness.probability(features(members, own, others, reading))
-        if sureness < weights.sureness.threshold:
+        if weights.sureness.probability(features(members, own, others, reading)) < weights.sureness.threshold:
             return abstention(q.text, why, q.kind.value)
     top = members[0]
     if top.span.in_title:  # the story's own sentence says what its headline does, with its context: quote that
