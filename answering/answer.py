@@ -184,29 +184,38 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
             ranked.remove(whole)
             ranked.insert(0, whole)
     best_score, members = ranked[0]
+
+    def stands(group: tuple[float, list[Candidate]]) -> bool:
+        """The answer would be given on its own: the model of sureness is sure enough of it (without the model,
+        every candidate passed the margin rule already)."""
+        if weights.sureness is None:
+            return True
+        others = [score for score, g in ranked if g is not group[1]]
+        sure = weights.sureness.probability(features(group[1], group[0], others, reading))
+        return sure >= weights.sureness.threshold
+
     if q.now:
         # Reports differ over time: the newest report close to the best is the current state; for a figure, the
-        # newest report that gives a figure of the kind asked about the question's subject (a candidate that
-        # answers on its own: it passed the abstention rule), however much surer the reader is of an older one (a
-        # rate of 2018 is not the rate of 2025).
+        # newest report that gives a figure of the kind asked about the question's subject (an answer that would
+        # be given on its own: `stands`), however much surer the reader is of an older one (a rate of 2018 is not
+        # the rate of 2025).
         figure = fact_kind(members[0].value) in _FIGURE_FACTS
         close = [
             r
             for r in ranked
-            if (figure or r[0] >= best_score - weights.recent_slack) and _newest(r[1]) and _same_fact(q, r, ranked[0])
+            if (figure or r[0] >= best_score - weights.recent_slack)
+            and _newest(r[1])
+            and _same_fact(q, r, ranked[0])
+            and (r is ranked[0] or stands(r))
         ]
         if close:
             best_score, members = max(close, key=lambda r: (_newest(r[1]), r[0]))
-        best_score, members = _replacement(best_score, members, ranked)
+        best_score, members = _replacement(best_score, members, [r for r in ranked if r[1] is members or stands(r)])
         replaced = _prior(members, ranked)
     else:
         replaced, close = None, []
-    if weights.sureness is not None:
-        # The answer chosen is given when the model of "this answer is right" is sure enough of it.
-        own = next((score for score, g in ranked if g is members), best_score)
-        others = [score for score, g in ranked if g is not members]
-        if weights.sureness.probability(features(members, own, others, reading)) < weights.sureness.threshold:
-            return abstention(q.text, why, q.kind.value)
+    if not stands((best_score, members)):  # the answer chosen is given when the model is sure enough of it
+        return abstention(q.text, why, q.kind.value)
     top = members[0]
     if top.span.in_title:  # the story's own sentence says what its headline does, with its context: quote that
         top = next((c for c in members if c.hit.article_id == top.hit.article_id and not c.span.in_title), top)

@@ -76,9 +76,10 @@ def supported(
     q = Question.of(question)
     if not reading.hits:
         return [], "nothing indexed matches the question"
-    # A span answers when its margin over its passage's no-answer score reaches min_margin; of the spans that
-    # overlap in one passage ("50% from 25%", "25%"), the reader's best reading that passes the checks stands
-    # for them all.
+    # A span is read when its margin over its passage's no-answer score reaches min_margin - sure_overlap (and,
+    # by the margin rule, answers when its margin plus sure_overlap times its share reaches min_margin); of the
+    # spans that overlap in one passage ("50% from 25%", "25%"), the reader's best reading that passes the
+    # checks stands for them all.
     lowest = weights.min_margin - weights.sure_overlap
     answering = _non_overlapping([s for s in reading.spans if s.margin >= lowest])
     # A passage answers only about what the question names: "When is Australia's election?" is not answered by

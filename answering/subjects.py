@@ -376,26 +376,37 @@ def _name_present(name: str, lowered_text: str) -> bool:
     return any(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", lowered_text) for w in words if len(w) > 2)
 
 
-# What a question says in passing, around what it asks: a phrase before its question word ("Following talks
-# with the FAO, when ...", "Citing the chip shortage, which ..."), a source ("according to ..."), a clause of
-# circumstance ("... after the Ryanair jet was diverted"). A passage that answers seldom repeats the names said
-# there; the names of the rest (what it asks about) it must hold.
+# What a question says in passing, around what it asks: a phrase that opens it before its question word
+# ("Following talks with the FAO, when ...", "Citing the chip shortage, which ..."), a source ("according to
+# ..."), a clause of circumstance ("... after the Ryanair jet was diverted"), each up to a comma, a stop or the
+# question word. A passage that answers seldom repeats the names said there; the names of the rest (what it asks
+# about) it must hold. "Nvidia, which ..." and "Shane Warne, who ..." open no phrase: a relative clause follows
+# a name, it does not end a phrase before the question.
 _WH = r"(?:what|which|who|whom|whose|when|where|why|how)\b"
+_OPENERS = (
+    r"(?:after|amid|amidst|as|despite|(?<!\bthe\s)following|citing|according\s+to|in\s+the\s+wake\s+of"
+    r"|in\s+response\s+to|ahead\s+of)\b"
+)
+_UNTIL = rf"(?:(?![.!;]\s|\b{_WH})[^,?])*"  # up to a comma, a stop, a semicolon or the question word
 _PASSING = re.compile(
-    rf"^[^?]*?,[”\"’']?\s*(?=(?:(?:by|in|to|for|from|on|at|of|with)\s+)?{_WH})"
-    r"|\baccording\s+to\b[^,?]*"
-    r"|\b(?:after|amid|amidst|despite|following|citing|in\s+the\s+wake\s+of|in\s+response\s+to)\b[^,?]*",
+    rf"^{_OPENERS}[^?]*?,[”\"’']?\s*(?=(?:(?:by|in|to|for|from|on|at|of|with)\s+)?{_WH})"
+    rf"|\b{_OPENERS}{_UNTIL}",
     re.I,
 )
 
 
 def passing_said(question: str) -> str:
     """The question with what it says in passing blanked out (each such phrase is a comma, then spaces: no
-    name runs across it)."""
+    name runs across it, and offsets stay the question's)."""
     return _PASSING.sub(lambda m: "," + " " * (len(m.group(0)) - 1), question)
 
 
 def subjects(question: str) -> Subjects:
-    """What the question names (`names`: outside what it says in passing, `passing_said`)."""
+    """What the question names (`names`: outside what it says in passing, `passing_said`, while something else
+    is named: a question that names nothing but in passing must find that in the passage)."""
     countries = list(dict.fromkeys(c.country for c in countries_in(question)))
-    return Subjects(countries, names_in(passing_said(question)), products_in(question))
+    products = products_in(question)
+    names = names_in(passing_said(question))
+    if not (names or countries or products):
+        names = names_in(question)
+    return Subjects(countries, names, products)

@@ -77,12 +77,16 @@ def features(members: list[Candidate], score: float, others: list[float], readin
 
 @dataclass(frozen=True)
 class Sureness:
-    weights: dict[str, float]
+    weights: tuple[tuple[str, float], ...]  # (feature, weight) pairs: a dict is accepted and kept as pairs
     bias: float
     threshold: float  # `ask` answers when the probability is at least this
 
+    def __post_init__(self) -> None:
+        if isinstance(self.weights, dict):
+            object.__setattr__(self, "weights", tuple(self.weights.items()))
+
     def probability(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        z = self.bias + sum(weight * features[name] for name, weight in self.weights)
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     @classmethod

@@ -14,7 +14,8 @@ passage, the figure asked for, "to 15% from 25%" read as 15%) is kept when it is
 - otherwise it is a new step; when its report says what it replaced ("doubled to 50% from 25%") and that is not
   the step before, the replaced figure is a step of its own, "before" that report, citing it; when it says the
   change takes effect on a later day ("effective March 1"), the step says so, as `ask` does.
-A question the news cannot answer abstains as `ask` does; an answer that never changed is one step.
+A question the news cannot answer abstains; each step stands on its own by the margin rule (`RULE`: `ask`'s
+model of sureness judges one chosen answer, not a step); an answer that never changed is one step.
 """
 
 from __future__ import annotations

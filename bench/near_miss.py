@@ -204,13 +204,13 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for m in MARGINS:
             for similarity in similarities:
-                weights = with_weights(min_margin=m, dense_weight=similarity)
+                weights = with_weights(min_margin=m, dense_weight=similarity, sureness=None)  # the rule swept
                 s = score(read_once, weights)
                 r = realtimeqa_score(rtqa, weights) if rtqa else {}
                 cells = [f"{s['near misses abstained']:.3f}", f"{s['answerable right']:.3f}"]
                 cells += [f"{r[k]:.3f}" for k in r] if r else ["", "", "", ""]
-                shipped = m == WEIGHTS.min_margin and similarity == WEIGHTS.dense_weight
-                body.append(f"| {m:g}{' (shipped)' if shipped else ''} | {similarity:g} | " + " | ".join(cells) + " |")
+                ruled = m == RULE.min_margin and similarity == RULE.dense_weight
+                body.append(f"| {m:g}{' (the rule)' if ruled else ''} | {similarity:g} | " + " | ".join(cells) + " |")
     body += ["", f"Reproduce: `{reproduce('bench.near_miss', argv)}`"]
     publish("near_miss", "The near-miss set", "\n".join(body), args.write)
     return 0

@@ -346,7 +346,9 @@ def calibrate(args, raw: list[dict]) -> None:
     library.close()
     rows = []
     for k, *values in itertools.product(*grid.values()):
-        weights = with_weights(**dict(zip(list(grid)[1:], values, strict=True)))
+        # The rule's weights: the model of sureness (answering/sureness.py) is left out, or a sweep of the margin
+        # would only move how low a span is read.
+        weights = with_weights(sureness=None, **dict(zip(list(grid)[1:], values, strict=True)))
         outcomes = [
             outcome(q, decide(r.question, _first(r, k), weights), hits[:k], q.id in can, 0.0) for q, r, hits in readings
         ]

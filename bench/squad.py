@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         ms = 1000 * (time.perf_counter() - started) / len(items)
         settings = [("none (always answers)", None)]
         if name == "dev 2.0":
-            settings += [(f"shipped ({WEIGHTS.min_margin:g})", WEIGHTS.min_margin)]
+            settings += [(f"the margin rule's ({WEIGHTS.min_margin:g})", WEIGHTS.min_margin)]
             oracle = best_threshold(items, predictions)
             settings += [(f"best on dev 2.0 itself ({oracle:g}, oracle)", oracle)]
         for label, threshold in settings:

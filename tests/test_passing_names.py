@@ -30,7 +30,7 @@ def library(tmp_path_factory, real_encoder):
         ("Citing the Zeebrugge backlog, what pay rise did Belgian dockworkers accept to end their strike?", "4%"),
         ("Despite the Red Sea shipping delays, what record price did Kenyan tea reach at auction?", "$3.20"),
         ("Amid the Boeing strike, in which US state will the European planemaker build a second line?", "Alabama"),
-        ("As the Escondida talks stall, by how much did the state copper company's output fall?", "6%"),
+        ("As the Escondida talks stall, by how much did Chile's state copper company's output fall?", "6%"),
     ],
 )
 def test_a_name_given_in_passing_need_not_be_in_the_story(library, question, expected):
