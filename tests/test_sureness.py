@@ -53,12 +53,17 @@ def test_the_model_answers_a_span_the_margin_rule_drops_and_drops_one_it_keeps()
     assert decide(question, too_low, model).abstained
 
 
-def test_an_unsure_answer_says_what_the_passages_lack():
+def test_with_the_model_an_abstention_still_says_why():
     hits = [hit("The Halden port authority said the berth fees rise 4% in May.", dense=0.1)]
     reading = Reading("q", hits, [span(hits, 0, "4%", 6.0)], [0.0])
     model = Weights(min_margin=-8.0, sure_overlap=12.0, dense_weight=0.0, sureness=by_similarity())
+    # The model is unsure of the 4% (a passage unlike the question): the passages hold the names, so they "do not
+    # answer"; with a sure model the same reading answers.
     result = decide("By how much will Maersk raise its berth fees at Halden?", reading, model)
     assert result.abstained and result.note == "the closest passages do not answer the question"
+    sure = replace(model, sureness=by_similarity(threshold=0.001))
+    assert decide("By how much will Maersk raise its berth fees at Halden?", reading, sure).answer == "4%"
+    # Names of what is asked that no passage holds are said, whoever decides.
     result = decide("By how much did Vestbank's Kjell Aasen say the fees rise?", reading, model)
     assert result.abstained and result.note == "the closest passages do not mention Kjell Aasen or Vestbank"
 
