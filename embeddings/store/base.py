@@ -452,3 +452,9 @@ class Records:
 
     def transaction(self) -> AbstractContextManager:
         return self.store.transaction()
+
+    def _of_guild(self, table: str, guild: str | None):
+        """The rows of one of this class's tables in the order they were added: a guild's, or all of them."""
+        if guild is None:
+            return self.db.execute(f"SELECT * FROM {table} ORDER BY id")
+        return self.db.execute(f"SELECT * FROM {table} WHERE guild = ? ORDER BY id", (guild,))

@@ -68,11 +68,7 @@ class BriefRecords(Records):
         return self._schedule(row)
 
     def list(self, guild: str | None = None) -> list[BriefSchedule]:
-        if guild is None:
-            rows = self.db.execute("SELECT * FROM briefs ORDER BY id")
-        else:
-            rows = self.db.execute("SELECT * FROM briefs WHERE guild = ? ORDER BY id", (guild,))
-        return [self._schedule(r) for r in rows]
+        return [self._schedule(r) for r in self._of_guild("briefs", guild)]
 
     def remove(self, guild: str, channel: str) -> bool:
         with self.store.transaction():

@@ -200,11 +200,7 @@ class TariffRecords(Records):
 
     def watches(self, guild: str | None = None) -> list[TariffWatch]:
         """A guild's watches ('' for the command line's), or all of them."""
-        if guild is None:
-            rows = self.db.execute("SELECT * FROM tariff_watches ORDER BY id")
-        else:
-            rows = self.db.execute("SELECT * FROM tariff_watches WHERE guild = ? ORDER BY id", (guild,))
-        return [self._watch(r) for r in rows]
+        return [self._watch(r) for r in self._of_guild("tariff_watches", guild)]
 
     def remove_watch(self, watch_id: int, guild: str | None = None) -> bool:
         sql, params = "DELETE FROM tariff_watches WHERE id = ?", [watch_id]

@@ -67,10 +67,8 @@ class WatchRecords(Records):
         """A guild's watches ('' for the command line's), every server's (`servers`), or all of them."""
         if servers:
             rows = self.db.execute("SELECT * FROM watches WHERE guild != '' ORDER BY id")
-        elif guild is None:
-            rows = self.db.execute("SELECT * FROM watches ORDER BY id")
         else:
-            rows = self.db.execute("SELECT * FROM watches WHERE guild = ? ORDER BY id", (guild,))
+            rows = self._of_guild("watches", guild)
         return [self._watch(r) for r in rows]
 
     def add(self, question: str, *, guild: str, channel: str, by: str, at: datetime, through: int) -> int | None:
