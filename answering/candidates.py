@@ -22,7 +22,7 @@ from answering.events import election_kinds, election_said, win_said
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question, in_months, words_of
 from answering.reader import Span
-from answering.subjects import CALENDAR, countries_in
+from answering.subjects import CALENDAR, countries_in, may_be_city
 from answering.weights import WEIGHTS, Weights
 from embeddings.analysis import terms, terms_held
 from embeddings.models import Hit
@@ -155,6 +155,7 @@ _COUNT = re.compile(
 # Answer types that name someone or something: the span must hold a proper name.
 _NAMED_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO}
 _PLACE_TYPES = {AnswerType.PLACE, AnswerType.LOCALITY}
+_ASKS_CITY = re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+)?(?:city|cities|town|towns|village|capital|port)\b", re.I)
 _TIME_UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
 _DURATION = re.compile(rf"\b{_TIME_UNITS}\b", re.I)
 _ASKS_DURATION = re.compile(rf"\bhow (?:many (?:more |fewer |\w+ )?{_TIME_UNITS}|long|old|soon)\b", re.I)
@@ -268,6 +269,8 @@ def _candidate(
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
     elif text and q.kind in _PLACE_TYPES and not _names_a_place(text, q):
         return None  # "Where will the next World Cup be held?" is not answered by "the summer"
+    elif text and q.kind == AnswerType.LOCALITY and _ASKS_CITY.search(q.asked) and not may_be_city(text, q.text):
+        return None  # "In which city will the summit be held?" is not answered by "Europe" or "Egypt"
     if q.kind == AnswerType.NUMBER and fact_kind(text) == AnswerType.PERCENT:
         return None  # "How many cars ...?" is not answered by a rate
     if q.kind == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(q.text):

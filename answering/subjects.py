@@ -108,6 +108,44 @@ def _places() -> dict[str, set[str]]:
     return out
 
 
+_POINTS = {"east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest", "far", "near"}
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> dict[str, frozenset[str]]:
+    """Each country's name -> its capitals as countryinfo writes them."""
+    from countryinfo import all_countries
+
+    out: dict[str, frozenset[str]] = {}
+    for country in all_countries():
+        try:
+            name = country.name()
+            name = name.title() if name.islower() else name
+            capital = country.capital() or ""
+        except Exception:  # a record with a missing field
+            continue
+        out[name] = frozenset(c for c in ([capital] if isinstance(capital, str) else capital) if c)
+    return out
+
+
+def may_be_city(text: str, question: str = "") -> bool:
+    """Whether a span may name a city: it holds a capital ("Cairo"), a city-state ("Singapore", "Hong Kong"), a
+    country whose capital bears its name ("Kuwait"), or another proper name that is not a country, a continent
+    or region ("Europe", "the Middle East"), a month or day, or a word of the `question`."""
+    asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
+    for m in countries_in(text):
+        said = re.sub(r"['’]s$", "", text[m.start : m.end])
+        capitals = _capitals().get(m.country, frozenset())
+        if said in capitals:
+            return True
+        # A territory with no capital of its own or a "City of …" is a city ("Hong Kong", "Macau", "San Marino").
+        if m.named and (not capitals or any(said in c or c.startswith("City of ") for c in capitals)):
+            return True
+        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]  # a country or its people's adjective
+    words = (re.sub(r"['’]s$", "", w).rstrip(".").lower() for w in re.findall(r"(?<![\w'’])[A-Z][\w'’.-]*", text))
+    return any(w not in _REGIONS | _POINTS | CALENDAR | asked | {"the", "of"} for w in words)
+
+
 def lies_in(country: str, region: str) -> bool:
     """Whether the country (a name countries_in gives) lies in the region or subregion."""
     return region.lower() in {p.lower() for p in _places().get(country, ())}
