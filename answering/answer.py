@@ -42,7 +42,7 @@ import re
 from datetime import UTC, date, datetime
 
 from answering import figures, measures
-from answering.candidates import Candidate, Reading, normal_form, rarity, supported
+from answering.candidates import Candidate, Reading, answer_key, normal_form, rarity, supported
 from answering.dates import change_day, effective_day
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question
@@ -163,7 +163,7 @@ def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHT
         return abstention(q.text, why, q.kind.value)
     groups: dict[str, list[Candidate]] = {}
     for c in found:
-        if key := normal_form(c.value):
+        if key := answer_key(c.value):  # "Britain" and "the United Kingdom" are one answer
             groups.setdefault(key, []).append(c)
     ranked = []
     for members in groups.values():

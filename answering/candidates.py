@@ -22,9 +22,9 @@ from answering.events import election_kinds, election_said, win_said
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question, in_months, words_of
 from answering.reader import Span
-from answering.subjects import CALENDAR, countries_in, may_be_city
+from answering.subjects import CALENDAR, countries_in, may_be_city, only_country
 from answering.weights import WEIGHTS, Weights
-from embeddings.analysis import terms, terms_held
+from embeddings.analysis import stem, terms, terms_held
 from embeddings.models import Hit
 
 
@@ -420,6 +420,15 @@ def add_differing(differ: list[tuple[str, list[int]]], value: str, cite: int) ->
         differ.append((value, [cite]))
     else:
         other[1].append(cite)
+
+
+def answer_key(value: str) -> str:
+    """What makes readings one answer: a country by any of its names ("the UK", "Britain", "the United Kingdom")
+    is that country; anything else is its normal form with each word stemmed ("chicken nugget", "Chicken
+    Nuggets"). "" when nothing is left."""
+    if country := only_country(value):
+        return country.lower()
+    return " ".join(stem(w) for w in normal_form(value).split())
 
 
 def normal_form(value: str) -> str:

@@ -372,6 +372,15 @@ def _products_held(text: str, products: Sequence[str]) -> set[str]:
     return have
 
 
+def only_country(text: str) -> str | None:
+    """The country a text names by one of its names and little else ("Britain", "the United States"); None
+    when it says more, or a people's adjective or a capital."""
+    mentions = countries_in(text)
+    if len(mentions) == 1 and mentions[0].named and _is_only(mentions[0], text):
+        return mentions[0].country
+    return None
+
+
 def _is_only(mention: Mention, text: str) -> bool:
     """The text is the country and little else ("Germany", "the United States")."""
     return len(text.strip()) - (mention.end - mention.start) <= 4

@@ -98,7 +98,7 @@ def episodes(library, asked) -> list[Episode]:
     from tqdm import tqdm
 
     from answering.answer import decide, read, retrieve
-    from answering.candidates import normal_form, supported
+    from answering.candidates import answer_key, normal_form, supported
     from answering.weights import RULE, WEIGHTS
 
     out = []
@@ -109,12 +109,12 @@ def episodes(library, asked) -> list[Episode]:
         found, _ = supported(reading.question, reading, RULE, every=True)  # every answer the checks let through
         groups: dict[str, list] = {}
         for c in found:
-            if key := normal_form(c.value):
+            if key := answer_key(c.value):
                 groups.setdefault(key, []).append(c)
         texts = [f" {normal_form(f'{h.headline} {h.text}')} " for h in hits]
         lowest = min(reading.nulls, default=0.0)
         answers = []
-        for key, members in groups.items():
+        for members in groups.values():
             top = max(members, key=lambda c: c.span.margin)
             articles = {c.hit.article_id for c in members}
             answers.append(
@@ -130,7 +130,7 @@ def episodes(library, asked) -> list[Episode]:
                     "rank": math.log1p(top.span.window),
                     "articles": math.log(len(articles)),
                     "passages": math.log(len({c.span.window for c in members})),
-                    "mentions": math.log1p(sum(f" {key} " in t for t in texts)),
+                    "mentions": math.log1p(sum(f" {normal_form(top.value)} " in t for t in texts)),
                     "title": float(top.span.in_title),
                     "words": float(min(len(top.value.split()), 8)),
                 }

@@ -78,6 +78,11 @@ ALIASES = {
 _stemmer = snowballstemmer.stemmer("english")
 
 
+def stem(word: str) -> str:
+    """A word's Snowball stem, as written otherwise (no aliases folded: "Washington" stays itself)."""
+    return _stemmer.stemWord(word)
+
+
 @lru_cache(maxsize=200_000)
 def _term(word: str) -> str:
     if word[0].isdigit():
