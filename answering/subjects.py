@@ -128,6 +128,11 @@ def _capitals() -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _all_capitals() -> frozenset[str]:
+    return frozenset(c for capitals in _capitals().values() for c in capitals)
+
+
 def may_be_city(text: str, question: str = "") -> bool:
     """Whether a span may name a city: it holds a capital ("Cairo"), a city-state ("Singapore", "Hong Kong"), a
     country whose capital bears its name ("Kuwait"), or another proper name that is not a country, a continent
@@ -135,9 +140,9 @@ def may_be_city(text: str, question: str = "") -> bool:
     asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
     for m in countries_in(text):
         said = re.sub(r"['’]s$", "", text[m.start : m.end])
-        capitals = _capitals().get(m.country, frozenset())
-        if said in capitals:
+        if said in _all_capitals():  # "Brussels", whichever country or union it is read as
             return True
+        capitals = _capitals().get(m.country, frozenset())
         # A territory with no capital of its own or a "City of …" is a city ("Hong Kong", "Macau", "San Marino").
         if m.named and (not capitals or any(said in c or c.startswith("City of ") for c in capitals)):
             return True
