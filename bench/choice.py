@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.docs import publish, reproduce
+from bench.docs import publish, reproduce, weights_table
 from bench.squad import SQUAD, exact, f1_score
 
 AS_OF = datetime(2020, 6, 1, tzinfo=UTC)  # the items are dated 2020-01-01: no question is about a later week
@@ -239,9 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "The logit's weights, on the features as they are (divided by the weight of `ask`'s score):",
         "",
-        "| " + " | ".join(RANKER_FEATURES) + " |",
-        "|" + "---:|" * len(RANKER_FEATURES),
-        "| " + " | ".join(f"{v / w[0]:.2f}" for v in w) + " |",
+        *weights_table(RANKER_FEATURES, w / w[0], 2),
         "",
         f"Reproduce: `{reproduce('bench.choice', argv)}` (run {datetime.now(UTC):%Y-%m-%d}).",
     ]

@@ -30,6 +30,15 @@ def publish(name: str, heading: str, body: str, write: bool) -> None:
         write_block(name, heading, body)
 
 
+def weights_table(names, values, digits: int) -> list[str]:
+    """A fitted model's weights as a one-row Markdown table: a column for each name."""
+    return [
+        "| " + " | ".join(names) + " |",
+        "|" + "---:|" * len(names),
+        "| " + " | ".join(f"{v:.{digits}f}" for v in values) + " |",
+    ]
+
+
 def reproduce(module: str, argv: list[str] | None) -> str:
     """The command line that reruns a benchmark with the arguments it was given."""
     args = [a for a in (sys.argv[1:] if argv is None else argv) if a]

@@ -31,7 +31,7 @@ import numpy as np
 
 from answering.sureness import FEATURES, SURENESS_FILE, Sureness, derived
 from answering.weights import RULE
-from bench.docs import publish, reproduce
+from bench.docs import publish, reproduce, weights_table
 from bench.quality import DATA, WORKDIR, answerable_set, build, evidence_corpus, load_questions, outcome
 
 YEARS = ("2020", "2021")  # the only questions the model may see
@@ -200,9 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         "The threshold is chosen on those cross-validated probabilities; the weights shipped with it are the model "
         f"refitted on all the questions (on the features as they are; bias {bias:.3f}):",
         "",
-        "| " + " | ".join(FEATURES) + " |",
-        "|" + "---:|" * len(FEATURES),
-        "| " + " | ".join(f"{weights[f]:.3f}" for f in FEATURES) + " |",
+        *weights_table(FEATURES, [weights[f] for f in FEATURES], 3),
         "",
         f"Reproduce: `{reproduce('bench.sureness', argv)}`",
     ]
