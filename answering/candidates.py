@@ -15,6 +15,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from answering import figures, measures
 from answering.dates import days_of, find_dates
@@ -422,6 +423,7 @@ def add_differing(differ: list[tuple[str, list[int]]], value: str, cite: int) ->
         other[1].append(cite)
 
 
+@lru_cache(maxsize=8192)
 def answer_key(value: str) -> str:
     """What makes readings one answer: a country by any of its names ("the UK", "Britain", "the United Kingdom")
     is that country; anything else is its normal form with each word stemmed ("chicken nugget", "Chicken
