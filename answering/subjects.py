@@ -113,7 +113,7 @@ _POINTS = {"east", "west", "north", "south", "northeast", "northwest", "southeas
 
 @lru_cache(maxsize=1)
 def _capitals() -> dict[str, frozenset[str]]:
-    """Each country's name -> its capitals as countryinfo writes them."""
+    """Each country's name -> its capitals, as countryinfo writes them and as countries_in finds them."""
     from countryinfo import all_countries
 
     out: dict[str, frozenset[str]] = {}
@@ -124,7 +124,9 @@ def _capitals() -> dict[str, frozenset[str]]:
             capital = country.capital() or ""
         except Exception:  # a record with a missing field
             continue
-        out[name] = frozenset(c for c in ([capital] if isinstance(capital, str) else capital) if c)
+        cities = [c for c in ([capital] if isinstance(capital, str) else capital) if c]
+        # As countries_in reads them: "Washington D.C." is also "Washington".
+        out[name] = frozenset(cities + [re.sub(r"\s+D\.?C\.?$", "", c) for c in cities])
     return out
 
 

@@ -54,6 +54,7 @@ def test_a_city_said_answers(library, question, expected):
         ("Georgia", False),
         ("Cairo", True),  # a capital
         ("Brussels, Belgium", True),  # a capital, which news also uses for the European Union
+        ("Washington", True),  # "Washington D.C." in countryinfo
         ("Singapore", True),  # a city-state
         ("Hong Kong", True),  # a territory whose capital is a "City of"
         ("Kuwait", True),  # its capital, Kuwait City, bears its name
