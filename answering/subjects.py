@@ -93,46 +93,37 @@ def _country_forms() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
-def _places() -> dict[str, set[str]]:
-    """Each country's name -> its region and subregion (countryinfo's: "Europe", "Northern Europe")."""
+def _atlas() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Each country's name -> its region and subregion (countryinfo's: "Europe", "Northern Europe"; the European
+    Union is in none: "which European country" is a member state), and its capitals as countryinfo writes them
+    and as countries_in finds them ("Washington D.C." is also "Washington")."""
     from countryinfo import all_countries
 
-    out: dict[str, set[str]] = {}  # the European Union is in none: "which European country" is a member state
+    out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
     for country in all_countries():
         try:
             name = country.name()
             name = name.title() if name.islower() else name
-            out[name] = {p for p in (country.region(), country.subregion()) if p}
+            places = frozenset(p for p in (country.region(), country.subregion()) if p)
         except Exception:  # a record with a missing field
             continue
+        try:
+            capital = country.capital() or ""
+        except Exception:
+            capital = ""
+        cities = [c for c in ([capital] if isinstance(capital, str) else capital) if c]
+        out[name] = (places, frozenset(cities + [re.sub(r"\s+D\.?C\.?$", "", c) for c in cities]))
     return out
 
 
+_NOWHERE: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 _POINTS = {"east", "west", "north", "south", "northeast", "northwest", "southeast", "southwest", "far", "near"}
 
 
 @lru_cache(maxsize=1)
-def _capitals() -> dict[str, frozenset[str]]:
-    """Each country's name -> its capitals, as countryinfo writes them and as countries_in finds them."""
-    from countryinfo import all_countries
-
-    out: dict[str, frozenset[str]] = {}
-    for country in all_countries():
-        try:
-            name = country.name()
-            name = name.title() if name.islower() else name
-            capital = country.capital() or ""
-        except Exception:  # a record with a missing field
-            continue
-        cities = [c for c in ([capital] if isinstance(capital, str) else capital) if c]
-        # As countries_in reads them: "Washington D.C." is also "Washington".
-        out[name] = frozenset(cities + [re.sub(r"\s+D\.?C\.?$", "", c) for c in cities])
-    return out
-
-
-@lru_cache(maxsize=1)
 def _all_capitals() -> frozenset[str]:
-    return frozenset(c for capitals in _capitals().values() for c in capitals)
+    """Every country's capitals, as one set."""
+    return frozenset(c for _, capitals in _atlas().values() for c in capitals)
 
 
 def may_be_city(text: str, question: str = "") -> bool:
@@ -144,7 +135,7 @@ def may_be_city(text: str, question: str = "") -> bool:
         said = re.sub(r"['’]s$", "", text[m.start : m.end])
         if said in _all_capitals():  # "Brussels", whichever country or union it is read as
             return True
-        capitals = _capitals().get(m.country, frozenset())
+        capitals = _atlas().get(m.country, _NOWHERE)[1]
         # A territory with no capital of its own or a "City of …" is a city ("Hong Kong", "Macau", "San Marino").
         if m.named and (not capitals or any(said in c or c.startswith("City of ") for c in capitals)):
             return True
@@ -155,7 +146,7 @@ def may_be_city(text: str, question: str = "") -> bool:
 
 def lies_in(country: str, region: str) -> bool:
     """Whether the country (a name countries_in gives) lies in the region or subregion."""
-    return region.lower() in {p.lower() for p in _places().get(country, ())}
+    return region.lower() in {p.lower() for p in _atlas().get(country, _NOWHERE)[0]}
 
 
 def _trie(words) -> str:
