@@ -65,8 +65,9 @@ class Episode:
     answers: list[dict] = field(default_factory=list)  # each answer weighed: its value, f1, em and features
 
 
-def corpus(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[tuple[str, list[str]]]]:
-    """One item per paragraph of `articles` drawn articles, and `questions` drawn of their questions."""
+def corpus(path: Path, articles: int, questions: int, seed: int) -> tuple[list[dict], list[tuple[str, list[str], str]]]:
+    """One item per paragraph of `articles` drawn articles, and `questions` drawn of their questions, each with
+    its gold answers and its paragraph's URL."""
     from training.train_reader import read_ambiguous
 
     ambiguous = read_ambiguous(path.parent)
