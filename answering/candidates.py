@@ -23,7 +23,7 @@ from answering.events import election_kinds, election_said, win_said
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question, in_months, words_of
 from answering.reader import Span
-from answering.subjects import CALENDAR, countries_in, may_be_city, only_country
+from answering.subjects import PROPER, countries_in, may_be_city, names_someone, only_country
 from answering.weights import WEIGHTS, Weights
 from embeddings.analysis import stem, terms, terms_held
 from embeddings.models import Hit
@@ -163,7 +163,6 @@ _ASKS_DURATION = re.compile(rf"\bhow (?:many (?:more |fewer |\w+ )?{_TIME_UNITS}
 # Answers that are a name, which an apposition after a comma only describes.
 _NAME_TYPES = {*_NAMED_TYPES, *_PLACE_TYPES, AnswerType.NAME, AnswerType.TITLE}
 _APPOSITION = re.compile(r",\s+(?!(?:and|or|but|nor)\b)(?=(?:a|an|the|who|which|whose|where|[a-z][\w-]*)\b)")
-_PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")
 
 
 def _event_held(asked: Question, hit: Hit, story: str, sentence: str, span: str) -> bool:
@@ -200,16 +199,7 @@ def _names_a_place(text: str, asked: Question) -> bool:
     or another proper name."""
     if any(m.country not in asked.countries for m in countries_in(text)):
         return True
-    return _names_someone(text, asked.text)
-
-
-def _names_someone(text: str, question: str) -> bool:
-    """The span holds a proper name that is not a month or a day, a country, or a word of the question itself."""
-    asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
-    for m in countries_in(text):
-        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
-    words = (re.sub(r"['’]s$", "", w).rstrip(".").lower() for w in _PROPER.findall(text))
-    return any(w not in CALENDAR and w not in asked and f"{w}'s" not in asked for w in words)
+    return names_someone(text, asked.text)
 
 
 def _candidate(
@@ -256,7 +246,7 @@ def _candidate(
     a, text = _whole_quotes(s_text, a, text)
     country = None
     apposition = _APPOSITION.search(text) if q.kind in _NAME_TYPES else None
-    if apposition and _PROPER.search(text[: apposition.start()]):
+    if apposition and PROPER.search(text[: apposition.start()]):
         text = text[: apposition.start()]  # "The Ever Given, a 224,000-ton container ship": the name
     if text and q.country is not None:
         # "Which country …?" is answered by a country the question does not name, said by its name
@@ -266,7 +256,7 @@ def _candidate(
             return None
         a, text = a + mention.start, text[mention.start : mention.end]
         country = re.sub(r"['’]s$", "", text) if mention.named else mention.country  # "Myanmar" as written
-    elif text and q.kind in _NAMED_TYPES and not _names_someone(text, q.text):
+    elif text and q.kind in _NAMED_TYPES and not names_someone(text, q.text):
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
     elif text and q.kind in _PLACE_TYPES and not _names_a_place(text, q):
         return None  # "Where will the next World Cup be held?" is not answered by "the summer"

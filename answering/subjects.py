@@ -14,7 +14,7 @@ whose goods pay it) are answering/roles.py's.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -42,6 +42,11 @@ _MORE = {
 _MORE_NAMES = {"U.S.", "U.S", "America", "U.K.", "Britain", "Korea", "European Union", "EU", "E.U."}
 # Short codes that are words ("IN", "IT", "CAN") are left out; these are how news writes countries.
 _CODES = {"US", "UK", "USA", "UAE", "EU", "PRC", "DRC"}
+
+
+def _cities(capital: str | list[str]) -> list[str]:
+    """countryinfo's capital (one name or several) as countries_in finds it: "Washington D.C." is "Washington"."""
+    return [re.sub(r"\s+D\.?C\.?$", "", c) for c in ([capital] if isinstance(capital, str) else capital) if c]
 
 
 @lru_cache(maxsize=1)
@@ -74,9 +79,7 @@ def _country_forms() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
         names.update(f.strip() for f in found if f)
         if demonym:
             found += [demonym, f"{demonym}s"] if not demonym.endswith(("s", "sh", "ch", "ese")) else [demonym]
-        for city in [capital] if isinstance(capital, str) else capital:
-            if city:
-                found.append(re.sub(r"\s+D\.?C\.?$", "", city))
+        found += _cities(capital)
         for form in found:
             form = form.strip()
             if not form or not form.isascii():
@@ -95,8 +98,8 @@ def _country_forms() -> tuple[dict[str, str], re.Pattern[str], frozenset[str]]:
 @lru_cache(maxsize=1)
 def _atlas() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Each country's name -> its region and subregion (countryinfo's: "Europe", "Northern Europe"; the European
-    Union is in none: "which European country" is a member state), and its capitals as countryinfo writes them
-    and as countries_in finds them ("Washington D.C." is also "Washington")."""
+    Union is in none: "which European country" is a member state), and its capitals as countries_in finds them
+    (`_cities`)."""
     from countryinfo import all_countries
 
     out: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
@@ -111,8 +114,7 @@ def _atlas() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
             capital = country.capital() or ""
         except Exception:
             capital = ""
-        cities = [c for c in ([capital] if isinstance(capital, str) else capital) if c]
-        out[name] = (places, frozenset(cities + [re.sub(r"\s+D\.?C\.?$", "", c) for c in cities]))
+        out[name] = (places, frozenset(_cities(capital)))
     return out
 
 
@@ -130,7 +132,6 @@ def may_be_city(text: str, question: str = "") -> bool:
     """Whether a span may name a city: it holds a capital ("Cairo"), a city-state ("Singapore", "Hong Kong"), a
     country whose capital bears its name ("Kuwait"), or another proper name that is not a country, a continent
     or region ("Europe", "the Middle East"), a month or day, or a word of the `question`."""
-    asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
     for m in countries_in(text):
         said = re.sub(r"['’]s$", "", text[m.start : m.end])
         if said in _all_capitals():  # "Brussels", whichever country or union it is read as
@@ -139,9 +140,20 @@ def may_be_city(text: str, question: str = "") -> bool:
         # A territory with no capital of its own or a "City of …" is a city ("Hong Kong", "Macau", "San Marino").
         if m.named and (not capitals or any(said in c or c.startswith("City of ") for c in capitals)):
             return True
-        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]  # a country or its people's adjective
-    words = (re.sub(r"['’]s$", "", w).rstrip(".").lower() for w in re.findall(r"(?<![\w'’])[A-Z][\w'’.-]*", text))
-    return any(w not in _REGIONS | _POINTS | CALENDAR | asked | {"the", "of"} for w in words)
+    return names_someone(text, question, besides=_REGIONS | _POINTS | {"the", "of"})
+
+
+PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")  # a capitalised word
+
+
+def names_someone(text: str, question: str, besides: Collection[str] = ()) -> bool:
+    """The span holds a proper name that is not a month or a day, a country, or a word of the question itself
+    (nor one of `besides`, in lower case)."""
+    asked = {w.lower() for w in re.findall(r"[\w'’.-]+", question)}
+    for m in countries_in(text):
+        text = text[: m.start] + " " * (m.end - m.start) + text[m.end :]
+    words = (re.sub(r"['’]s$", "", w).rstrip(".").lower() for w in PROPER.findall(text))
+    return any(w not in CALENDAR and w not in asked and f"{w}'s" not in asked and w not in besides for w in words)
 
 
 def lies_in(country: str, region: str) -> bool:
