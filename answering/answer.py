@@ -155,26 +155,33 @@ def read(question: str | Question, hits: list[Hit], *, as_of: datetime | None = 
     return Reading(q, hits, spans, nulls, rarity(q, hits), as_of)
 
 
+def ranked_answers(found: list[Candidate], weights: Weights = WEIGHTS) -> list[tuple[float, list[Candidate]]]:
+    """The candidates as answers, best first: readings that say one answer ("Britain", "the United Kingdom";
+    `answer_key`) are one, scored by their best reading and how many articles agree; each answer's readings
+    best first. The reader's best reading of an answer quotes it, whatever its report's age; the answer counts as
+    its best score, age and all."""
+    groups: dict[str, list[Candidate]] = {}
+    for c in found:
+        if key := answer_key(c.value):
+            groups.setdefault(key, []).append(c)
+    ranked = []
+    for members in groups.values():
+        members.sort(key=lambda c: c.score + c.aged, reverse=True)
+        articles = {c.hit.article_id for c in members}
+        ranked.append((max(c.score for c in members) + weights.agreement * (len(articles) - 1), members))
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    return ranked
+
+
 def decide(question: str | Question, reading: Reading, weights: Weights = WEIGHTS) -> Answer:
     """The answer the passages best support, with corroborating citations, or an abstention."""
     q = Question.of(question)
     found, why = supported(q, reading, weights, every=weights.sureness is not None)
     if not found:
         return abstention(q.text, why, q.kind.value)
-    groups: dict[str, list[Candidate]] = {}
-    for c in found:
-        if key := answer_key(c.value):  # "Britain" and "the United Kingdom" are one answer
-            groups.setdefault(key, []).append(c)
-    ranked = []
-    for members in groups.values():
-        # The reader's best reading of an answer quotes it, whatever its report's age; the answer counts as its
-        # best score, age and all.
-        members.sort(key=lambda c: c.score + c.aged, reverse=True)
-        articles = {c.hit.article_id for c in members}
-        ranked.append((max(c.score for c in members) + weights.agreement * (len(articles) - 1), members))
+    ranked = ranked_answers(found, weights)
     if not ranked:
         return abstention(q.text, "the closest passages do not answer the question", q.kind.value)
-    ranked.sort(key=lambda r: r[0], reverse=True)
     kind = fact_kind(ranked[0][1][0].value)
     if q.now and kind in _FIGURE_FACTS and _part(q, ranked[0][1][0]):
         # A figure of a part of the duties the question does not name ("the tariff tied to fentanyl on Chinese

@@ -98,8 +98,8 @@ def corpus(path: Path, articles: int, questions: int, seed: int) -> tuple[list[d
 def episodes(library, asked) -> list[Episode]:
     from tqdm import tqdm
 
-    from answering.answer import decide, read, retrieve
-    from answering.candidates import answer_key, normal_form, supported
+    from answering.answer import decide, ranked_answers, read, retrieve
+    from answering.candidates import normal_form, supported
     from answering.weights import RULE, WEIGHTS
 
     out = []
@@ -108,14 +108,10 @@ def episodes(library, asked) -> list[Episode]:
         reading = read(question, hits, as_of=AS_OF)
         shipped = decide(reading.question, reading, WEIGHTS)
         found, _ = supported(reading.question, reading, RULE, every=True)  # every answer the checks let through
-        groups: dict[str, list] = {}
-        for c in found:
-            if key := answer_key(c.value):
-                groups.setdefault(key, []).append(c)
         texts = [f" {normal_form(f'{h.headline} {h.text}')} " for h in hits]
         lowest = min(reading.nulls, default=0.0)
         answers = []
-        for members in groups.values():
+        for score, members in ranked_answers(found, RULE):
             top = max(members, key=lambda c: c.span.margin)
             articles = {c.hit.article_id for c in members}
             answers.append(
@@ -123,7 +119,7 @@ def episodes(library, asked) -> list[Episode]:
                     "value": top.value,
                     "f1": max(f1_score(top.value, g) for g in golds),
                     "em": max(exact(top.value, g) for g in golds),
-                    "score": max(c.score for c in members) + RULE.agreement * (len(articles) - 1),
+                    "score": score,
                     "margin": top.span.margin,
                     "share": top.share,
                     "dense": max(top.hit.dense or 0.0, 0.0),
