@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -182,14 +183,42 @@ def _event_held(asked: Question, hit: Hit, story: str, sentence: str, span: str)
     if asked.office:
         name = span.strip(_EDGE_PUNCTUATION)
         said = [sentence, *(t for _, _, t in hit.sentence_texts() if name and name in t)]
-        if not any(_holds_office(t, asked.office) for t in said):
+        if not any(_holds_office(t, asked.office, asked.countries) for t in said):
             return False
     return True
 
 
-def _holds_office(text: str, office: frozenset[str]) -> bool:
+# A rank that makes another office of the one asked: "deputy trade minister", "Vice President", "former Prime
+# Minister" (an acting or interim holder holds the office).
+_RANKS = frozenset(terms("deputy vice assistant junior former shadow ex"))
+_OFFICE_WORD = re.compile(r"[A-Za-z][\w'’]*")
+
+
+def _holds_office(text: str, office: frozenset[str], countries: Sequence[str] = ()) -> bool:
     """Every term of the office is in the text, as written or longer ("chair" in "chairman", "lead" in
-    "leader")."""
+    "leader"), and not only where the text gives another office in the same words: with a rank the question
+    does not ask ("deputy trade minister" for the trade minister) or of a country it does not name ("Canadian
+    Finance Minister" for the US finance minister)."""
+    others = [(m.end, m.country) for m in countries_in(text) if m.country not in countries] if countries else []
+    words = [(w.start(), w.end(), next(iter(terms(w.group(0))), "")) for w in _OFFICE_WORD.finditer(text)]
+    gone: list[tuple[int, int]] = []
+    for i, (start, _end, term) in enumerate(words):
+        ranked = term in _RANKS and term not in office
+        # "Canadian Finance Minister", "Vietnam's trade minister": the office right after another country
+        foreign = any(0 <= start - end <= 3 for end, _ in others)
+        if not (ranked or foreign):
+            continue
+        j = i + 1 if ranked else i
+        while j < len(words) and j - i <= 4 and any(words[j][2].startswith(t) for t in office if words[j][2]):
+            j += 1
+        if j > i + (1 if ranked else 0):  # office words follow: that office is not the one asked
+            gone.append((start, words[j - 1][1]))
+    if gone:
+        kept, at = [], 0
+        for a, b in gone:
+            kept.append(text[at:a])
+            at = max(at, b)
+        text = " ".join([*kept, text[at:]])
     have = set(terms(text))
     return all(any(h.startswith(t) for h in have) for t in office)
 

@@ -73,7 +73,7 @@ def election_said(text: str) -> bool:
 # president of Mexico's electoral institute": the head noun and the words of the office before it.
 _OFFICES = "|".join(
     [
-        r"minister|president|premier|chief (?:executive|economist|negotiator|[a-z]+ officer)|chancellor|secretary",
+        r"minister|president|premier|chief (?:executive|economist|[a-z]+ officer)|chancellor|secretary",
         r"representative",
         r"governor|chair(?:man|woman|person)?|ceo|chief|head|leader|spokes(?:man|woman|person)|ambassador",
         r"commissioner|director|mayor|speaker|envoy|negotiator|treasurer|attorney general|justice|judge|king",
@@ -82,13 +82,15 @@ _OFFICES = "|".join(
 )
 _OFFICE_ASKED = re.compile(
     r"^\s*who\s+(?:is|was|are|were|will be|has been|became|becomes)\s+(?:(?:the|a|an)\s+)?"
-    rf"(?:new\s+|current\s+|next\s+)?(?:[\w.’'-]+(?:['’]s)\s+)?(?P<before>(?:[a-z][\w-]*\s+){{0,2}}?)"
+    rf"(?:new\s+|current\s+|next\s+)?(?:(?:[\w.’'-]+\s+){{0,2}}[\w.’'-]+?['’]s\s+)?(?P<before>(?:[a-z][\w-]*\s+){{0,2}})"
     rf"(?P<office>{_OFFICES})\b",
     re.I,
 )
 # "Who chairs Kenya's electoral commission?": the office is the verb's ("leads" and "heads" are said too many ways).
 _OFFICE_VERB = re.compile(r"^\s*who\s+(chair)(?:s|ed)?\b", re.I)
-_NOT_OFFICE_WORDS = {"new", "current", "next", "former", "acting", "interim", "top"}
+# Words before an office that say how high it stands, not which it is: "Japan's chief trade negotiator" is its
+# negotiator (a "chief executive" or "chief economist" is an office of its own).
+_NOT_OFFICE_WORDS = {"new", "current", "next", "former", "acting", "interim", "top", "chief", "senior", "lead", "principal"}
 
 
 def office_asked(asked: str) -> set[str]:

@@ -277,7 +277,8 @@ def names_in(question: str) -> list[str]:
 DUTY = r"(?:tariffs?|dut(?:y|ies)|levy|levies|tax(?:es)?|quotas?|rates?|bans?)"
 _PRODUCT = re.compile(
     rf"\b(?:{DUTY}\s+(?:(?:that\s+)?(?:appl(?:y|ies|ied)|applicable)\s+to|on|for)"
-    r"|(?:charges?|charged|charging|impose[sd]?|imposing|levie[sd]|puts?|slap(?:s|ped)?)\s+on)"
+    r"|(?:charges?|charged|charging|impose[sd]?|imposing|levie[sd]|puts?|slap(?:s|ped)?)\s+on"
+    r"|(?:buy|buys|bought|buying|purchase[sd]?|purchasing)(?:\s+(?:in|of))?)"
     r"\s+((?:[\w'’.-]+\s+){0,4}?[\w'’.-]+?)(?=\s+(?:from|in|into|by|to|after|before|since|under|at|this|that|now|"
     r"if|when|starting|take|took|rise|rose|fall|fell|be|is|are|was|were|will)\b|\s*[?,.;]|\s*$)",
     re.I,

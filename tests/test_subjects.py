@@ -44,6 +44,10 @@ def test_a_question_names_its_countries_names_and_products():
     assert products_in("When does the US lumber tariff take effect?") == ["lumber"]
     assert products_in("What tariff rate did the US put on steel and aluminum imports?") == ["steel", "aluminum"]
     assert products_in("What are US tariffs on Chinese goods?") == []  # "goods" names no product
+    # what a country buys is a product too: a purchase of farm goods is not one of garments
+    assert products_in("How much will Vietnam buy in US farm goods?") == ["farm"]
+    assert products_in("Which country bought the most US soybeans?") == ["soybean"]
+    assert products_in("What will China buy from the US?") == []
 
 
 @pytest.mark.parametrize(
