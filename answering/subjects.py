@@ -278,7 +278,7 @@ DUTY = r"(?:tariffs?|dut(?:y|ies)|levy|levies|tax(?:es)?|quotas?|rates?|bans?)"
 _PRODUCT = re.compile(
     rf"\b(?:{DUTY}\s+(?:(?:that\s+)?(?:appl(?:y|ies|ied)|applicable)\s+to|on|for)"
     r"|(?:charges?|charged|charging|impose[sd]?|imposing|levie[sd]|puts?|slap(?:s|ped)?)\s+on"
-    r"|(?:buy|buys|bought|buying|purchase[sd]?|purchasing)(?:\s+(?:in|of))?)"
+    r"|(?:buy|buys|bought|buying|purchase[sd]?|purchasing)(?:\s+(?:in|of))?(?!\s+(?:which|what|whose|how)\b))"
     r"\s+((?:[\w'’.-]+\s+){0,4}?[\w'’.-]+?)(?=\s+(?:from|in|into|by|to|after|before|since|under|at|this|that|now|"
     r"if|when|starting|take|took|rise|rose|fall|fell|be|is|are|was|were|will)\b|\s*[?,.;]|\s*$)",
     re.I,
