@@ -24,7 +24,15 @@ from answering.events import election_kinds, election_said, win_said
 from answering.extract import fact_kind
 from answering.question import AnswerType, Question, in_months, words_of
 from answering.reader import Span
-from answering.subjects import PROPER, countries_in, may_be_city, names_someone, only_country
+from answering.subjects import (
+    PROPER,
+    countries_in,
+    may_be_city,
+    names_someone,
+    only_a_place,
+    only_country,
+    province_of,
+)
 from answering.weights import WEIGHTS, Weights
 from embeddings.analysis import stem, terms, terms_held
 from embeddings.models import Hit
@@ -158,6 +166,8 @@ _COUNT = re.compile(
 _NAMED_TYPES = {AnswerType.PERSON, AnswerType.ORG, AnswerType.WHO}
 _PLACE_TYPES = {AnswerType.PLACE, AnswerType.LOCALITY}
 _ASKS_CITY = re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+)?(?:city|cities|town|towns|village|capital|port)\b", re.I)
+_ASKS_STATE = re.compile(r"\b(?:which|what)\s+(?:[\w.-]+\s+)?(?:states?|provinces?|count(?:y|ies))\b", re.I)
+_NAME_THEN_COMMA = re.compile(r"[A-Z][\w'’.-]*,\s*$")
 _TIME_UNITS = r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)"
 _DURATION = re.compile(rf"\b{_TIME_UNITS}\b", re.I)
 _ASKS_DURATION = re.compile(rf"\bhow (?:many (?:more |fewer |\w+ )?{_TIME_UNITS}|long|old|soon)\b", re.I)
@@ -223,6 +233,36 @@ def _holds_office(text: str, office: frozenset[str], countries: Sequence[str] = 
     return all(any(h.startswith(t) for h in have) for t in office)
 
 
+_CUT = re.compile(r"\s*(?:\.\.\.|…)\s*$")
+_LAST_WORDS = re.compile(r"(?:(\w+)\W+)?(\w+)\W*$")
+
+
+def _whole_until(title: str, text: str) -> int:
+    """Where a headline's whole words end: before a mark that says it was cut ("… a new economic…"), or before its
+    last word when that word is only the start of one its story goes on with after the same word ("announced Wedne"
+    of "announced Wednesday"); its length when it is whole."""
+    if cut := _CUT.search(title):
+        return cut.start()
+    last = _LAST_WORDS.search(title)
+    if last and last.group(1):
+        before, word = map(re.escape, last.group(1, 2))
+        if re.search(rf"\b{before}\W+{word}\w", text):
+            return last.start(2)
+    return len(title) + 1
+
+
+def _a_place_for_someone(text: str, asked: Question) -> bool:
+    """A span that is only a place where a person is asked for: a country, a capital, a state or province ("South
+    Carolina"); where the question may be answered by a team or a country ("Who won …?"), only a state or province."""
+    return bool(only_a_place(text) if asked.kind == AnswerType.PERSON else province_of(text))
+
+
+def _after_its_city(sentence: str, at: int, text: str) -> bool:
+    """The span is a state or province written after a city's name ("Portland, Oregon", "Mobile, Alabama"): it
+    says where the city is, not which."""
+    return bool(province_of(text) and _NAME_THEN_COMMA.search(sentence[:at]))
+
+
 def _names_a_place(text: str, asked: Question) -> bool:
     """A place is a name: a country, its capital or a state the question does not name ("Georgia", "Beijing"),
     or another proper name."""
@@ -244,6 +284,8 @@ def _candidate(
     question asks for when the sentence gives several, its date resolved against the article's date."""
     if span.in_title:
         s_text, a, b = hit.title, span.start, span.end
+        if b >= _whole_until(hit.title, hit.text):
+            return None  # "… announced Wedne": a headline cut short ends no answer
     else:
         at = hit.start + span.start
         sentences = hit.sentence_texts()
@@ -285,12 +327,18 @@ def _candidate(
             return None
         a, text = a + mention.start, text[mention.start : mention.end]
         country = re.sub(r"['’]s$", "", text) if mention.named else mention.country  # "Myanmar" as written
+    elif text and q.kind in (AnswerType.PERSON, AnswerType.WHO) and _a_place_for_someone(text, q):
+        return None  # "Who won the Nevada caucuses?" is not answered by "South Carolina"
     elif text and q.kind in _NAMED_TYPES and not names_someone(text, q.text):
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
     elif text and q.kind in _PLACE_TYPES and not _names_a_place(text, q):
         return None  # "Where will the next World Cup be held?" is not answered by "the summer"
     elif text and q.kind == AnswerType.LOCALITY and _ASKS_CITY.search(q.asked) and not may_be_city(text, q.text):
         return None  # "In which city will the summit be held?" is not answered by "Europe" or "Egypt"
+    elif text and q.kind == AnswerType.LOCALITY and _ASKS_CITY.search(q.asked) and _after_its_city(s_text, a, text):
+        return None  # "Which US city …?" is not answered by the state of "Portland, Oregon"
+    elif text and q.kind == AnswerType.LOCALITY and _ASKS_STATE.search(q.asked) and only_country(text):
+        return None  # "Which US state …?" is not answered by "Russia" or "the United States"
     if q.kind == AnswerType.NUMBER and fact_kind(text) == AnswerType.PERCENT:
         return None  # "How many cars ...?" is not answered by a rate
     if q.kind == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(q.text):

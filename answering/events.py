@@ -88,9 +88,10 @@ _OFFICE_ASKED = re.compile(
 )
 # "Who chairs Kenya's electoral commission?": the office is the verb's ("leads" and "heads" are said too many ways).
 _OFFICE_VERB = re.compile(r"^\s*who\s+(chair)(?:s|ed)?\b", re.I)
-# Words before an office that say how high it stands, not which it is: "Japan's chief trade negotiator" is its
-# negotiator (a "chief executive" or "chief economist" is an office of its own).
-_NOT_OFFICE_WORDS = {"new", "current", "next", "former", "acting", "interim", "top", "chief", "senior", "lead", "principal"}
+# Words before an office that do not say which office it is: when it is held ("current", "acting") or how high it
+# stands ("Japan's chief trade negotiator" is its negotiator; a "chief executive" or "chief economist" is an office
+# of its own). A former holder is asked as such: "former" stays.
+_NOT_OFFICE_WORDS = set("new current next acting interim top chief senior lead principal".split())
 
 
 def office_asked(asked: str) -> set[str]:

@@ -143,6 +143,40 @@ def may_be_city(text: str, question: str = "") -> bool:
     return names_someone(text, question, besides=_REGIONS | _POINTS | {"the", "of"})
 
 
+@lru_cache(maxsize=1)
+def _provinces() -> dict[str, str]:
+    """Every country's states and provinces as countryinfo lists them, in lower case -> the country."""
+    from countryinfo import all_countries
+
+    out: dict[str, str] = {}
+    for country in all_countries():
+        try:
+            name, provinces = country.name(), country.provinces() or []
+        except Exception:  # a record with a missing field
+            continue
+        for province in provinces:
+            if isinstance(province, str) and province.strip():
+                out.setdefault(province.strip().lower(), name)
+    return out
+
+
+def province_of(text: str) -> str | None:
+    """The country whose state or province the text is, and nothing more ("South Carolina", "the Ontario"): None
+    when it is not one, or when it is also a country's capital ("Brussels", "Berlin")."""
+    said = re.sub(r"^the\s+", "", text.strip(" .,;:'\"’”“"), flags=re.I)
+    if said in _all_capitals():
+        return None
+    return _provinces().get(said.lower())
+
+
+def only_a_place(text: str) -> bool:
+    """The text is a country, a capital, or a state or province, and nothing more: no person's name."""
+    if only_country(text) or province_of(text):
+        return True
+    said = text.strip(" .,;:'\"’”“")
+    return said in _all_capitals()
+
+
 PROPER = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*")  # a capitalised word
 
 

@@ -61,8 +61,15 @@ def test_the_office_held_answers(library, question, expected):
         ("Who is Peru's president?", "President Jose Jeri met ex-president Ana Ruiz.", ["Peru"], True),
         ("Who is Peru's trade minister?", "Chilean Trade Minister Ana Ruiz visited Peru.", ["Peru"], False),
         ("Who is Peru's trade minister?", "Peru's trade minister, Ana Ruiz, said.", ["Peru"], True),
-        ("Who is Peru's chief trade negotiator?", "Peruvian negotiator Ana Ruiz said the trade deal holds.", ["Peru"], True),
+        (
+            "Who is Peru's chief trade negotiator?",
+            "Peruvian negotiator Ana Ruiz said the trade deal holds.",
+            ["Peru"],
+            True,
+        ),
         ("Who is Peru's acting president?", "President Ana Ruiz said.", ["Peru"], True),
+        ("Who is Peru's former president?", "Former President Ana Ruiz said.", ["Peru"], True),
+        ("Who is Peru's former president?", "President Ana Ruiz said.", ["Peru"], False),
     ],
 )
 def test_what_holds_the_office_asked(question, text, countries, held):
