@@ -284,8 +284,6 @@ def _candidate(
     question asks for when the sentence gives several, its date resolved against the article's date."""
     if span.in_title:
         s_text, a, b = hit.title, span.start, span.end
-        if b >= _whole_until(hit.title, hit.text):
-            return None  # "… announced Wedne": a headline cut short ends no answer
     else:
         at = hit.start + span.start
         sentences = hit.sentence_texts()
@@ -319,6 +317,8 @@ def _candidate(
     apposition = _APPOSITION.search(text) if q.kind in _NAME_TYPES else None
     if apposition and PROPER.search(text[: apposition.start()]):
         text = text[: apposition.start()]  # "The Ever Given, a 224,000-ton container ship": the name
+    if span.in_title and text and a + len(text) >= _whole_until(hit.title, hit.text):
+        return None  # "… announced Wedne": a headline cut short ends no answer
     if text and q.country is not None:
         # "Which country …?" is answered by a country the question does not name, said by its name
         # ("Ukrainian first lady" answers "Ukraine"), never by "the communist-run island".

@@ -66,3 +66,10 @@ def test_a_whole_headline_answers_to_its_end():
 )
 def test_where_a_headline_s_whole_words_end(title, text, whole):
     assert title[: _whole_until(title, text)] == whole
+
+
+def test_a_name_said_before_the_cut_still_answers():
+    title = "Founder steps down from Volta, a hydrogen truck company, after the compan"
+    text = "The founder stepped down from Volta, a hydrogen truck company, after the company was accused of fraud."
+    span = "Volta, a hydrogen truck company, after the compan"
+    assert _read("Which company did the founder step down from?", title, text, span, in_title=True) == ["Volta"]
