@@ -263,6 +263,12 @@ def _after_its_city(sentence: str, at: int, text: str) -> bool:
     return bool(province_of(text) and _NAME_THEN_COMMA.search(sentence[:at]))
 
 
+def _inside_a_country(sentence: str, at: int, text: str) -> bool:
+    """The span is a piece of a country's name in its sentence ("States" of "United States")."""
+    end = at + len(text)
+    return any(m.start <= at and end <= m.end and end - at < m.end - m.start for m in countries_in(sentence))
+
+
 def _names_a_place(text: str, asked: Question) -> bool:
     """A place is a name: a country, its capital or a state the question does not name ("Georgia", "Beijing"),
     or another proper name."""
@@ -339,6 +345,8 @@ def _candidate(
         return None  # "Which US city …?" is not answered by the state of "Portland, Oregon"
     elif text and q.kind == AnswerType.LOCALITY and _ASKS_STATE.search(q.asked) and only_country(text):
         return None  # "Which US state …?" is not answered by "Russia" or "the United States"
+    elif text and q.kind in _PLACE_TYPES and _inside_a_country(s_text, a, text):
+        return None  # nor by "States", a piece of "the United States"
     if q.kind == AnswerType.NUMBER and fact_kind(text) == AnswerType.PERCENT:
         return None  # "How many cars ...?" is not answered by a rate
     if q.kind == AnswerType.NUMBER and _DURATION.search(text) and not _ASKS_DURATION.search(q.text):

@@ -45,6 +45,11 @@ def _answers(question: str, text: str, span_text: str, occurrence: int = 0) -> l
             "Canada said Russia would lift its tariff on Canadian lumber, unlike any US state.",
             "Russia",
         ),
+        (
+            "Which state does not recognise the holiday?",
+            "Every state but one recognises the holiday in the United States, officials said.",
+            "States",
+        ),
     ],
 )
 def test_a_place_of_another_kind_does_not_answer(question, text, span):
