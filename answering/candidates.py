@@ -266,7 +266,11 @@ def _after_its_city(sentence: str, at: int, text: str) -> bool:
 def _inside_a_country(sentence: str, at: int, text: str) -> bool:
     """The span is a piece of a country's name in its sentence ("States" of "United States")."""
     end = at + len(text)
-    return any(m.start <= at and end <= m.end and end - at < m.end - m.start for m in countries_in(sentence))
+    for m in countries_in(sentence):
+        name_end = m.start + len(re.sub(r"['’]s$", "", sentence[m.start : m.end]))  # "Moscow's" is "Moscow"
+        if m.start <= at and end <= name_end and end - at < name_end - m.start:
+            return True
+    return False
 
 
 def _names_a_place(text: str, asked: Question) -> bool:

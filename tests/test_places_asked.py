@@ -79,6 +79,11 @@ def test_a_place_of_another_kind_does_not_answer(question, text, span):
             "Senator Maria Ortiz won the Nevada Democratic caucuses.",
             "Maria Ortiz",
         ),
+        (
+            "Which city's mayor ordered older people to stay home?",
+            "Moscow's mayor ordered older people to stay home on Monday.",
+            "Moscow",
+        ),
     ],
 )
 def test_a_place_of_the_kind_asked_answers(question, text, span):
