@@ -209,13 +209,13 @@ def _holds_office(text: str, office: frozenset[str], countries: Sequence[str] = 
     "leader"), and not only where the text gives another office in the same words: with a rank the question
     does not ask ("deputy trade minister" for the trade minister) or of a country it does not name ("Canadian
     Finance Minister" for the US finance minister)."""
-    others = [(m.end, m.country) for m in countries_in(text) if m.country not in countries] if countries else []
+    others = [m.end for m in countries_in(text) if m.country not in countries] if countries else []  # their ends
     words = [(w.start(), w.end(), next(iter(terms(w.group(0))), "")) for w in _OFFICE_WORD.finditer(text)]
     gone: list[tuple[int, int]] = []
     for i, (start, _end, term) in enumerate(words):
         ranked = term in _RANKS and term not in office
         # "Canadian Finance Minister", "Vietnam's trade minister": the office right after another country
-        foreign = any(0 <= start - end <= 3 for end, _ in others)
+        foreign = any(0 <= start - end <= 3 for end in others)
         if not (ranked or foreign):
             continue
         j = i + 1 if ranked else i

@@ -161,7 +161,7 @@ def _provinces() -> dict[str, str]:
 
 
 def province_of(text: str) -> str | None:
-    """The country whose state or province the text is, and nothing more ("South Carolina", "the Ontario"): None
+    """The country whose state or province the text is, and nothing more ("South Carolina", "Ontario"): None
     when it is not one, or when it is also a country's capital ("Brussels", "Berlin")."""
     said = re.sub(r"^the\s+", "", text.strip(" .,;:'\"’”“"), flags=re.I)
     if said in _all_capitals():
