@@ -34,7 +34,7 @@ def test_a_reading_that_runs_to_a_cut_headline_is_refused():
 
 def test_the_same_words_read_in_the_story_stand():
     answers = _read("When will the Tema refinery start exporting gold bars?", TITLE, TEXT, "Wednesday", in_title=False)
-    assert answers and "Wedne" not in answers[0] and answers[0] != ""
+    assert answers == ["April 2, 2025"]  # the Wednesday after the report of Friday, March 28
 
 
 def test_a_whole_headline_answers_to_its_end():
