@@ -252,9 +252,12 @@ def _whole_until(title: str, text: str) -> int:
 
 
 def _a_place_for_someone(text: str, asked: Question) -> bool:
-    """A span that is only a place where a person is asked for: a country, a capital, a state or province ("South
-    Carolina"); where the question may be answered by a team or a country ("Who won …?"), only a state or province."""
-    return bool(only_a_place(text) if asked.kind == AnswerType.PERSON else province_of(text))
+    """A span whose proper names are only a place where a person is asked for: a country, a capital, a state or
+    province ("South Carolina", "followed by South Carolina"); where the question may be answered by a team or a
+    country ("Who won …?"), only a state or province."""
+    named = " ".join(PROPER.findall(text)) or text
+    place = only_a_place if asked.kind == AnswerType.PERSON else province_of
+    return bool(place(named))
 
 
 def _after_its_city(sentence: str, at: int, text: str) -> bool:

@@ -50,6 +50,11 @@ def _answers(question: str, text: str, span_text: str, occurrence: int = 0) -> l
             "Every state but one recognises the holiday in the United States, officials said.",
             "States",
         ),
+        (
+            "Who won the Nevada Democratic caucuses on Saturday?",
+            "Senator Maria Ortiz won the Nevada Democratic caucuses on Saturday, followed by South Carolina voters.",
+            "followed by South Carolina",
+        ),
     ],
 )
 def test_a_place_of_another_kind_does_not_answer(question, text, span):
@@ -83,6 +88,11 @@ def test_a_place_of_another_kind_does_not_answer(question, text, span):
             "Which city's mayor ordered older people to stay home?",
             "Moscow's mayor ordered older people to stay home on Monday.",
             "Moscow",
+        ),
+        (
+            "Which governor walked back the order on Friday?",
+            "Brian Kemp of Georgia walked back the order on Friday.",
+            "Brian Kemp of Georgia",
         ),
     ],
 )
