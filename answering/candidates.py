@@ -252,12 +252,16 @@ def _whole_until(title: str, text: str) -> int:
 
 
 def _a_place_for_someone(text: str, asked: Question) -> bool:
-    """A span whose proper names are only a place where a person is asked for: a country, a capital, a state or
-    province ("South Carolina", "followed by South Carolina"); where the question may be answered by a team or a
-    country ("Who won …?"), only a state or province."""
-    named = " ".join(PROPER.findall(text)) or text
+    """A span that is only a place, or ends in one after lower-case words only ("followed by South Carolina"), where
+    a person is asked for: a country, a capital, a state or province; where the question may be answered by a team
+    or a country ("Who won …?"), only a state or province. "Hiroshima atomic bombing" names more than a place."""
+    tail = _PROPER_TAIL.search(text)
+    named = tail.group(0) if tail and not PROPER.search(text[: tail.start()]) else text
     place = only_a_place if asked.kind == AnswerType.PERSON else province_of
     return bool(place(named))
+
+
+_PROPER_TAIL = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\W*$")
 
 
 def _after_its_city(sentence: str, at: int, text: str) -> bool:

@@ -94,6 +94,11 @@ def test_a_place_of_another_kind_does_not_answer(question, text, span):
             "Brian Kemp of Georgia walked back the order on Friday.",
             "Brian Kemp of Georgia",
         ),
+        (
+            "Which activists led the march for the black rain victims?",
+            "Hiroshima peace activists led the march for the black rain victims on Sunday.",
+            "Hiroshima peace activists",
+        ),
     ],
 )
 def test_a_place_of_the_kind_asked_answers(question, text, span):
