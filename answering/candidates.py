@@ -251,6 +251,9 @@ def _whole_until(title: str, text: str) -> int:
     return len(title) + 1
 
 
+_PROPER_TAIL = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\W*$")  # capitalised words that end it
+
+
 def _a_place_for_someone(text: str, asked: Question) -> bool:
     """A span that is only a place, or ends in one after lower-case words only ("followed by South Carolina"), where
     a person is asked for: a country, a capital, a state or province; where the question may be answered by a team
@@ -259,9 +262,6 @@ def _a_place_for_someone(text: str, asked: Question) -> bool:
     named = tail.group(0) if tail and not PROPER.search(text[: tail.start()]) else text
     place = only_a_place if asked.kind == AnswerType.PERSON else province_of
     return bool(place(named))
-
-
-_PROPER_TAIL = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*\W*$")
 
 
 def _after_its_city(sentence: str, at: int, text: str) -> bool:
@@ -350,10 +350,15 @@ def _candidate(
         return None  # "Who won Kenya's election?" is not answered by "the country's election" or "Kenya's commission"
     elif text and q.kind in _PLACE_TYPES and not _names_a_place(text, q):
         return None  # "Where will the next World Cup be held?" is not answered by "the summer"
-    elif text and q.kind == AnswerType.LOCALITY and _ASKS_CITY.search(q.asked) and not may_be_city(text, q.text):
-        return None  # "In which city will the summit be held?" is not answered by "Europe" or "Egypt"
-    elif text and q.kind == AnswerType.LOCALITY and _ASKS_CITY.search(q.asked) and _after_its_city(s_text, a, text):
-        return None  # "Which US city …?" is not answered by the state of "Portland, Oregon"
+    elif (
+        text
+        and q.kind == AnswerType.LOCALITY
+        and _ASKS_CITY.search(q.asked)
+        and (not may_be_city(text, q.text) or _after_its_city(s_text, a, text))
+    ):
+        # "In which city will the summit be held?" is not answered by "Europe" or "Egypt", nor by the state of
+        # "Portland, Oregon"
+        return None
     elif text and q.kind == AnswerType.LOCALITY and _ASKS_STATE.search(q.asked) and only_country(text):
         return None  # "Which US state …?" is not answered by "Russia" or "the United States"
     elif text and q.kind in _PLACE_TYPES and _inside_a_country(s_text, a, text):

@@ -143,6 +143,9 @@ def may_be_city(text: str, question: str = "") -> bool:
     return names_someone(text, question, besides=_REGIONS | _POINTS | {"the", "of"})
 
 
+_AROUND_A_NAME = " .,;:'\"’”“"  # what a span may carry around a place's name
+
+
 @lru_cache(maxsize=1)
 def _provinces() -> dict[str, str]:
     """Every country's states and provinces as countryinfo lists them, in lower case -> the country."""
@@ -163,7 +166,7 @@ def _provinces() -> dict[str, str]:
 def province_of(text: str) -> str | None:
     """The country whose state or province the text is, and nothing more ("South Carolina", "Ontario"): None
     when it is not one, or when it is also a country's capital ("Brussels", "Berlin")."""
-    said = re.sub(r"^the\s+", "", text.strip(" .,;:'\"’”“"), flags=re.I)
+    said = re.sub(r"^the\s+", "", text.strip(_AROUND_A_NAME), flags=re.I)
     if said in _all_capitals():
         return None
     return _provinces().get(said.lower())
@@ -173,7 +176,7 @@ def only_a_place(text: str) -> bool:
     """The text is a country, a capital, or a state or province, and nothing more: no person's name."""
     if only_country(text) or province_of(text):
         return True
-    said = text.strip(" .,;:'\"’”“")
+    said = text.strip(_AROUND_A_NAME)
     return said in _all_capitals()
 
 
